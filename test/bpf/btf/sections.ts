@@ -33,7 +33,7 @@ export function elfSections(bytes: Uint8Array): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (let i = 1; i < shnum; i++) {
     const h = header(i);
-    const data = h.type === 8 ? new Uint8Array(0) : bytes.slice(h.offset, h.offset + h.size);
+    const data = h.type === 8 ? new Uint8Array(0) : new Uint8Array(bytes.subarray(h.offset, h.offset + h.size));
     out.set(nameAt(h.name), data);
   }
   return out;

@@ -1,0 +1,4 @@
+export * from './spec.ts';
+export * from './object-error.ts';
+export { readObject } from './read-object.ts';
+export { writeObject } from './write-object.ts';
