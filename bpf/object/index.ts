@@ -2,3 +2,4 @@ export * from './spec.ts';
 export * from './object-error.ts';
 export { readObject } from './read-object.ts';
 export { writeObject } from './write-object.ts';
+export { linkProgram, type LinkedProgram, type RuntimeReference } from './link-program.ts';

@@ -1,0 +1,3 @@
+// The loader: ObjectSpecs into the kernel. `loader/sys` is the bpf(2) layer beneath.
+export * from './sys/index.ts';
+export { Collection, loadCollection, type LoadCollectionOptions } from './collection.ts';

@@ -1,0 +1,63 @@
+// The kernel oracle hook: every fixture, loaded by our loader, runs in this kernel exactly as the same
+// object loaded by libbpf (bpftool prog loadall) does — same return values, same packets out.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readObject } from '../../bpf/index.ts';
+import { BpfSyscallError, loadCollection, objGet, progTestRun, trackFds, type Fd } from '../../loader/index.ts';
+import { filesBelow, repoRoot } from '../corpora.ts';
+import { samplePackets } from '../support/packets.ts';
+import { available, bpftool, kernelBpf } from '../support/require.ts';
+
+const run = available('kernel fixtures', kernelBpf, bpftool);
+const fixtures = filesBelow(join(repoRoot, 'test/fixtures'), '.o');
+const pinRoot = run ? mkdtempSync('/sys/fs/bpf/tsbpf-fixtures-') : '';
+afterAll(() => {
+  if (pinRoot) rmSync(pinRoot, { recursive: true, force: true });
+});
+
+// Program types BPF_PROG_TEST_RUN takes packets for.
+const PACKET_TYPES = new Set([1 /* socket_filter */, 3 /* sched_cls */, 4 /* sched_act */, 6 /* xdp */, 8 /* cgroup_skb */]);
+
+/** What a test run gives: return value and packet out, or the errno when the kernel refuses the input. */
+function outcome(fd: Fd, data: Uint8Array): { retval: number; data: number[] } | { error: string } {
+  try {
+    const r = progTestRun(fd, { data });
+    return { retval: r.retval, data: [...r.data] };
+  } catch (e) {
+    if (e instanceof BpfSyscallError) return { error: e.code };
+    throw e;
+  }
+}
+
+describe.runIf(run)('fixtures in the kernel', () => {
+  it('found the fixtures', () => expect(fixtures.length).toBeGreaterThanOrEqual(8));
+
+  it.each(fixtures.map((f) => [basename(f), f]))('%s loads with our loader and runs as libbpf loads it', (_n, file) => {
+    using fds = trackFds();
+    const spec = readObject(readFileSync(file));
+    const pins = join(pinRoot, basename(file, '.o'));
+    execFileSync('bpftool', ['prog', 'loadall', file, pins], { stdio: 'pipe' });
+    const coll = loadCollection(spec);
+    try {
+      expect([...coll.programs.keys()].sort()).toEqual(spec.programs.map((p) => p.name).sort());
+      for (const program of spec.programs) {
+        if (!PACKET_TYPES.has(program.type ?? -1)) continue;
+        const ours = coll.programs.get(program.name)!;
+        const theirs = objGet(join(pins, program.name));
+        try {
+          for (const [name, packet] of Object.entries(samplePackets)) {
+            expect({ packet: name, ...outcome(ours, packet) }).toEqual({ packet: name, ...outcome(theirs, packet) });
+          }
+        } finally {
+          theirs.close();
+        }
+      }
+    } finally {
+      coll.close();
+      rmSync(pins, { recursive: true, force: true });
+    }
+    fds.assertAllClosed();
+  });
+});
