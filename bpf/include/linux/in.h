@@ -1,0 +1,93 @@
+/* tsbpf: IP protocol numbers (IANA) and IPv4 socket addresses. */
+#ifndef __TSBPF_LINUX_IN_H
+#define __TSBPF_LINUX_IN_H
+
+#include <linux/types.h>
+
+enum {
+	IPPROTO_IP = 0,
+#define IPPROTO_IP IPPROTO_IP
+	IPPROTO_ICMP = 1,
+#define IPPROTO_ICMP IPPROTO_ICMP
+	IPPROTO_IGMP = 2,
+#define IPPROTO_IGMP IPPROTO_IGMP
+	IPPROTO_IPIP = 4,
+#define IPPROTO_IPIP IPPROTO_IPIP
+	IPPROTO_TCP = 6,
+#define IPPROTO_TCP IPPROTO_TCP
+	IPPROTO_EGP = 8,
+#define IPPROTO_EGP IPPROTO_EGP
+	IPPROTO_PUP = 12,
+#define IPPROTO_PUP IPPROTO_PUP
+	IPPROTO_UDP = 17,
+#define IPPROTO_UDP IPPROTO_UDP
+	IPPROTO_IDP = 22,
+#define IPPROTO_IDP IPPROTO_IDP
+	IPPROTO_TP = 29,
+#define IPPROTO_TP IPPROTO_TP
+	IPPROTO_DCCP = 33,
+#define IPPROTO_DCCP IPPROTO_DCCP
+	IPPROTO_IPV6 = 41,
+#define IPPROTO_IPV6 IPPROTO_IPV6
+	IPPROTO_RSVP = 46,
+#define IPPROTO_RSVP IPPROTO_RSVP
+	IPPROTO_GRE = 47,
+#define IPPROTO_GRE IPPROTO_GRE
+	IPPROTO_ESP = 50,
+#define IPPROTO_ESP IPPROTO_ESP
+	IPPROTO_AH = 51,
+#define IPPROTO_AH IPPROTO_AH
+	IPPROTO_MTP = 92,
+#define IPPROTO_MTP IPPROTO_MTP
+	IPPROTO_BEETPH = 94,
+#define IPPROTO_BEETPH IPPROTO_BEETPH
+	IPPROTO_ENCAP = 98,
+#define IPPROTO_ENCAP IPPROTO_ENCAP
+	IPPROTO_PIM = 103,
+#define IPPROTO_PIM IPPROTO_PIM
+	IPPROTO_COMP = 108,
+#define IPPROTO_COMP IPPROTO_COMP
+	IPPROTO_L2TP = 115,
+#define IPPROTO_L2TP IPPROTO_L2TP
+	IPPROTO_SCTP = 132,
+#define IPPROTO_SCTP IPPROTO_SCTP
+	IPPROTO_UDPLITE = 136,
+#define IPPROTO_UDPLITE IPPROTO_UDPLITE
+	IPPROTO_MPLS = 137,
+#define IPPROTO_MPLS IPPROTO_MPLS
+	IPPROTO_ETHERNET = 143,
+#define IPPROTO_ETHERNET IPPROTO_ETHERNET
+	IPPROTO_AGGFRAG = 144,
+#define IPPROTO_AGGFRAG IPPROTO_AGGFRAG
+	IPPROTO_RAW = 255,
+#define IPPROTO_RAW IPPROTO_RAW
+	IPPROTO_SMC = 256,
+#define IPPROTO_SMC IPPROTO_SMC
+	IPPROTO_MPTCP = 262,
+#define IPPROTO_MPTCP IPPROTO_MPTCP
+	IPPROTO_MAX
+};
+
+struct in_addr {
+	__be32 s_addr;
+};
+
+#define __SOCK_SIZE__ 16
+struct sockaddr_in {
+	__kernel_sa_family_t sin_family;
+	__be16 sin_port;
+	struct in_addr sin_addr;
+	unsigned char __pad[__SOCK_SIZE__ - sizeof(short int) - sizeof(unsigned short int) - sizeof(struct in_addr)];
+};
+
+/* Well-known addresses, host byte order. */
+#define INADDR_ANY ((unsigned long int)0x00000000)
+#define INADDR_BROADCAST ((unsigned long int)0xffffffff)
+#define INADDR_NONE ((unsigned long int)0xffffffff)
+#define INADDR_LOOPBACK 0x7f000001
+#define IN_LOOPBACKNET 127
+
+#define IN_CLASSA(a) ((((long int)(a)) & 0x80000000) == 0)
+#define IN_MULTICAST(a) ((((long int)(a)) & 0xf0000000) == 0xe0000000)
+
+#endif /* __TSBPF_LINUX_IN_H */
