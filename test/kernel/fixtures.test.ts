@@ -1,10 +1,11 @@
 // The kernel oracle hook: every fixture, loaded by our loader, runs in this kernel exactly as the same
 // object loaded by libbpf (bpftool prog loadall) does — same return values, same packets out.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readObject } from '../../bpf/index.ts';
+import { readObject, writeObject } from '../../bpf/index.ts';
 import { BpfSyscallError, loadCollection, objGet, progTestRun, trackFds, type Fd } from '../../loader/index.ts';
 import { filesBelow, repoRoot } from '../corpora.ts';
 import { samplePackets } from '../support/packets.ts';
@@ -59,5 +60,20 @@ describe.runIf(run)('fixtures in the kernel', () => {
       rmSync(pins, { recursive: true, force: true });
     }
     fds.assertAllClosed();
+  });
+
+  it.each(fixtures.map((f) => [basename(f), f]))('%s rewritten by writeObject still loads with bpftool prog loadall', (_n, file) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsbpf-rewrite-'));
+    const pins = join(pinRoot, `rewritten-${basename(file, '.o')}`);
+    try {
+      const rewritten = join(dir, basename(file));
+      writeFileSync(rewritten, writeObject(readObject(readFileSync(file))));
+      execFileSync('bpftool', ['prog', 'loadall', rewritten, pins], { stdio: 'pipe' });
+      const spec = readObject(readFileSync(file));
+      for (const program of spec.programs) objGet(join(pins, program.name)).close();
+    } finally {
+      rmSync(pins, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
