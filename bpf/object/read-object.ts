@@ -318,10 +318,10 @@ class ObjectReader {
       fn.references.push({ slot: slot - fn.startSlot, ref });
     }
     // Calls within one section need no relocation: they are PC-relative already.
-    fn.instructions.forEach((insn, index) => {
-      if (insn.kind !== 'call' || insn.target !== 'local') return;
-      const slot = [...fn.slotToIndex.entries()].find(([, i]) => i === index)![0];
-      if (fn.references.some((r) => r.slot === slot - fn.startSlot)) return;
+    const referenced = new Set(fn.references.map((r) => r.slot + fn.startSlot));
+    for (const [slot, index] of fn.slotToIndex) {
+      const insn = fn.instructions[index]!;
+      if (insn.kind !== 'call' || insn.target !== 'local' || referenced.has(slot)) continue;
       const target = slot + 1 + insn.imm;
       const callee = this.#functions.find((f) => f.section === fn.section && f.startSlot === target);
       if (callee === undefined) {
@@ -329,7 +329,7 @@ class ObjectReader {
       }
       fn.instructions[index] = { ...insn, imm: -1 };
       fn.references.push({ slot: slot - fn.startSlot, ref: { kind: 'call', function: callee.name } });
-    });
+    }
     fn.references.sort((a, b) => a.slot - b.slot);
   }
 
