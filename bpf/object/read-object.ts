@@ -85,10 +85,10 @@ class ObjectReader {
   constructor(elf: ElfFile) {
     this.#elf = elf;
     const btfSection = elf.sectionByName('.BTF');
-    this.#btf = btfSection ? wrap('.BTF', () => parseBtf(btfSection.data)) : undefined;
+    this.#btf = btfSection ? wrap('section .BTF', () => parseBtf(btfSection.data), '.BTF: ') : undefined;
     const extSection = elf.sectionByName('.BTF.ext');
     const btf = this.#btf;
-    this.#btfExt = extSection && btf ? wrap('.BTF.ext', () => parseBtfExt(extSection.data, btf)) : undefined;
+    this.#btfExt = extSection && btf ? wrap('section .BTF.ext', () => parseBtfExt(extSection.data, btf), '.BTF.ext: ') : undefined;
   }
 
   read(): ObjectSpec {
@@ -178,7 +178,8 @@ class ObjectReader {
         insnIndex++;
       }
       if (slots[insnIndex] !== endSlot) {
-        throw new ObjectFormatError(`section ${section.name}: function ${sym.name} ends inside an ld_imm64 at instruction ${endSlot - 1}`);
+        const next = ordered[i + 1]?.[1].name ?? 'the section end';
+        throw new ObjectFormatError(`section ${section.name}: ${next} starts inside the ld_imm64 at instruction ${endSlot - 1}`);
       }
       this.#functions.push({
         name: sym.name,
@@ -229,7 +230,14 @@ class ObjectReader {
       if (valuesOffset === undefined) throw new ObjectFormatError(`${where}: map ${layout.name} has no values member`);
       const delta = rel.offset - layout.offset - valuesOffset;
       if (delta < 0 || delta % 8 !== 0) throw new ObjectFormatError(`${where} is not an element of ${layout.name}.values`);
-      const target = this.#elf.relocationSymbol(rel).name;
+      const sym = this.#elf.relocationSymbol(rel);
+      const target = sym.name;
+      // map of maps: the slots name maps; prog array: they name functions (programs)
+      const isMap = this.#mapLayouts.some((m) => m.name === target && sym.section === m.section.index);
+      const isFunction = sym.type === STT_FUNC && target !== '';
+      if (target === '' || sym.type === STT_SECTION || (!isMap && !isFunction)) {
+        throw new ObjectFormatError(`${where}: ${target || `section symbol #${sym.index}`} is neither a map nor a function`);
+      }
       const i = this.#maps.findIndex((m) => m.name === layout.name);
       const map = this.#maps[i]!;
       this.#maps[i] = { ...map, initialSlots: [...(map.initialSlots ?? []), { index: delta / 8, target }] };
@@ -272,18 +280,19 @@ class ObjectReader {
   }
 
   #readDataSection(section: ElfSection, kind: 'rodata' | 'data' | 'bss'): DataSectionSpec {
-    const btfVars = new Map<number, number>();
+    // By name: clang leaves DATASEC offsets for the linker to fill in, so they do not tell variables apart.
+    const btfVars = new Map<string, number>();
     const btf = this.#btf;
     const datasecId = btf?.findByName('datasec', section.name);
     if (btf && datasecId !== undefined) {
       const ds = btf.typeById(datasecId);
-      if (ds.kind === 'datasec') for (const v of ds.vars) btfVars.set(v.offset, v.type);
+      if (ds.kind === 'datasec') for (const v of ds.vars) btfVars.set(btf.typeName(v.type), v.type);
     }
     const variables: VariableSpec[] = this.#elf
       .symbolsInSection(section.index)
       .filter((s) => s.type === STT_OBJECT || (s.type !== STT_SECTION && s.type !== STT_FILE && s.name !== ''))
       .map((s) => {
-        const typeId = btfVars.get(s.value);
+        const typeId = btfVars.get(s.name);
         return {
           name: s.name,
           offset: s.value,
@@ -334,6 +343,7 @@ class ObjectReader {
   }
 
   #resolve(rel: ElfRelocation, insn: Instruction, where: string): { ref: Reference; canonical: Instruction } {
+    if (rel.symbol === 0) throw new ObjectFormatError(`${where}: relocation against the null symbol`);
     const sym = this.#elf.relocationSymbol(rel);
     const symName = sym.name !== '' ? sym.name : sym.section !== undefined ? this.#elf.section(sym.section).name : `#${sym.index}`;
     const fail = (why: string): never => {
@@ -341,7 +351,8 @@ class ObjectReader {
     };
     const isLddw = insn.kind === 'lddw';
     const isCall = insn.kind === 'call';
-    if (!isLddw && !isCall) fail(`applies to a ${insn.kind} instruction`);
+    if (!isLddw && !isCall) fail(`applies to ${article(insn.kind)} instruction`);
+    if (isCall && insn.target === 'helper') fail('applies to a helper call');
     const addend = isLddw ? Number(BigInt.asIntN(32, insn.value)) : isCall ? insn.imm : 0;
 
     if (sym.shndx === SHN_UNDEF) {
@@ -446,17 +457,23 @@ function valuesMemberOffset(btf: Btf, name: string): number | undefined {
   return m === undefined ? undefined : m.bitOffset / 8;
 }
 
+function article(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function readLicense(section: ElfSection | undefined): string {
   if (section === undefined) return '';
   const nul = section.data.indexOf(0);
   return new TextDecoder().decode(nul < 0 ? section.data : section.data.subarray(0, nul));
 }
 
-/** Run `f`, prefixing any error with `context`. */
-function wrap<T>(context: string, f: () => T): T {
+/** Run `f`, prefixing any error with `context` (after dropping `redundant`, a prefix naming the same thing). */
+function wrap<T>(context: string, f: () => T, redundant?: string): T {
   try {
     return f();
   } catch (e) {
-    throw new ObjectFormatError(`${context}: ${(e as Error).message}`, { cause: e });
+    const message = (e as Error).message;
+    const rest = redundant !== undefined && message.startsWith(redundant) ? message.slice(redundant.length) : message;
+    throw new ObjectFormatError(`${context}: ${rest}`, { cause: e });
   }
 }

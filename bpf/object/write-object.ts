@@ -114,6 +114,7 @@ class ObjectWriter {
     for (const section of order) code.set(section, []);
     for (const fn of this.#spec.functions) {
       if (this.#placed.has(fn.name)) throw new ObjectFormatError(`function ${fn.name} is defined twice`);
+      if (fn.instructions.length === 0) throw new ObjectFormatError(`function ${fn.name} has no instructions`);
       const insns = code.get(fn.section)!;
       const startSlot = slotOffsets(insns).at(-1)!;
       const slots = slotOffsets(fn.instructions).at(-1)!;
