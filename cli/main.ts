@@ -1,7 +1,9 @@
 // The `tsbpf` command. Thin: parses arguments, calls the modules, prints for people or (--json) machines.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
+import { buildCommand } from './build.ts';
 import { CliError, EXIT_USAGE } from './cli-error.ts';
+import { conformanceCommand } from './conformance.ts';
 import { disasmCommand } from './disasm.ts';
 import { inspectCommand } from './inspect.ts';
 
@@ -26,6 +28,116 @@ program
   .action((file: string, opts: { program?: string; source?: boolean }) =>
     disasmCommand(file, { ...(opts.program !== undefined ? { program: opts.program } : {}), source: opts.source === true }),
   );
+
+program
+  .command('build')
+  .description('compile restricted C to a BPF object (or LLVM IR with --emit-llvm)')
+  .argument('<file>', 'a C file (.c)')
+  .option('-o, --output <file>', 'output file (default: FILE.o, or FILE.ll with --emit-llvm)')
+  .addOption(new Option('--clang <driver>', 'clang as WebAssembly (in process) or native clang-19').choices(['wasm', 'native']).default('wasm'))
+  .option('--emit-llvm', 'write LLVM IR text instead of an object')
+  .option('-I <dir>', 'add a header search directory (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+  .option('-D <name=value>', 'define a macro (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+  .action((file: string, opts: { output?: string; clang: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[] }) =>
+    buildCommand(file, {
+      ...(opts.output !== undefined ? { output: opts.output } : {}),
+      clang: opts.clang,
+      emitLlvm: opts.emitLlvm === true,
+      includeDirs: opts.I ?? [],
+      defines: opts.D ?? [],
+    }),
+  );
+
+program
+  .command('conformance')
+  .description('run bpf_conformance / uBPF .data test cases on the simulator')
+  .argument('<paths...>', '.data files or directories holding them')
+  .option('--helpers <set>', 'helper ids: kernel, or ubpf (uBPF test helpers)', 'kernel')
+  .option('--json', 'machine-readable output')
+  .action((paths: string[], opts: { helpers: string; json?: boolean }) => {
+    process.exitCode = conformanceCommand(paths, { helpers: opts.helpers, json: opts.json === true });
+  });
+
+program
+  .command('attach')
+  .description('attach a program to a hook: xdp, tcx, tc (netlink clsact) or cgroup (cgroup skb); socket filters are API-only')
+  .argument('<hook>', 'xdp, tcx, tc or cgroup')
+  .argument('<target>', 'an interface name (xdp, tcx, tc) or a cgroup v2 directory (cgroup; relative to the cgroup2 mount)')
+  .argument('[file]', 'a BPF object (.o); or give --pinned-program')
+  .option('--program <name>', 'the program in FILE.o (default: the only one fitting the hook)')
+  .option('--pinned-program <path>', 'attach a program pinned on bpffs instead of loading FILE.o')
+  .option('--direction <dir>', 'ingress or egress (tcx, tc: ingress by default; cgroup: required)')
+  .option('--mode <mode>', 'xdp: skb, drv or auto (default auto)')
+  .option('--via <path>', 'xdp: link (default) or netlink')
+  .option('--pin <path>', 'pin the link here (required for links: they live only as long as a pin)')
+  .option('--pin-dir <dir>', "also pin FILE.o's maps and programs under this bpffs directory")
+  .option('--netns <name>', 'attach inside this network namespace (ip netns name or path)')
+  .option('--priority <n>', 'tc: filter priority (default 1)')
+  .option('--handle <n>', 'tc: filter handle (default 1)')
+  .option('--json', 'machine-readable output')
+  .action(async (hook: string, target: string, file: string | undefined, opts: Record<string, string | boolean | undefined>) => {
+    const { attachCommand } = await import('./attach.ts');
+    const str = (k: string): Record<string, string> => (typeof opts[k] === 'string' ? { [k]: opts[k] } : {});
+    const keys = ['program', 'pinnedProgram', 'direction', 'mode', 'via', 'pin', 'pinDir', 'netns', 'priority', 'handle'];
+    attachCommand(hook, target, file, Object.assign({ json: opts['json'] === true }, ...keys.map(str)));
+  });
+
+program
+  .command('detach')
+  .description('detach a pinned link (any hook), or the netlink xdp program / tc filter of an interface')
+  .argument('[hook]', 'xdp or tc (without --pinned)')
+  .argument('[target]', 'the interface')
+  .option('--pinned <path>', 'the pinned link to detach (the pin is removed)')
+  .option('--direction <dir>', 'tc: ingress (default) or egress')
+  .option('--mode <mode>', 'xdp: skb, drv or auto (default auto)')
+  .option('--netns <name>', 'inside this network namespace (ip netns name or path)')
+  .option('--priority <n>', 'tc: filter priority (default 1)')
+  .option('--handle <n>', 'tc: filter handle (default 1)')
+  .option('--json', 'machine-readable output')
+  .action(async (hook: string | undefined, target: string | undefined, opts: Record<string, string | boolean | undefined>) => {
+    const { detachCommand } = await import('./attach.ts');
+    const str = (k: string): Record<string, string> => (typeof opts[k] === 'string' ? { [k]: opts[k] } : {});
+    const keys = ['pinned', 'direction', 'mode', 'netns', 'priority', 'handle'];
+    detachCommand(hook, target, Object.assign({ json: opts['json'] === true }, ...keys.map(str)));
+  });
+
+program
+  .command('load')
+  .description("load each program of an object into the kernel and report the verifier's verdict")
+  .argument('<file>', 'a BPF ELF object (.o)')
+  .option('--program <name>', 'only this program')
+  .option('--type <type>', 'program type for every program (xdp, sched_cls, socket_filter, … or a section name)')
+  .option('--pin <dir>', 'when all are accepted, pin maps and programs under this bpffs directory')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts: { program?: string; type?: string; pin?: string; json?: boolean }) => {
+    const { loadCommand } = await import('./load.ts');
+    loadCommand(file, {
+      json: opts.json === true,
+      ...(opts.program !== undefined ? { program: opts.program } : {}),
+      ...(opts.type !== undefined ? { type: opts.type } : {}),
+      ...(opts.pin !== undefined ? { pin: opts.pin } : {}),
+    });
+  });
+
+program
+  .command('probe')
+  .description('program types, map types, link types and helpers this kernel supports')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { probeCommand } = await import('./probe.ts');
+    probeCommand({ json: opts.json === true });
+  });
+
+program
+  .command('maps')
+  .description('pinned maps: list [DIR], dump PATH, update PATH KEY VALUE (hex bytes or a decimal number)')
+  .argument('<action>', 'list, dump or update')
+  .argument('[args...]', 'list: a bpffs directory (/sys/fs/bpf); dump: PATH; update: PATH KEY VALUE')
+  .option('--json', 'machine-readable output')
+  .action(async (action: string, args: string[], opts: { json?: boolean }) => {
+    const { mapsCommand } = await import('./maps.ts');
+    mapsCommand(action, args, { json: opts.json === true });
+  });
 
 try {
   await program.parseAsync(process.argv);

@@ -3,17 +3,34 @@
 // clang leaves DATASEC sizes and variable offsets to the linker (all zero in a .o); the kernel rejects
 // that, so, as libbpf does before BTF_BTF_LOAD, they are filled in: from the data sections' variables where
 // the spec knows them, otherwise by laying the variables out one after another.
+//
+// Externs are sanitised as libbpf does: the kernel refuses extern linkage on VARs and FUNCs, and a DATASEC
+// entry that is not a VAR (a `__ksym` function in `.ksyms`), so extern VARs and FUNCs become global, and
+// FUNC entries of a DATASEC are replaced by one dummy `int` VAR appended to the type list.
 import { Btf, encodeBtf, type BtfType, type LinkedProgram, type ObjectSpec } from '../bpf/index.ts';
 
 export function kernelBtf(spec: ObjectSpec): Uint8Array | undefined {
   const btf = spec.btf;
   if (btf === undefined) return undefined;
+  let dummyVar: number | undefined;
+  const extra: BtfType[] = [];
+  const dummy = (): number => {
+    if (dummyVar === undefined) {
+      extra.push({ kind: 'int', name: 'int', size: 4, encoding: 'signed', bitOffset: 0, bits: 32 });
+      extra.push({ kind: 'var', name: 'dummy_ksym', type: btf.types.length + 1, linkage: 'global' });
+      dummyVar = btf.types.length + 2;
+    }
+    return dummyVar;
+  };
   const types: BtfType[] = btf.types.map((t) => {
+    if (t.kind === 'var' && t.linkage === 'extern') return { ...t, linkage: 'global' };
+    if (t.kind === 'func' && t.linkage === 'extern') return { ...t, linkage: 'global' };
     if (t.kind !== 'datasec') return t;
     const data = spec.data.find((d) => d.name === t.name);
     let end = 0;
-    const vars = t.vars.map((v) => {
-      const name = btf.typeName(v.type);
+    const vars = t.vars.map((entry) => {
+      const v = btf.typeById(entry.type).kind === 'var' ? entry : { ...entry, type: dummy(), size: 4 };
+      const name = v.type === dummyVar ? 'dummy_ksym' : btf.typeName(v.type);
       const known = data?.variables.find((x) => x.name === name);
       const size = v.size || safeSize(btf, v.type);
       const offset = known ? known.offset : Math.ceil(end / 8) * 8;
@@ -23,7 +40,7 @@ export function kernelBtf(spec: ObjectSpec): Uint8Array | undefined {
     vars.sort((a, b) => a.offset - b.offset);
     return { ...t, vars, size: data ? data.size : Math.max(t.size, end) };
   });
-  return encodeBtf(new Btf(types, btf.strings, btf.byteOrder));
+  return encodeBtf(new Btf([...types, ...extra], btf.strings, btf.byteOrder));
 }
 
 function safeSize(btf: Btf, varId: number): number {

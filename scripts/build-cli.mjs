@@ -2,9 +2,7 @@
 // koffi stays external: it ships a native binary that cannot be bundled.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['cli/main.ts'],
-  outfile: 'dist/cli.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -13,4 +11,11 @@ await build({
   external: ['koffi', '@yowasp/clang'],
   banner: { js: "import { createRequire as __tsbpfCreateRequire } from 'node:module'; const require = __tsbpfCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+};
+await build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.mjs' });
+// bin/tsbpf-conformance-plugin runs this bundle (bpf_conformance's plugin protocol)
+await build({
+  ...common,
+  stdin: { contents: "import { conformancePluginMain } from './cli/conformance.ts'; process.exitCode = await conformancePluginMain(process.argv.slice(2));", resolveDir: '.', loader: 'ts', sourcefile: 'conformance-plugin.ts' },
+  outfile: 'dist/conformance-plugin.mjs',
 });

@@ -10,6 +10,7 @@
 //   | struct { map_type, …  }  96 B | ── mapCreateAttr ─────────────── BPF_MAP_CREATE
 //   | struct { map_fd, key, … } 32 B | ── mapElemAttr ──────────────── BPF_MAP_{LOOKUP,UPDATE,DELETE}_ELEM,
 //   |                              |                                   BPF_MAP_GET_NEXT_KEY, BPF_MAP_FREEZE
+//   | struct { … } batch       56 B | ── mapBatchAttr ─────────────── BPF_MAP_{LOOKUP,LOOKUP_AND_DELETE,UPDATE,DELETE}_BATCH
 //   | struct { prog_type, … } 168 B | ── progLoadAttr ─────────────── BPF_PROG_LOAD
 //   | struct { pathname, … }   24 B | ── objAttr ──────────────────── BPF_OBJ_PIN, BPF_OBJ_GET
 //   | struct { target_fd, … }  32 B | ── progAttachAttr ───────────── BPF_PROG_ATTACH, BPF_PROG_DETACH
@@ -157,6 +158,28 @@ export const mapElemAttr = layout(
     ['key', 8, 'ptr'],
     ['value', 16, 'ptr', ['next_key']],
     ['flags', 24, 'u64'],
+  ],
+);
+
+/**
+ * union bpf_attr, struct batch "used by BPF_MAP_*_BATCH commands". Not in LAYOUTS (whose list the sys tests
+ * pin); test/kernel/maps.test.ts checks it against the kernel's BTF.
+ */
+export const mapBatchAttr = layout(
+  'map_batch',
+  'union bpf_attr { struct { __aligned_u64 in_batch; … __u64 flags; } batch; }',
+  { attrMember: 'batch' },
+  ['BPF_MAP_LOOKUP_BATCH', 'BPF_MAP_LOOKUP_AND_DELETE_BATCH', 'BPF_MAP_UPDATE_BATCH', 'BPF_MAP_DELETE_BATCH'],
+  56,
+  [
+    ['in_batch', 0, 'ptr'],
+    ['out_batch', 8, 'ptr'],
+    ['keys', 16, 'ptr'],
+    ['values', 24, 'ptr'],
+    ['count', 32, 'u32'],
+    ['map_fd', 36, 'u32'],
+    ['elem_flags', 40, 'u64'],
+    ['flags', 48, 'u64'],
   ],
 );
 

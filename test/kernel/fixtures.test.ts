@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readObject, writeObject } from '../../bpf/index.ts';
-import { BpfSyscallError, loadCollection, objGet, progTestRun, trackFds, type Fd } from '../../loader/index.ts';
+import { BpfSyscallError, loadCollection, objGet, ProgramLoadError, progTestRun, trackFds, type Fd } from '../../loader/index.ts';
 import { filesBelow, repoRoot } from '../corpora.ts';
 import { samplePackets } from '../support/packets.ts';
 import { available, bpftool, kernelBpf } from '../support/require.ts';
 
 const run = available('kernel fixtures', kernelBpf, bpftool);
-const fixtures = filesBelow(join(repoRoot, 'test/fixtures'), '.o');
+// `bad_*` fixtures are written for the kernel to refuse (the verifier's negative cases).
+const allFixtures = filesBelow(join(repoRoot, 'test/fixtures'), '.o');
+const fixtures = allFixtures.filter((f) => !basename(f).startsWith('bad_'));
+const badFixtures = allFixtures.filter((f) => basename(f).startsWith('bad_'));
 const pinRoot = run ? mkdtempSync('/sys/fs/bpf/tsbpf-fixtures-') : '';
 afterAll(() => {
   if (pinRoot) rmSync(pinRoot, { recursive: true, force: true });
@@ -75,5 +78,19 @@ describe.runIf(run)('fixtures in the kernel', () => {
       rmSync(pins, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it.each(badFixtures.map((f) => [basename(f), f]))('%s is refused by the kernel through our loader and through libbpf', (_n, file) => {
+    using fds = trackFds();
+    const pins = join(pinRoot, basename(file, '.o'));
+    expect(() => execFileSync('bpftool', ['prog', 'loadall', file, pins], { stdio: 'pipe' })).toThrow();
+    rmSync(pins, { recursive: true, force: true });
+    expect(() => loadCollection(readObject(readFileSync(file)))).toThrow(ProgramLoadError);
+    try {
+      loadCollection(readObject(readFileSync(file)));
+    } catch (e) {
+      expect((e as ProgramLoadError).verdict).toBe('rejected');
+    }
+    fds.assertAllClosed();
   });
 });

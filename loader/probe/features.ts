@@ -1,0 +1,142 @@
+// The first mainline Linux release of each program type, map type, link type and (a selection of) helpers,
+// from the kernel's git history (the release that added the enum value / helper id). `config` names the
+// kernel option the feature also needs where a default build may leave it out.
+
+export interface FeatureVersion {
+  readonly name: string;
+  readonly minVersion: string;
+  readonly config?: string;
+}
+
+// prettier-ignore
+export const PROGRAM_TYPE_VERSIONS: readonly FeatureVersion[] = [
+  { name: 'socket_filter', minVersion: '3.19' },
+  { name: 'kprobe', minVersion: '4.1', config: 'CONFIG_KPROBE_EVENTS' },
+  { name: 'sched_cls', minVersion: '4.1', config: 'CONFIG_NET_CLS_BPF' },
+  { name: 'sched_act', minVersion: '4.1', config: 'CONFIG_NET_ACT_BPF' },
+  { name: 'tracepoint', minVersion: '4.7' },
+  { name: 'xdp', minVersion: '4.8' },
+  { name: 'perf_event', minVersion: '4.9' },
+  { name: 'cgroup_skb', minVersion: '4.10', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'cgroup_sock', minVersion: '4.10', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'lwt_in', minVersion: '4.10', config: 'CONFIG_LWTUNNEL_BPF' },
+  { name: 'lwt_out', minVersion: '4.10', config: 'CONFIG_LWTUNNEL_BPF' },
+  { name: 'lwt_xmit', minVersion: '4.10', config: 'CONFIG_LWTUNNEL_BPF' },
+  { name: 'sock_ops', minVersion: '4.13', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'sk_skb', minVersion: '4.14', config: 'CONFIG_BPF_STREAM_PARSER' },
+  { name: 'cgroup_device', minVersion: '4.15', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'sk_msg', minVersion: '4.17', config: 'CONFIG_BPF_STREAM_PARSER' },
+  { name: 'raw_tracepoint', minVersion: '4.17' },
+  { name: 'cgroup_sock_addr', minVersion: '4.17', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'lwt_seg6local', minVersion: '4.18', config: 'CONFIG_IPV6_SEG6_BPF' },
+  { name: 'lirc_mode2', minVersion: '4.18', config: 'CONFIG_BPF_LIRC_MODE2' },
+  { name: 'sk_reuseport', minVersion: '4.19' },
+  { name: 'flow_dissector', minVersion: '4.20' },
+  { name: 'cgroup_sysctl', minVersion: '5.2', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'raw_tracepoint_writable', minVersion: '5.2' },
+  { name: 'cgroup_sockopt', minVersion: '5.3', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'tracing', minVersion: '5.5' },
+  { name: 'struct_ops', minVersion: '5.6' },
+  { name: 'ext', minVersion: '5.6' },
+  { name: 'lsm', minVersion: '5.7', config: 'CONFIG_BPF_LSM' },
+  { name: 'sk_lookup', minVersion: '5.9' },
+  { name: 'syscall', minVersion: '5.14' },
+  { name: 'netfilter', minVersion: '6.4', config: 'CONFIG_NETFILTER_BPF_LINK' },
+];
+
+// prettier-ignore
+export const MAP_TYPE_VERSIONS: readonly FeatureVersion[] = [
+  { name: 'hash', minVersion: '3.19' },
+  { name: 'array', minVersion: '3.19' },
+  { name: 'prog_array', minVersion: '4.2' },
+  { name: 'perf_event_array', minVersion: '4.3' },
+  { name: 'percpu_hash', minVersion: '4.6' },
+  { name: 'percpu_array', minVersion: '4.6' },
+  { name: 'stack_trace', minVersion: '4.6' },
+  { name: 'cgroup_array', minVersion: '4.8' },
+  { name: 'lru_hash', minVersion: '4.10' },
+  { name: 'lru_percpu_hash', minVersion: '4.10' },
+  { name: 'lpm_trie', minVersion: '4.11' },
+  { name: 'array_of_maps', minVersion: '4.12' },
+  { name: 'hash_of_maps', minVersion: '4.12' },
+  { name: 'devmap', minVersion: '4.14' },
+  { name: 'sockmap', minVersion: '4.14', config: 'CONFIG_BPF_STREAM_PARSER' },
+  { name: 'cpumap', minVersion: '4.15' },
+  { name: 'xskmap', minVersion: '4.18', config: 'CONFIG_XDP_SOCKETS' },
+  { name: 'sockhash', minVersion: '4.18', config: 'CONFIG_BPF_STREAM_PARSER' },
+  { name: 'cgroup_storage', minVersion: '4.19', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'reuseport_sockarray', minVersion: '4.19' },
+  { name: 'percpu_cgroup_storage', minVersion: '4.20', config: 'CONFIG_CGROUP_BPF' },
+  { name: 'queue', minVersion: '4.20' },
+  { name: 'stack', minVersion: '4.20' },
+  { name: 'sk_storage', minVersion: '5.2' },
+  { name: 'devmap_hash', minVersion: '5.4' },
+  { name: 'struct_ops', minVersion: '5.6' },
+  { name: 'ringbuf', minVersion: '5.8' },
+  { name: 'inode_storage', minVersion: '5.10', config: 'CONFIG_BPF_LSM' },
+  { name: 'task_storage', minVersion: '5.11' },
+  { name: 'bloom_filter', minVersion: '5.16' },
+  { name: 'user_ringbuf', minVersion: '6.1' },
+  { name: 'cgrp_storage', minVersion: '6.2' },
+  { name: 'arena', minVersion: '6.9', config: 'CONFIG_BPF_ARENA' },
+];
+
+// prettier-ignore
+export const LINK_TYPE_VERSIONS: readonly FeatureVersion[] = [
+  { name: 'raw_tracepoint', minVersion: '5.8' },
+  { name: 'tracing', minVersion: '5.8' },
+  { name: 'cgroup', minVersion: '5.8' },
+  { name: 'iter', minVersion: '5.9' },
+  { name: 'netns', minVersion: '5.9' },
+  { name: 'xdp', minVersion: '5.9' },
+  { name: 'perf_event', minVersion: '5.15' },
+  { name: 'kprobe_multi', minVersion: '5.18' },
+  { name: 'struct_ops', minVersion: '6.4' },
+  { name: 'netfilter', minVersion: '6.4' },
+  { name: 'tcx', minVersion: '6.6' },
+  { name: 'uprobe_multi', minVersion: '6.6' },
+  { name: 'netkit', minVersion: '6.7' },
+  { name: 'sockmap', minVersion: '6.10' },
+];
+
+// prettier-ignore
+export const HELPER_VERSIONS: readonly FeatureVersion[] = [
+  { name: 'map_lookup_elem', minVersion: '3.19' },
+  { name: 'map_update_elem', minVersion: '3.19' },
+  { name: 'map_delete_elem', minVersion: '3.19' },
+  { name: 'probe_read', minVersion: '4.1' },
+  { name: 'ktime_get_ns', minVersion: '4.1' },
+  { name: 'trace_printk', minVersion: '4.1' },
+  { name: 'get_prandom_u32', minVersion: '4.1' },
+  { name: 'get_smp_processor_id', minVersion: '4.1' },
+  { name: 'skb_store_bytes', minVersion: '4.1' },
+  { name: 'l3_csum_replace', minVersion: '4.1' },
+  { name: 'l4_csum_replace', minVersion: '4.1' },
+  { name: 'tail_call', minVersion: '4.2' },
+  { name: 'clone_redirect', minVersion: '4.2' },
+  { name: 'get_current_pid_tgid', minVersion: '4.2' },
+  { name: 'get_current_comm', minVersion: '4.2' },
+  { name: 'redirect', minVersion: '4.4' },
+  { name: 'perf_event_output', minVersion: '4.4' },
+  { name: 'get_stackid', minVersion: '4.6' },
+  { name: 'csum_diff', minVersion: '4.6' },
+  { name: 'xdp_adjust_head', minVersion: '4.10' },
+  { name: 'redirect_map', minVersion: '4.14' },
+  { name: 'xdp_adjust_tail', minVersion: '4.18' },
+  { name: 'fib_lookup', minVersion: '4.18' },
+  { name: 'spin_lock', minVersion: '5.1' },
+  { name: 'ringbuf_output', minVersion: '5.8' },
+  { name: 'ringbuf_reserve', minVersion: '5.8' },
+  { name: 'ringbuf_submit', minVersion: '5.8' },
+  { name: 'ktime_get_boot_ns', minVersion: '5.8' },
+  { name: 'get_current_task_btf', minVersion: '5.11' },
+  { name: 'ktime_get_coarse_ns', minVersion: '5.11' },
+  { name: 'for_each_map_elem', minVersion: '5.13' },
+  { name: 'snprintf', minVersion: '5.13' },
+  { name: 'timer_init', minVersion: '5.15' },
+  { name: 'loop', minVersion: '5.17' },
+  { name: 'ktime_get_tai_ns', minVersion: '6.1' },
+];
+
+/** Program types `tsbpf probe` lists helpers for. */
+export const HELPER_PROBE_PROGRAM_TYPES: readonly string[] = ['socket_filter', 'kprobe', 'sched_cls', 'xdp'];
