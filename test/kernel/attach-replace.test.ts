@@ -16,7 +16,7 @@ import {
   createNetnsPair,
   destroyAllNetns,
   DST_PORT,
-  firstLine,
+  lineReader,
   perCpuSum,
   senderArgs,
   settled,
@@ -89,13 +89,14 @@ describe.runIf(run)('replacing attached programs', () => {
     const countedBy = (k: number): number => perCpuSum(mapLookup(counts, key(k)));
 
     const receiver = pair.spawn(pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', pair.b.addr, String(DST_PORT), String(PACKETS), '3000', '25000']);
-    expect(await firstLine(receiver, 10_000)).toBe('ready');
+    const receiverOut = lineReader(receiver);
+    expect(await receiverOut.next(10_000)).toBe('ready');
     const udp0 = pair.udpStats(pair.b);
     const a0 = pair.stats(pair.a);
 
     using link = attachXdp(v1.programs.get('xdp_count_v1')!, pair.b.iface, { via: 'link', mode: 'drv', netns: pair.b.path }) as BpfLink;
     const sender = pair.spawn(pair.a, process.execPath, senderArgs({ count: PACKETS, rate: RATE }));
-    const sent = firstLine(sender, 25_000);
+    const sent = lineReader(sender).next(25_000);
 
     // replace once version 1 has seen a good part of the burst, while the sender keeps going
     const deadline = Date.now() + 15_000;
@@ -106,7 +107,7 @@ describe.runIf(run)('replacing attached programs', () => {
 
     const result = JSON.parse(await sent) as SendResult;
     receiver.stdin?.write('go\n');
-    const received = (JSON.parse(await firstLine(receiver, 10_000)) as { received: number }).received;
+    const received = (JSON.parse(await receiverOut.next(10_000)) as { received: number }).received;
     const a = await settled(() => countedBy(0));
     const b = await settled(() => countedBy(1));
     const udp1 = pair.udpStats(pair.b);

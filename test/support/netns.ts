@@ -34,7 +34,7 @@ export interface NetnsSide {
   readonly mac: string;
 }
 
-/** Interface counters (struct rtnl_link_stats64, as `ip -s -j link` reports them). */
+/** Interface counters, from /sys/class/net/IFACE/statistics inside the namespace. */
 export interface IfaceStats {
   readonly rxPackets: number;
   readonly txPackets: number;
@@ -120,19 +120,15 @@ export function createNetnsPair(): NetnsPair {
     a,
     b,
     stats(side) {
-      const [link] = JSON.parse(ip(['-n', side.name, '-s', '-j', 'link', 'show', 'dev', side.iface])) as {
-        stats64: { rx: Record<string, number>; tx: Record<string, number> };
-      }[];
-      if (!link) throw new Error(`netns ${side.name}: no interface ${side.iface}`);
-      const { rx, tx } = link.stats64;
-      return {
-        rxPackets: rx['packets'] ?? 0,
-        txPackets: tx['packets'] ?? 0,
-        rxDropped: rx['dropped'] ?? 0,
-        txDropped: tx['dropped'] ?? 0,
-        rxErrors: rx['errors'] ?? 0,
-        txErrors: tx['errors'] ?? 0,
-      };
+      // `ip netns exec` mounts the namespace's own /sys, so these are the counters of its veth end
+      const files = ['rx_packets', 'tx_packets', 'rx_dropped', 'tx_dropped', 'rx_errors', 'tx_errors'];
+      const out = pair.exec(side, 'cat', files.map((f) => `/sys/class/net/${side.iface}/statistics/${f}`));
+      const values = out.trim().split('\n').map(Number);
+      if (values.length !== files.length || values.some((v) => Number.isNaN(v))) {
+        throw new Error(`netns ${side.name}: cannot read the counters of ${side.iface}: ${out}`);
+      }
+      const [rxPackets = 0, txPackets = 0, rxDropped = 0, txDropped = 0, rxErrors = 0, txErrors = 0] = values;
+      return { rxPackets, txPackets, rxDropped, txDropped, rxErrors, txErrors };
     },
     udpStats(side) {
       const lines = pair.exec(side, 'cat', ['/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Udp:'));
@@ -232,30 +228,53 @@ export function sendUdp(pair: NetnsPair, options: SendOptions): SendResult {
   return JSON.parse(pair.exec(pair.a, process.execPath, senderArgs(options), { timeoutMs: 25_000 })) as SendResult;
 }
 
-/** The first line a child prints, parsed as JSON (or the raw line with `raw`). */
-export function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no output within ${timeoutMs} ms; stderr: ${err}`)), timeoutMs);
-    child.stderr?.on('data', (d: Buffer) => (err += String(d)));
-    const onData = (d: Buffer): void => {
-      out += String(d);
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        resolve(out.slice(0, nl));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => {
-      if (!out.includes('\n')) {
-        clearTimeout(timer);
-        reject(new Error(`exited with ${code} before printing; stderr: ${err}`));
-      }
-    });
+/** Reads a child's stdout line by line; create it right after spawning so no output is missed. */
+export interface LineReader {
+  /** The next line; rejects when the child closes its output first, or after `timeoutMs`. */
+  next(timeoutMs: number): Promise<string>;
+}
+
+export function lineReader(child: ChildProcess): LineReader {
+  const lines: string[] = [];
+  let partial = '';
+  let stderr = '';
+  let closed: { code: number | null } | undefined;
+  const waiters: (() => void)[] = [];
+  const wake = (): void => {
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout?.on('data', (d: Buffer) => {
+    partial += String(d);
+    for (let nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n')) {
+      lines.push(partial.slice(0, nl));
+      partial = partial.slice(nl + 1);
+    }
+    wake();
   });
+  child.stderr?.on('data', (d: Buffer) => (stderr += String(d)));
+  // 'close' comes after the output streams ended ('exit' may come before the last data)
+  child.once('close', (code) => {
+    closed = { code };
+    wake();
+  });
+  return {
+    next: (timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        const check = (): void => {
+          if (lines.length > 0) {
+            clearTimeout(timer);
+            resolve(lines.shift()!);
+          } else if (closed !== undefined) {
+            clearTimeout(timer);
+            reject(new Error(`exited with ${closed.code} before printing a line; stderr: ${stderr}`));
+          } else {
+            waiters.push(check);
+          }
+        };
+        check();
+      }),
+  };
 }
 
 /** Sum of the u64 values of one per-CPU map value (all CPUs). */
