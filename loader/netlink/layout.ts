@@ -1,5 +1,6 @@
 // rtnetlink message layouts: ONE table, encoded and decoded with DataView (host order, little endian on
-// every architecture tsbpf supports). No other file in loader/netlink knows an offset.
+// every architecture tsbpf supports). No other file in loader/netlink knows an offset inside a netlink
+// message (libc.ts keeps the two socket-level structs, sockaddr_in and timeval, beside their calls).
 //
 // A netlink message is a header, a fixed family header, then attributes, each padded to 4 bytes:
 //

@@ -2,7 +2,7 @@
 // BPF links, kept for older kernels). Everything resolves in the caller's current network namespace.
 import { attr, parseAttrs, read } from './attributes.ts';
 import { IFLA, IFLA_XDP, RTM, XDP_FLAGS } from './constants.ts';
-import { NL_LAYOUTS } from './layout.ts';
+import { NL_LAYOUTS, nlDecode } from './layout.ts';
 import { RtNetlink } from './rtnetlink.ts';
 
 function withSocket<T>(nl: RtNetlink | undefined, fn: (nl: RtNetlink) => T): T {
@@ -33,7 +33,7 @@ export function netLink(nameOrIndex: string | number, nl?: RtNetlink): NetLink {
     const reply = replies.find((m) => m.type === RTM.NEWLINK);
     if (!reply) throw new Error(`look up interface ${nameOrIndex}: the kernel sent no RTM_NEWLINK`);
     const ifi = NL_LAYOUTS.ifinfomsg.size;
-    const index = new DataView(reply.body.buffer, reply.body.byteOffset + 4, 4).getInt32(0, true);
+    const index = nlDecode('ifinfomsg', reply.body)['index']!;
     const attrs = parseAttrs(reply.body, ifi);
     const xdp = attrs.get(IFLA.XDP);
     const xdpAttrs = xdp ? parseAttrs(xdp) : new Map<number, Uint8Array>();

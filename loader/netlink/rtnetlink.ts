@@ -35,7 +35,8 @@ export class NetlinkError extends Error {
   /** The kernel's extended-ack message, when it sent one. */
   readonly kernelMessage: string | undefined;
   constructor(context: string, errno: number, kernelMessage: string | undefined) {
-    const why = `${errnoMessage(errno)} (${errnoCode(errno)})`;
+    const hint = errno === 1 /* EPERM */ ? ' (needs CAP_NET_ADMIN in the network namespace)' : '';
+    const why = `${errnoMessage(errno)} (${errnoCode(errno)})${hint}`;
     super(`${context}: ${why}${kernelMessage ? `: ${kernelMessage}` : ''}`);
     this.name = 'NetlinkError';
     this.errno = errno;

@@ -8,7 +8,7 @@
 // clsact: handle ffff:0000, parent ffff:fff1. Its two hooks: ingress parent ffff:fff2, egress ffff:fff3.
 import { attr, parseAttrs, read } from './attributes.ts';
 import { ETH_P_ALL, NLM_F, RTM, TCA, TCA_BPF, TCA_BPF_FLAG_ACT_DIRECT, TC_H } from './constants.ts';
-import { NL_LAYOUTS } from './layout.ts';
+import { NL_LAYOUTS, nlDecode } from './layout.ts';
 import { RtNetlink } from './rtnetlink.ts';
 
 export type TcDirection = 'ingress' | 'egress';
@@ -27,8 +27,8 @@ export function hasClsact(ifindex: number, nl?: RtNetlink): boolean {
   return withSocket(nl, (s) => {
     const replies = s.request(`list qdiscs of ifindex ${ifindex}`, { type: RTM.GETQDISC, flags: NLM_F.DUMP, header: { tcmsg: { ifindex } } });
     return replies.some((m) => {
-      const h = new DataView(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-      if (h.getInt32(4, true) !== ifindex || h.getUint32(12, true) !== TC_H.CLSACT) return false;
+      const h = nlDecode('tcmsg', m.body);
+      if (h['ifindex'] !== ifindex || h['parent'] !== TC_H.CLSACT) return false;
       return read.str(parseAttrs(m.body, NL_LAYOUTS.tcmsg.size).get(TCA.KIND)) === 'clsact';
     });
   });

@@ -169,6 +169,16 @@ describe.runIf(run)('rtnetlink requests', () => {
     inNetns(pair.b.path, () => delClsact(ifindex));
   });
 
+  it('without CAP_NET_ADMIN a request fails with EPERM and names the capability', () => {
+    const module = join(repoRoot, 'loader/netlink/index.ts');
+    const script =
+      `import(${JSON.stringify(module)}).then((m) => { try { m.addClsact(m.linkIndex(${JSON.stringify(pair.b.iface)})); ` +
+      `console.log('added'); } catch (e) { console.log(e.message); } })`;
+    const drop = ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'];
+    const out = pair.exec(pair.b, 'setpriv', [...drop, process.execPath, '--import', 'tsx', '-e', script]);
+    expect(out.trim()).toMatch(/^add clsact qdisc to ifindex \d+: operation not permitted \(EPERM\) \(needs CAP_NET_ADMIN in the network namespace\)$/);
+  });
+
   it('a netlink attachment whose namespace is gone closes quietly', () => {
     using coll = ours.add(loadCollection(spec!));
     const other = createNetnsPair();
