@@ -139,6 +139,24 @@ program
     mapsCommand(action, args, { json: opts.json === true });
   });
 
+program
+  .command('verify')
+  .description("our verifier's verdict on each program: the kernel's wording, instruction, source line, registers")
+  .argument('<file>', 'a BPF ELF object (.o)')
+  .option('--program <name>', 'only this program')
+  .option('--type <type>', 'program type (xdp, sched_cls, socket_filter, cgroup_skb, … or a section name)')
+  .option('--profile <name>', 'linux-6.18 (default: this kernel as root), linux-6.18-bpf (CAP_BPF+CAP_NET_ADMIN), seed')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts: { program?: string; type?: string; profile?: string; json?: boolean }) => {
+    const { verifyCommand } = await import('./verify.ts');
+    verifyCommand(file, {
+      json: opts.json === true,
+      ...(opts.program !== undefined ? { program: opts.program } : {}),
+      ...(opts.type !== undefined ? { type: opts.type } : {}),
+      ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

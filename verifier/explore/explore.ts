@@ -1,0 +1,513 @@
+// Path-sensitive exploration (the kernel's do_check with push_stack/pop_stack and is_state_visited): follow
+// each path, fork at undecided branches (the fall-through side first, the jump target pushed), prune a state
+// covered by one already stored at a jump target, stop at the processed-instruction limit.
+import type { CallInsn } from '../../bpf/index.ts';
+import {
+  assertHelperCall,
+  assertReadable,
+  assertReturnValue,
+  assertWritable,
+  checkAccessSize,
+  Reject,
+  Unsupported,
+  type ProgramContext,
+} from '../assert/index.ts';
+import { knownScalar, tnumIsConst, unknownScalar } from '../domains/index.ts';
+import type { Profile } from '../profiles.ts';
+import { cloneReg, NOT_INIT, ptrReg, scalarReg, StackState, typeStr, VerifierState, type PtrReg, type RegState } from '../state/index.ts';
+import { execAlu, execEndian } from './alu.ts';
+import { execCondJump } from './branch.ts';
+import { checkCfg } from './cfg.ts';
+import { checkAccess, execAtomic, execLoad, execStore } from './memory.ts';
+import type { Program } from './program.ts';
+import { stateCovers } from './prune.ts';
+
+export interface ExploreOptions {
+  readonly profile: Profile;
+  readonly ctx: ProgramContext;
+  readonly gplCompatible: boolean;
+}
+
+export interface ExploreStats {
+  processed: number;
+  states: number;
+  peakStack: number;
+}
+
+export type ExploreResult =
+  | { readonly verdict: 'accept'; readonly stats: ExploreStats }
+  | {
+      readonly verdict: 'reject';
+      readonly insn: number | undefined;
+      readonly lines: readonly string[];
+      readonly state: VerifierState | undefined;
+      readonly stats: ExploreStats;
+    }
+  | { readonly verdict: 'unsupported'; readonly feature: string; readonly insn: number | undefined; readonly stats: ExploreStats };
+
+/** A stored state at a prune point, with the path that led to it (for loop detection). */
+interface Checkpoint {
+  readonly state: VerifierState;
+  /** a helper call that calls back (bpf_loop): covered by an ancestor means a fixpoint, not an endless loop */
+  readonly callbackSite: boolean;
+}
+
+interface PathLink {
+  readonly cp: Checkpoint;
+  readonly prev: PathLink | undefined;
+}
+
+interface Pending {
+  readonly state: VerifierState;
+  readonly path: PathLink | undefined;
+}
+
+/** Helpers that may move or resize the packet: packet pointers are invalid afterwards (bpf_helper_changes_pkt_data). */
+const CHANGES_PKT_DATA = new Set([
+  'skb_store_bytes', 'skb_change_head', 'skb_change_tail', 'skb_adjust_room', 'skb_change_proto', 'skb_vlan_push',
+  'skb_vlan_pop', 'skb_pull_data', 'clone_redirect', 'l3_csum_replace', 'l4_csum_replace', 'xdp_adjust_head',
+  'xdp_adjust_meta', 'xdp_adjust_tail', 'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'lwt_push_encap',
+  'lwt_seg6_store_bytes', 'lwt_seg6_adjust_srh', 'lwt_seg6_action', 'sk_skb_change_head', 'sk_skb_change_tail', 'sk_skb_pull_data',
+]);
+
+const MAX_STATES_PER_INSN = 64;
+
+export function explore(program: Program, options: ExploreOptions): ExploreResult {
+  const { profile, ctx } = options;
+  const stats: ExploreStats = { processed: 0, states: 0, peakStack: 0 };
+  const n = program.insns.length;
+  let current: VerifierState | undefined;
+  let insnAt: number | undefined;
+  try {
+    if (n > profile.maxInsns) throw new Reject(`program of ${n} instructions is too large (limit ${profile.maxInsns})`);
+    // add_subprog_and_kfunc runs before the control-flow checks
+    for (const insn of program.insns) {
+      if (insn?.kind === 'call' && insn.target === 'kfunc') throw new Unsupported('kfunc calls');
+      if (insn?.kind === 'callx') throw new Unsupported('indirect calls (callx)');
+    }
+    const pruneAt = checkCfg(program, profile);
+    const callbackSites = new Set<number>();
+    program.insns.forEach((insn, slot) => {
+      if (insn?.kind === 'call' && insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) callbackSites.add(slot);
+    });
+    // Pruning a callback's next call against an earlier one is a fixpoint only when bpf_loop is the sole source
+    // of repetition; with back-edges too it could hide an endless loop the kernel refuses.
+    if (callbackSites.size > 0 && pruneAt.loops === true) throw new Unsupported('bpf_loop in a program with loops');
+    for (const s of callbackSites) pruneAt.add(s);
+    let idGen = 0;
+    const ids = { nextId: () => ++idGen };
+    const explored = new Map<number, Checkpoint[]>();
+    const depthOf = new Map<number, number>();
+    // do_check_main, then each global function it calls on its own (do_check_subprogs)
+    const entries: number[] = [0];
+    const called = new Set<number>();
+    const callGlobal = (target: number): void => {
+      if (!called.has(target)) {
+        called.add(target);
+        entries.push(target);
+      }
+    };
+    for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e]!;
+    const work: Pending[] = [{ state: entryState(program, entry), path: undefined }];
+    while (work.length > 0) {
+      const item = work.pop()!;
+      let state = item.state;
+      let path = item.path;
+      current = state;
+      for (;;) {
+        const i = state.insn;
+        insnAt = i;
+        current = state;
+        // is_state_visited
+        if (pruneAt.has(i)) {
+          const list = explored.get(i) ?? [];
+          let pruned = false;
+          for (const cp of list) {
+            if (!stateCovers(cp.state, state, profile)) continue;
+            if (cp.callbackSite) {
+              pruned = true;
+              break;
+            }
+            let onPath = false;
+            for (let l = path; l !== undefined; l = l.prev) if (l.cp === cp) onPath = true;
+            if (!onPath) {
+              pruned = true;
+              break;
+            }
+          }
+          if (pruned) break;
+          const cp: Checkpoint = { state: state.clone(), callbackSite: callbackSites.has(i) };
+          list.push(cp);
+          if (list.length > MAX_STATES_PER_INSN) list.shift();
+          explored.set(i, list);
+          stats.states++;
+          path = { cp, prev: path };
+        }
+        stats.processed++;
+        if (stats.processed > profile.maxProcessed) {
+          throw new Reject(`BPF program is too large. Processed ${stats.processed} insn`);
+        }
+        const insn = program.insns[i];
+        if (insn === undefined) throw new Reject(`invalid insn idx ${i}`);
+        let next = i + 1;
+        let ended = false;
+        switch (insn.kind) {
+          case 'alu':
+            execAlu(state, insn, ctx, ids);
+            break;
+          case 'endian':
+            execEndian(state, insn);
+            break;
+          case 'ldx':
+            execLoad(state, insn, ctx);
+            break;
+          case 'st':
+          case 'stx':
+            execStore(state, insn, ctx);
+            break;
+          case 'atomic':
+            execAtomic(state, insn, ctx);
+            break;
+          case 'lddw': {
+            assertWritable(insn.dst);
+            next = i + 2;
+            state.setReg(insn.dst, loadImm64(program, i, insn.pseudo, insn.value, profile));
+            break;
+          }
+          case 'ja':
+            next = i + insn.off + 1;
+            break;
+          case 'jump': {
+            const out = execCondJump(state, insn, ctx);
+            if (out.taken !== undefined && out.fall !== undefined) {
+              out.taken.insn = i + insn.off + 1;
+              work.push({ state: out.taken, path });
+              state = out.fall;
+            } else if (out.taken !== undefined) {
+              state = out.taken;
+              next = i + insn.off + 1;
+            } else {
+              state = out.fall!;
+            }
+            break;
+          }
+          case 'call':
+            if (insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) {
+              const iteration = callLoopCallback(state, i, program, options);
+              work.push({ state: iteration, path });
+              execHelperResult(state, scalarReg(unknownScalar()));
+            } else if (insn.target === 'helper') {
+              execHelper(state, insn, options, ids);
+            } else if (insn.target === 'local' && program.globalFunctions.has(i + insn.imm + 1)) {
+              callGlobalFunction(state, i + insn.imm + 1, program);
+              callGlobal(i + insn.imm + 1);
+            } else if (insn.target === 'local') {
+              next = enterSubprog(state, i, insn, program, profile);
+            } else {
+              throw new Unsupported('kfunc calls');
+            }
+            break;
+          case 'exit': {
+            const f = state.cur;
+            stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
+            depthOf.set(f.subprog, Math.max(depthOf.get(f.subprog) ?? 0, f.stack.depth));
+            if (state.frames.length === 1) {
+              const leak = state.refs[0];
+              if (leak !== undefined) throw new Reject(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}`);
+              if (f.subprog !== 0) {
+                assertReadable(state, 0);
+                const r0 = state.reg(0);
+                if (r0.kind !== 'scalar') throw new Reject(`At subprogram exit the register R0 is not a scalar value (${typeStr(r0)})`);
+                ended = true;
+                break;
+              }
+              assertReturnValue(state.reg(0), ctx);
+              ended = true;
+              break;
+            }
+            assertReadable(state, 0);
+            const r0 = state.reg(0);
+            if (f.callback === true) {
+              // set_loop_callback_state: the callback returns 0 (continue) or 1 (stop); then bpf_loop may call it again
+              assertReturnValue(r0, ctx, [0, 1]);
+              state.frames.pop();
+              next = f.callsite;
+              break;
+            }
+            const callee = state.frames.length - 1;
+            if (r0.kind === 'ptr' && r0.type === 'fp' && r0.frame === callee) {
+              throw new Reject('cannot return stack pointer to the caller frame');
+            }
+            state.frames.pop();
+            const caller = state.cur;
+            caller.regs[0] = r0;
+            for (let r = 1; r <= 5; r++) caller.regs[r] = NOT_INIT;
+            next = f.callsite + 1;
+            break;
+          }
+          case 'ld_abs':
+          case 'ld_ind':
+            execLdAbs(state, insn.kind === 'ld_ind' ? insn.src : undefined, ctx);
+            break;
+          default:
+            throw new Unsupported(`instruction ${insn.kind}`);
+        }
+        if (ended) break;
+        for (const fr of state.frames) depthOf.set(fr.subprog, Math.max(depthOf.get(fr.subprog) ?? 0, fr.stack.depth));
+        stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
+        state.insn = next;
+      }
+    }
+    }
+    checkCombinedStack(program, depthOf, profile);
+    return { verdict: 'accept', stats };
+  } catch (e) {
+    if (e instanceof Reject) {
+      const cfg = e.constructor.name === 'CfgReject' || e.lines[0]?.startsWith('combined stack size') === true;
+      return { verdict: 'reject', insn: cfg ? undefined : insnAt, lines: e.lines, state: cfg ? undefined : current, stats };
+    }
+    if (e instanceof Unsupported) return { verdict: 'unsupported', feature: e.feature, insn: insnAt, stats };
+    throw e;
+  }
+}
+
+function loadImm64(program: Program, slot: number, pseudo: string, value: bigint, profile: Profile): RegState {
+  const ref = program.refs.get(slot);
+  if (ref === undefined && pseudo === 'none') return scalarReg(knownScalar(value));
+  if (pseudo === 'func') return ptrReg('func', { subprog: slot + Number(BigInt.asIntN(32, value)) + 1 });
+  if (ref === undefined) throw new Unsupported(`ld_imm64 with pseudo source ${pseudo} and no reference`);
+  if (ref.kind === 'map' || ref.kind === 'map_value') {
+    const map = program.maps.get(ref.map);
+    if (map === undefined) throw new Unsupported(`reference to unknown map ${ref.map}`);
+    if (map.specialFields === true) throw new Unsupported(`map ${map.name}: values with spin locks, timers, kptrs or graph fields`);
+    if (map.global && !profile.globalData) throw new Reject(`global data (${map.name}) is not allowed in the ${profile.name} profile`);
+    if (ref.kind === 'map') return ptrReg('map_ptr', { map });
+    return ptrReg('map_value', { map, off: ref.offset });
+  }
+  throw new Unsupported(`${ref.kind} references`);
+}
+
+function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOptions, ids: { nextId(): number }): void {
+  const { ctx } = options;
+  const plan = assertHelperCall(state, insn.imm, ctx, options.gplCompatible, (regno, ptr, size, t, zeroOk, pktOk) => {
+    if ((ptr.type === 'pkt' || ptr.type === 'pkt_meta') && !pktOk) throw new Reject('helper access to the packet is not allowed');
+    if (size === 0 && zeroOk) return;
+    checkAccessSize(size);
+    if (ptr.type === 'fp') {
+      helperStackAccess(state, ptr, regno, size, t, ctx.profile);
+      return;
+    }
+    checkAccess(state, ptr, regno, 0, size, t, ctx, undefined);
+  });
+  const constKey = plan.helper.id === 1 && plan.map !== undefined ? constantMapKey(state, plan.map.keySize) : undefined;
+  for (const w of plan.writes) {
+    const ptr = state.reg(w.regno);
+    if (ptr.kind === 'ptr' && ptr.type === 'fp' && w.size > 0) {
+      const off = ptr.off + Number(ptr.v.varOff.value);
+      state.frames[ptr.frame]!.stack.writeBytes(off, w.size, 'misc');
+    }
+  }
+  if (CHANGES_PKT_DATA.has(plan.helper.name)) {
+    for (const { reg, set } of state.allRegs()) {
+      if (reg.kind === 'ptr' && (reg.type === 'pkt' || reg.type === 'pkt_meta' || reg.type === 'pkt_end')) {
+        set(ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
+      }
+    }
+  }
+  if (plan.release !== undefined) {
+    const id = plan.release;
+    state.refs = state.refs.filter((r) => r.id !== id);
+    for (const { reg, set } of state.allRegs()) {
+      if (reg.kind === 'ptr' && reg.refObj === id) set(ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
+    }
+  }
+  for (let r = 1; r <= 5; r++) state.setReg(r, NOT_INIT);
+  if (plan.helper.ret.text === 'RET_PTR_TO_RINGBUF_MEM_OR_NULL') {
+    const id = ids.nextId();
+    state.refs.push({ id, insn: state.insn });
+    state.setReg(0, ptrReg('ringbuf_mem_or_null', { id, refObj: id, memSize: plan.allocSize ?? 0 }));
+    return;
+  }
+  switch (plan.helper.ret.base) {
+    case 'RET_VOID':
+      state.setReg(0, NOT_INIT);
+      break;
+    case 'RET_INTEGER':
+      state.setReg(0, scalarReg(unknownScalar()));
+      break;
+    default: {
+      // can_elide_value_nullness: an array looked up with a constant key below max_entries is never null
+      const map = plan.map!;
+      if (map.specialFields === true) throw new Unsupported(`map ${map.name}: values with spin locks, timers, kptrs or graph fields`);
+      if (map.inner !== undefined) {
+        state.setReg(0, ptrReg('map_ptr_or_null', { map, id: ids.nextId() }));
+        break;
+      }
+      const elide = (map.type === 2 || map.type === 6) && constKey !== undefined && constKey >= 0n && constKey < BigInt(map.maxEntries);
+      state.setReg(0, elide ? ptrReg('map_value', { map }) : ptrReg('map_value_or_null', { map, id: ids.nextId() }));
+    }
+  }
+}
+
+/** check_stack_range_initialized for helper arguments: inside the frame, and initialised when read. */
+function helperStackAccess(state: VerifierState, ptr: PtrReg, regno: number, size: number, t: 'read' | 'write', profile: Profile): void {
+  if (!tnumIsConst(ptr.v.varOff)) throw new Unsupported('variable-offset stack memory passed to a helper');
+  const off = ptr.off + Number(BigInt.asIntN(64, ptr.v.varOff.value));
+  if (off < -512 || off + size > 0) throw new Reject(`invalid ${t === 'write' ? 'write to' : 'read from'} stack R${regno} off=${off} size=${size}`);
+  const frame = state.frames[ptr.frame];
+  if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
+  frame.stack.touch(off);
+  if (t === 'write' || profile.allowUninitStack) return;
+  const invalid: boolean[] = [];
+  for (let i = 0; i < size; i++) {
+    const b = frame.stack.byteType(off + i);
+    invalid.push(b === 'invalid');
+    if (b === 'spill' && frame.stack.slotAt(off + i)?.spilled?.kind === 'ptr') throw new Unsupported('a spilled pointer read by a helper');
+  }
+  if (size > 0 && invalid.every(Boolean)) throw new Reject(`invalid read from stack R${regno} off=${off} size=${size}`);
+  const first = invalid.indexOf(true);
+  if (first >= 0) throw new Reject(`invalid read from stack R${regno} off ${off}+${first} size ${size}`);
+}
+
+/** get_constant_map_key: the key r2 points to, when it is zero bytes or a spilled constant of the key's size. */
+function constantMapKey(state: VerifierState, keySize: number): bigint | undefined {
+  const key = state.reg(2);
+  if (key.kind !== 'ptr' || key.type !== 'fp' || !tnumIsConst(key.v.varOff)) return undefined;
+  const off = key.off + Number(BigInt.asIntN(64, key.v.varOff.value));
+  const stack = state.frames[key.frame]?.stack;
+  if (stack === undefined || off < -512 || off + keySize > 0) return undefined;
+  const slotEnd = off + (8 - ((off % 8) + 8) % 8);
+  let zeros = 0;
+  for (let o = off; o < slotEnd && stack.byteType(o) === 'zero'; o++) zeros++;
+  if (zeros >= keySize) return 0n;
+  const slot = stack.slotAt(off);
+  if (slot?.spilled?.kind !== 'scalar' || (slot.spillSize ?? 8) !== keySize || off % 8 !== 0) return undefined;
+  return tnumIsConst(slot.spilled.s.varOff) ? slot.spilled.s.varOff.value : undefined;
+}
+
+/** check_ld_abs: legacy packet loads through the skb in r6; r1-r5 are clobbered, r0 gets the value. */
+function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramContext): void {
+  if (!['socket_filter', 'sched_cls', 'sched_act'].includes(ctx.progType)) {
+    throw new Reject('BPF_LD_[ABS|IND] instructions not allowed for this program type');
+  }
+  if (state.frames.length > 1) throw new Unsupported('BPF_LD_[ABS|IND] inside a subprogram');
+  if (state.refs.length > 0) throw new Reject('BPF_LD_[ABS|IND] would lead to reference leak');
+  assertReadable(state, 6);
+  if (src !== undefined) assertReadable(state, src);
+  const r6 = state.reg(6);
+  if (r6.kind !== 'ptr' || r6.type !== 'ctx') throw new Reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb');
+  if (src !== undefined && state.reg(src).kind === 'ptr') throw new Unsupported('BPF_LD_IND with a pointer index');
+  for (let r = 1; r <= 5; r++) state.setReg(r, NOT_INIT);
+  state.setReg(0, scalarReg(unknownScalar()));
+}
+
+const BPF_FUNC_LOOP = 181;
+
+/** The state a function starts in: the program's (r1 = ctx), or a global function's from its BTF prototype. */
+function entryState(program: Program, entry: number): VerifierState {
+  const state = VerifierState.entry();
+  if (entry === 0) return state;
+  const params = program.globalParams.get(entry);
+  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars and the context');
+  state.setReg(1, NOT_INIT);
+  params.forEach((p, k) => state.setReg(k + 1, p === 'ctx' ? ptrReg('ctx') : scalarReg(unknownScalar())));
+  state.cur.subprog = entry;
+  state.insn = entry;
+  return state;
+}
+
+/** btf_check_subprog_call: a global function is not entered; its arguments must match its prototype. */
+function callGlobalFunction(state: VerifierState, target: number, program: Program): void {
+  const params = program.globalParams.get(target);
+  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars and the context');
+  params.forEach((p, k) => {
+    const reg = state.reg(k + 1);
+    if (p === 'scalar' && reg.kind !== 'scalar') throw new Reject(`R${k + 1} is not a scalar`);
+    if (p === 'ctx' && (reg.kind !== 'ptr' || reg.type !== 'ctx' || reg.off !== 0 || !tnumIsConst(reg.v.varOff) || reg.v.varOff.value !== 0n)) {
+      throw new Reject(`arg#${k} expected pointer to ctx, but got ${typeStr(reg)}`);
+    }
+  });
+  execHelperResult(state, scalarReg(unknownScalar()));
+}
+
+/** A helper's effect on the caller: r1-r5 clobbered, r0 the result. */
+function execHelperResult(state: VerifierState, r0: RegState): void {
+  for (let r = 1; r <= 5; r++) state.setReg(r, NOT_INIT);
+  state.setReg(0, r0);
+}
+
+/**
+ * bpf_loop(nr_loops, callback, callback_ctx, flags): checks the arguments and returns the state entering one
+ * call of the callback (r1 the index, r2 the context; set_loop_callback_state). The caller goes on as if the
+ * loop were over; the callback's exit comes back to this call, which may call it again until states repeat.
+ */
+function callLoopCallback(state: VerifierState, slot: number, program: Program, options: ExploreOptions): VerifierState {
+  const { ctx, profile } = options;
+  if (!['xdp', 'sched_cls', 'sched_act', 'socket_filter', 'cgroup_skb'].includes(ctx.progType)) {
+    throw new Unsupported(`bpf_loop in ${ctx.progType} programs`);
+  }
+  for (let r = 1; r <= 4; r++) assertReadable(state, r);
+  const fn = state.reg(2);
+  if (fn.kind !== 'ptr' || fn.type !== 'func' || fn.subprog === undefined) {
+    throw new Reject(`R2 type=${typeStr(fn)} expected=func`);
+  }
+  const cbCtx = state.reg(3);
+  const isNull = cbCtx.kind === 'scalar' && tnumIsConst(cbCtx.s.varOff) && cbCtx.s.varOff.value === 0n;
+  if (!isNull && (cbCtx.kind !== 'ptr' || cbCtx.type !== 'fp')) throw new Unsupported('bpf_loop with a callback context that is not on the stack');
+  if (state.reg(1).kind === 'ptr' || state.reg(4).kind === 'ptr') throw new Unsupported('bpf_loop with a pointer count or flags');
+  if (program.globalFunctions.has(fn.subprog)) throw new Unsupported('a global function as a callback');
+  if (state.frames.length >= profile.maxCallDepth) {
+    throw new Reject(`the call stack of ${state.frames.length + 1} frames is too deep !`);
+  }
+  const iteration = state.clone();
+  const regs: RegState[] = Array.from({ length: 11 }, () => NOT_INIT);
+  regs[1] = scalarReg(unknownScalar());
+  regs[2] = cloneReg(cbCtx);
+  regs[10] = ptrReg('fp', { frame: iteration.frames.length });
+  iteration.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: fn.subprog, callback: true });
+  iteration.insn = fn.subprog;
+  return iteration;
+}
+
+function enterSubprog(state: VerifierState, slot: number, insn: CallInsn, program: Program, profile: Profile): number {
+  const target = slot + insn.imm + 1;
+  if (program.globalFunctions.has(target)) throw new Unsupported('calls to global functions (verified on their own)');
+  if (state.frames.length >= profile.maxCallDepth) {
+    throw new Reject(`the call stack of ${state.frames.length + 1} frames is too deep !`);
+  }
+  const regs: RegState[] = Array.from({ length: 11 }, () => NOT_INIT);
+  for (let r = 1; r <= 5; r++) regs[r] = cloneReg(state.reg(r));
+  const frame = state.frames.length;
+  regs[10] = ptrReg('fp', { frame });
+  state.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: target });
+  return target;
+}
+
+/**
+ * check_max_stack_depth: along every chain of calls the frames fit in 512 bytes. Frames are rounded up to 32
+ * bytes (round_up_stack_depth without JIT; with JIT the kernel rounds to 16, so this may only be stricter).
+ */
+function checkCombinedStack(program: Program, depthOf: Map<number, number>, profile: Profile): void {
+  const round = (d: number): number => Math.ceil(Math.max(d, 1) / 32) * 32;
+  const calls = new Map<number, number[]>();
+  const starts = program.functionStarts;
+  starts.forEach((s, k) => {
+    const end = starts[k + 1] ?? program.insns.length;
+    const out: number[] = [];
+    for (let i = s; i < end; i++) {
+      const insn = program.insns[i];
+      if (insn?.kind === 'call' && insn.target === 'local') out.push(i + insn.imm + 1);
+    }
+    calls.set(s, out);
+  });
+  const walk = (fn: number, total: number, frames: number, seen: Set<number>): void => {
+    const t = total + round(depthOf.get(fn) ?? 0);
+    if (t > profile.maxStack) throw new Reject(`combined stack size of ${frames} calls is ${t}. Too large`);
+    for (const c of calls.get(fn) ?? []) {
+      if (seen.has(c)) continue;
+      walk(c, t, frames + 1, new Set([...seen, c]));
+    }
+  };
+  walk(0, 0, 1, new Set([0]));
+}

@@ -1,0 +1,5 @@
+// Exploration: control-flow checks, the path-sensitive worklist, pruning, calls and limits.
+export * from './program.ts';
+export * from './cfg.ts';
+export * from './explore.ts';
+export { stateCovers } from './prune.ts';

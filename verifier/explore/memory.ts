@@ -1,0 +1,202 @@
+// Loads, stores and atomics: the assertions of assert/memory.ts applied to a state, then the state updated
+// (the kernel's check_mem_access, check_stack_read/write_fixed_off, check_atomic).
+import type { AtomicInsn, LoadInsn, StoreImmInsn, StoreRegInsn } from '../../bpf/index.ts';
+import {
+  assertCtxAccess,
+  assertDereferenceable,
+  assertMapValueAccess,
+  assertMemAccess,
+  assertNoLeak,
+  assertPacketAccess,
+  assertReadable,
+  assertStackAccess,
+  assertStackInitialised,
+  assertWritable,
+  Reject,
+  Unsupported,
+  type AccessType,
+  type ProgramContext,
+} from '../assert/index.ts';
+import {
+  coerceRegToSize,
+  coerceRegToSizeSx,
+  knownScalar,
+  tnumIsConst,
+  unknownScalar,
+  type ScalarState,
+} from '../domains/index.ts';
+import { cloneReg, constReg, typeStr, ptrReg, scalarReg, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
+
+function unknownOfSize(size: number, signed: boolean): ScalarState {
+  const s = unknownScalar();
+  if (size < 8) {
+    if (signed) coerceRegToSizeSx(s, size as 1 | 2 | 4);
+    else coerceRegToSize(s, size as 1 | 2 | 4);
+  }
+  return s;
+}
+
+/** Checks an access of `size` bytes at ptr+off, returning the stack offset for stack accesses. */
+export function checkAccess(
+  state: VerifierState,
+  ptr: PtrReg,
+  regno: number,
+  off: number,
+  size: number,
+  t: AccessType,
+  ctx: ProgramContext,
+  value: { reg: RegState; regno: number } | undefined,
+): number | undefined {
+  switch (ptr.type) {
+    case 'fp': {
+      const o = assertStackAccess(ptr, regno, off, size, t);
+      const frame = state.frames[ptr.frame];
+      if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
+      if (t === 'read') assertStackInitialised(frame.stack, o, size, regno, ctx.profile);
+      return o;
+    }
+    case 'ctx':
+      assertCtxAccess(ptr, regno, off, size, t, ctx);
+      break;
+    case 'pkt':
+    case 'pkt_meta':
+      assertPacketAccess(ptr, regno, off, size, t, ctx);
+      break;
+    case 'map_value':
+      assertMapValueAccess(ptr, regno, off, size, t);
+      break;
+    case 'mem':
+    case 'ringbuf_mem':
+      assertMemAccess(ptr, regno, off, size);
+      break;
+    default:
+      throw new Reject(`R${regno} invalid mem access '${typeStr(ptr)}'`);
+  }
+  if (t === 'write' && value !== undefined) assertNoLeak(value.reg, value.regno, ptr, ctx.profile);
+  return undefined;
+}
+
+/** What `size` bytes read at fp+off give (check_stack_read_fixed_off). */
+function readStack(state: VerifierState, ptr: PtrReg, off: number, size: number, signed: boolean): RegState {
+  const stack = state.frames[ptr.frame]!.stack;
+  const slot = stack.slotAt(off);
+  if (slot?.spilled !== undefined && size === (slot.spillSize ?? 8) && off % 8 === 0) {
+    if (size === 8 || (slot.spilled.kind === 'scalar' && !signed)) return cloneReg(slot.spilled);
+  }
+  let allZero = true;
+  for (let i = 0; i < size; i++) if (stack.byteType(off + i) !== 'zero') allZero = false;
+  if (allZero) return constReg(0n);
+  return scalarReg(unknownOfSize(size, signed));
+}
+
+function readConstant(data: Uint8Array, off: number, size: number, signed: boolean): bigint {
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(data[off + i] ?? 0);
+  return signed ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v;
+}
+
+export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext): void {
+  assertReadable(state, insn.src);
+  assertWritable(insn.dst);
+  const src = state.reg(insn.src);
+  assertDereferenceable(src, insn.src);
+  const o = checkAccess(state, src, insn.src, insn.off, insn.size, 'read', ctx, undefined);
+  let result: RegState;
+  switch (src.type) {
+    case 'fp':
+      result = readStack(state, src, o!, insn.size, insn.signed);
+      if (result.kind === 'ptr' && insn.signed) throw new Unsupported('sign-extending load of a spilled pointer');
+      break;
+    case 'ctx': {
+      const r = assertCtxAccess(src, insn.src, insn.off, insn.size, 'read', ctx);
+      switch (r.yields) {
+        case 'scalar':
+          result = scalarReg(unknownOfSize(insn.size, insn.signed));
+          break;
+        case 'pkt':
+        case 'pkt_meta':
+        case 'pkt_end':
+          result = ptrReg(r.yields);
+          break;
+        default:
+          throw new Unsupported(`context field ${r.field.name} yielding ${r.yields}`);
+      }
+      break;
+    }
+    case 'map_value': {
+      const map = src.map!;
+      if (map.readOnly && map.data !== undefined && tnumIsConst(src.v.varOff)) {
+        // bpf_map_direct_read: a frozen read-only map gives constants
+        const at = src.off + insn.off + Number(src.v.varOff.value);
+        result = scalarReg(knownScalar(readConstant(map.data, at, insn.size, insn.signed)));
+      } else {
+        result = scalarReg(unknownOfSize(insn.size, insn.signed));
+      }
+      break;
+    }
+    default:
+      result = scalarReg(unknownOfSize(insn.size, insn.signed));
+  }
+  state.setReg(insn.dst, result);
+}
+
+export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegInsn, ctx: ProgramContext): void {
+  assertReadable(state, insn.dst);
+  let value: RegState;
+  let valueRegno = -1;
+  if (insn.kind === 'stx') {
+    assertReadable(state, insn.src);
+    value = state.reg(insn.src);
+    valueRegno = insn.src;
+  } else {
+    value = constReg(BigInt.asUintN(64, BigInt(insn.imm)));
+  }
+  const dst = state.reg(insn.dst);
+  assertDereferenceable(dst, insn.dst);
+  if (insn.kind === 'st' && dst.type === 'ctx') throw new Unsupported('BPF_ST into the context');
+  const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
+  if (dst.type !== 'fp') return;
+  const stack = state.frames[dst.frame]!.stack;
+  if (insn.size === 8) {
+    stack.spill(o!, value);
+    return;
+  }
+  if (value.kind === 'ptr' && !ctx.profile.allowPtrLeaks) throw new Reject(`invalid size of register spill`);
+  if (insn.kind === 'stx' && value.kind === 'scalar' && o! % 8 === 0 && tnumIsConst(value.s.varOff)) {
+    // save_register_state with size < 8: a constant scalar, truncated to the store's size, restored by a
+    // load of the same size (only constants: the truncation of anything else is not modelled)
+    const v = BigInt.asUintN(insn.size * 8, value.s.varOff.value);
+    if (v !== 0n) {
+      stack.spill(o!, constReg(v), insn.size);
+      return;
+    }
+  }
+  const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && BigInt.asUintN(insn.size * 8, value.s.varOff.value) === 0n;
+  stack.writeBytes(o!, insn.size, zero ? 'zero' : 'misc');
+}
+
+export function execAtomic(state: VerifierState, insn: AtomicInsn, ctx: ProgramContext): void {
+  assertReadable(state, insn.src);
+  assertReadable(state, insn.dst);
+  if (insn.op === 'cmpxchg') assertReadable(state, 0);
+  const src = state.reg(insn.src);
+  if (src.kind === 'ptr' && !ctx.profile.allowPtrLeaks) throw new Reject(`R${insn.src} leaks addr into mem`);
+  if (src.kind === 'ptr') throw new Unsupported('atomic operation with a pointer operand');
+  const dst = state.reg(insn.dst);
+  assertDereferenceable(dst, insn.dst);
+  if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta') {
+    throw new Reject(`BPF_ATOMIC stores into R${insn.dst} ${dst.type} is not allowed`);
+  }
+  const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'read', ctx, undefined);
+  checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, undefined);
+  if (dst.type === 'fp') {
+    const slot = state.frames[dst.frame]!.stack.slotAt(o!);
+    if (slot?.spilled?.kind === 'ptr') throw new Unsupported('atomic operation on a spilled pointer');
+    state.frames[dst.frame]!.stack.writeBytes(o!, insn.size, 'misc');
+  }
+  if (insn.fetch) {
+    const out = insn.op === 'cmpxchg' ? 0 : insn.src;
+    assertWritable(out);
+    state.setReg(out, scalarReg(unknownOfSize(insn.size, false)));
+  }
+}

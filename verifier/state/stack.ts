@@ -1,0 +1,101 @@
+// The stack of one frame: the kernel's `struct bpf_stack_state` array, 8-byte slots from fp-8 down to fp-512.
+//
+//   slot i covers fp-8*(i+1) .. fp-8*i-1        byte j of a slot: fp-8*(i+1)+j
+//   slot_type[8]: invalid | misc | zero | spill     spilled_ptr: the register spilled (all 8 bytes 'spill')
+//
+// Partial writes follow check_stack_write_fixed_off: a write that does not replace a whole spilled register
+// scrubs the slot's spill into misc bytes first; 8-byte aligned writes of a register spill it.
+import { cloneReg, type RegState } from './reg.ts';
+
+export type SlotByte = 'invalid' | 'misc' | 'zero' | 'spill';
+
+export interface StackSlot {
+  types: SlotByte[];
+  spilled?: RegState;
+  /** bytes the spill covers from the slot's lowest address (a scalar may be spilled with 1, 2 or 4 bytes) */
+  spillSize?: number;
+}
+
+export const MAX_BPF_STACK = 512;
+export const SLOTS = MAX_BPF_STACK / 8;
+
+export class StackState {
+  slots: (StackSlot | undefined)[];
+  /** deepest byte touched, as a positive depth (the kernel's stack_depth) */
+  depth: number;
+
+  constructor(slots: (StackSlot | undefined)[] = [], depth = 0) {
+    this.slots = slots;
+    this.depth = depth;
+  }
+
+  clone(): StackState {
+    return new StackState(
+      this.slots.map((s) =>
+        s === undefined
+          ? undefined
+          : {
+              types: [...s.types],
+              ...(s.spilled !== undefined ? { spilled: cloneReg(s.spilled), spillSize: s.spillSize ?? 8 } : {}),
+            },
+      ),
+      this.depth,
+    );
+  }
+
+  /** The slot index and byte index of fp+off (off < 0). */
+  static locate(off: number): { spi: number; byte: number } {
+    const spi = Math.floor((-off - 1) / 8);
+    return { spi, byte: 7 - ((-off - 1) % 8) };
+  }
+
+  byteType(off: number): SlotByte {
+    const { spi, byte } = StackState.locate(off);
+    return this.slots[spi]?.types[byte] ?? 'invalid';
+  }
+
+  slotAt(off: number): StackSlot | undefined {
+    return this.slots[StackState.locate(off).spi];
+  }
+
+  #slot(spi: number): StackSlot {
+    let s = this.slots[spi];
+    if (s === undefined) {
+      s = { types: Array<SlotByte>(8).fill('invalid') };
+      this.slots[spi] = s;
+    }
+    return s;
+  }
+
+  touch(off: number): void {
+    this.depth = Math.max(this.depth, -off);
+  }
+
+  /**
+   * Spill a register into the slot at fp+off (off 8-aligned): all 8 bytes, or (a scalar, save_register_state
+   * with size < 8) its low `size` bytes, the slot's other bytes becoming misc where they were spilled.
+   */
+  spill(off: number, reg: RegState, size = 8): void {
+    this.touch(off);
+    const s = this.#slot(StackState.locate(off).spi);
+    if (size < 8) this.writeBytes(off, 8, 'misc', true);
+    for (let i = 0; i < size; i++) s.types[StackState.locate(off + i).byte] = 'spill';
+    s.spilled = cloneReg(reg);
+    s.spillSize = size;
+  }
+
+  /** Write `size` bytes at fp+off with bytes of type `t` (misc or zero), scrubbing a spill they break. */
+  writeBytes(off: number, size: number, t: 'misc' | 'zero', onlySpilled = false): void {
+    this.touch(off);
+    for (let i = 0; i < size; i++) {
+      const { spi, byte } = StackState.locate(off + i);
+      const s = this.#slot(spi);
+      if (s.spilled !== undefined) {
+        s.types = s.types.map((b) => (b === 'spill' ? 'misc' : b));
+        delete s.spilled;
+        delete s.spillSize;
+      }
+      if (!onlySpilled) s.types[byte] = t;
+    }
+  }
+}

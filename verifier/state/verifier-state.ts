@@ -1,0 +1,82 @@
+// The state of one path: the kernel's `struct bpf_verifier_state` with its `bpf_func_state` frames.
+import { cloneReg, formatReg, NOT_INIT, ptrReg, type RegState } from './reg.ts';
+import { StackState } from './stack.ts';
+
+export const MAX_CALL_FRAMES = 8;
+
+export interface FrameState {
+  /** r0..r10 */
+  regs: RegState[];
+  stack: StackState;
+  /** instruction of the call that made this frame (-1 for the main program) */
+  callsite: number;
+  /** first instruction of the function running in this frame */
+  subprog: number;
+  /** a callback called by a helper (bpf_loop): its exit goes back to the helper call, which may call it again */
+  callback?: boolean;
+}
+
+/** An acquired reference (ringbuf reservation) that must be released before exit (bpf_reference_state). */
+export interface RefState {
+  readonly id: number;
+  readonly insn: number;
+}
+
+export class VerifierState {
+  frames: FrameState[];
+  insn: number;
+  refs: RefState[];
+
+  constructor(frames: FrameState[], insn: number, refs: RefState[] = []) {
+    this.frames = frames;
+    this.insn = insn;
+    this.refs = refs;
+  }
+
+  /** r1 = ctx, r10 = fp0 (init_func_state). */
+  static entry(): VerifierState {
+    const regs: RegState[] = Array.from({ length: 11 }, () => NOT_INIT);
+    regs[1] = ptrReg('ctx');
+    regs[10] = ptrReg('fp', { frame: 0 });
+    return new VerifierState([{ regs, stack: new StackState(), callsite: -1, subprog: 0 }], 0);
+  }
+
+  get cur(): FrameState {
+    return this.frames[this.frames.length - 1]!;
+  }
+
+  reg(n: number): RegState {
+    return this.cur.regs[n]!;
+  }
+
+  setReg(n: number, r: RegState): void {
+    this.cur.regs[n] = r;
+  }
+
+  clone(): VerifierState {
+    return new VerifierState(
+      this.frames.map((f) => ({ regs: f.regs.map(cloneReg), stack: f.stack.clone(), callsite: f.callsite, subprog: f.subprog, ...(f.callback === true ? { callback: true } : {}) })),
+      this.insn,
+      [...this.refs],
+    );
+  }
+
+  /** Every register of every frame, including spilled ones (bpf_for_each_reg_in_vstate). */
+  *allRegs(): Generator<{ reg: RegState; set: (r: RegState) => void }> {
+    for (const f of this.frames) {
+      for (let i = 0; i < f.regs.length; i++) yield { reg: f.regs[i]!, set: (r) => (f.regs[i] = r) };
+      for (const slot of f.stack.slots) {
+        if (slot?.spilled !== undefined) yield { reg: slot.spilled, set: (r) => (slot.spilled = r) };
+      }
+    }
+  }
+
+  /** The registers of the current frame as the kernel's log prints them: `R1=ctx() R10=fp0`. */
+  formatRegs(): string {
+    const parts: string[] = [];
+    this.cur.regs.forEach((r, i) => {
+      if (r.kind !== 'not_init') parts.push(`R${i}=${formatReg(r)}`);
+    });
+    return parts.join(' ');
+  }
+}
