@@ -21,6 +21,7 @@
 //   | struct { … } link_create 64 B | ── linkCreateAttr ───────────── BPF_LINK_CREATE
 //   | struct { … } link_update 16 B | ── linkUpdateAttr ───────────── BPF_LINK_UPDATE
 //   | struct { … } link_detach  4 B | ── linkDetachAttr ───────────── BPF_LINK_DETACH
+//   | struct { … } query       64 B | ── progQueryAttr ────────────── BPF_PROG_QUERY
 //   +------------------------------+
 //   struct bpf_prog_info 232 B, struct bpf_map_info 104 B, struct bpf_link_info 64 B: the `info`
 //   buffers BPF_OBJ_GET_INFO_BY_FD fills (progInfoLayout, mapInfoLayout, linkInfoLayout).
@@ -379,6 +380,28 @@ export const linkUpdateAttr = layout(
   ],
 );
 
+/** union bpf_attr, `struct { … } query` "anonymous struct used by BPF_PROG_QUERY command". */
+export const progQueryAttr = layout(
+  'query',
+  'union bpf_attr { struct { union { target_fd; target_ifindex; }; __u32 attach_type; __u32 query_flags; __u32 attach_flags; __aligned_u64 prog_ids; union { prog_cnt; count; }; __u32 :32; __aligned_u64 prog_attach_flags; __aligned_u64 link_ids; __aligned_u64 link_attach_flags; __u64 revision; } query; }',
+  { attrMember: 'query' },
+  ['BPF_PROG_QUERY'],
+  64,
+  [
+    ['target_fd', 0, 'u32', ['target_ifindex']],
+    ['attach_type', 4, 'u32'],
+    ['query_flags', 8, 'u32'],
+    ['attach_flags', 12, 'u32'],
+    ['prog_ids', 16, 'ptr'],
+    ['prog_cnt', 24, 'u32', ['count']],
+    ['', 28, 'pad[4]'],
+    ['prog_attach_flags', 32, 'ptr'],
+    ['link_ids', 40, 'ptr'],
+    ['link_attach_flags', 48, 'ptr'],
+    ['revision', 56, 'u64'],
+  ],
+);
+
 /** union bpf_attr, `struct { __u32 link_fd; } link_detach`. */
 export const linkDetachAttr = layout(
   'link_detach',
@@ -501,6 +524,8 @@ export const LAYOUTS: readonly Layout[] = [
   linkCreateAttr,
   linkUpdateAttr,
   linkDetachAttr,
+  progQueryAttr,
+  mapBatchAttr,
   progInfoLayout,
   mapInfoLayout,
   linkInfoLayout,

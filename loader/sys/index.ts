@@ -19,6 +19,8 @@ export {
   progAttachAttr,
   progInfoLayout,
   progLoadAttr,
+  progQueryAttr,
+  mapBatchAttr,
   referencedBuffers,
   testRunAttr,
   type AttrInput,
@@ -53,8 +55,8 @@ export {
   type MapInfo,
   type ProgInfo,
 } from './info.ts';
-export { AttachFlag, linkCreate, linkDetach, linkUpdate, progAttach, progDetach } from './link.ts';
-export type { LinkCreateOptions, ProgAttachOptions, ProgDetachOptions } from './link.ts';
+export { AttachFlag, linkCreate, linkDetach, linkUpdate, progAttach, progDetach, progQuery } from './link.ts';
+export type { LinkCreateOptions, ProgAttachOptions, ProgDetachOptions, ProgQueryResult } from './link.ts';
 export { LOG_INITIAL_SIZE, LOG_MAX_SIZE } from './log.ts';
 export {
   MapUpdateFlag,

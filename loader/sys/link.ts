@@ -1,6 +1,6 @@
 // Attaching programs: BPF_LINK_CREATE / BPF_LINK_UPDATE / BPF_LINK_DETACH (links: the attachment
 // lives as long as the link fd or its pin) and the older BPF_PROG_ATTACH / BPF_PROG_DETACH.
-import { encode, linkCreateAttr, linkDetachAttr, linkUpdateAttr, progAttachAttr } from './attrs.ts';
+import { decode, encode, linkCreateAttr, linkDetachAttr, linkUpdateAttr, progAttachAttr, progQueryAttr } from './attrs.ts';
 import { Fd } from './fd.ts';
 import { fdNumber, invoke } from './invoke.ts';
 
@@ -116,4 +116,57 @@ export function progDetach(options: ProgDetachOptions): void {
     expected_revision: options.expectedRevision,
   });
   invoke('BPF_PROG_DETACH', attr, `detach program (attach type ${options.attachType})`);
+}
+
+export interface ProgQueryResult {
+  /** ids of the programs attached, in order */
+  readonly progIds: readonly number[];
+  /** ids of the links holding them (0 where a program was attached without a link); tcx/netkit/cgroup */
+  readonly linkIds: readonly number[];
+  readonly attachFlags: number;
+  /** the attach point's revision (tcx/netkit/cgroup), for `expectedRevision` */
+  readonly revision: bigint;
+}
+
+/**
+ * BPF_PROG_QUERY: the programs attached at `target` (a cgroup fd, or an ifindex for tcx) for `attachType`.
+ * Asks once for the count, then for the ids (the list may grow between the calls: then asks again).
+ */
+export function progQuery(target: Fd | number, attachType: number, options: { readonly flags?: number } = {}): ProgQueryResult {
+  const context = `query programs (attach type ${attachType})`;
+  let capacity = 0;
+  for (;;) {
+    const progIds = new Uint8Array(capacity * 4);
+    const linkIds = new Uint8Array(capacity * 4);
+    const attr = encode(progQueryAttr, {
+      target_fd: fdNumber(target),
+      attach_type: attachType,
+      query_flags: options.flags,
+      prog_ids: capacity === 0 ? null : progIds,
+      prog_cnt: capacity,
+      link_ids: capacity === 0 ? null : linkIds,
+    });
+    let failed: unknown;
+    try {
+      invoke('BPF_PROG_QUERY', attr, context);
+    } catch (e) {
+      failed = e;
+    }
+    const out = decode(progQueryAttr, attr);
+    const count = out.prog_cnt;
+    // ENOSPC: more programs than room; the kernel reports the real count
+    if (failed !== undefined && !(count > capacity && (failed as { code?: string }).code === 'ENOSPC')) throw failed;
+    if (count > capacity) {
+      capacity = count;
+      continue;
+    }
+    const ids = (bytes: Uint8Array): number[] =>
+      Array.from({ length: count }, (_, i) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(i * 4, true));
+    return {
+      progIds: capacity === 0 ? [] : ids(progIds),
+      linkIds: capacity === 0 ? [] : ids(linkIds),
+      attachFlags: out.attach_flags,
+      revision: out.revision,
+    };
+  }
 }

@@ -29,6 +29,8 @@ const EXPECTED_SIZES: Record<string, number> = {
   link_create: 64,
   link_update: 16,
   link_detach: 4,
+  query: 64,
+  map_batch: 56,
   bpf_prog_info: 232,
   bpf_map_info: 104,
   bpf_link_info: 64,
