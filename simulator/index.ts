@@ -1,3 +1,7 @@
 // The simulator: public API (the reference interpreter and the conformance runner so far).
 export * from './vm/index.ts';
 export * from './conformance/index.ts';
+export * from './maps/index.ts';
+export * from './helpers/index.ts';
+export * from './context/index.ts';
+export { Simulator, type SimRunOptions, type SimRunResult, type SimulatorOptions } from './simulator.ts';

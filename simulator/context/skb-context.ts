@@ -1,0 +1,118 @@
+// The `struct __sk_buff` context of TC (sched_cls/sched_act) and socket filter programs, as
+// BPF_PROG_TEST_RUN builds it on the loopback device: eth_type_trans() sets protocol and pkt_type; TC
+// programs see the packet from the Ethernet header (data, data_end), socket filters from the L3 header (and
+// read it with ld_abs/ld_ind). Loads of data/data_end/data_meta give packet pointers; the other fields are
+// bytes of the context region, written where ctxAccess allows (mark, priority, cb, tc_index, …).
+import { contextLayout, ctxAccess, fieldByName, type ProgTypeName } from '../../bpf/index.ts';
+import type { Memory, Region } from '../vm/index.ts';
+import { PacketBuffer } from './packet-buffer.ts';
+
+/** ETH_HLEN */
+export const ETH_HLEN = 14;
+/** NET_SKB_PAD-like headroom before the frame (what skb_push may use). */
+export const SKB_HEADROOM = 64;
+
+export interface SkbContextOptions {
+  readonly mark?: number;
+  readonly priority?: number;
+  /** skb->dev->ifindex; 1 (loopback) by default */
+  readonly ifindex?: number;
+  readonly ingressIfindex?: number;
+  readonly hash?: number;
+}
+
+export const TC_ACTIONS: Readonly<Record<number, string>> = {
+  [-1]: 'TC_ACT_UNSPEC', 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE',
+  4: 'TC_ACT_STOLEN', 5: 'TC_ACT_QUEUED', 6: 'TC_ACT_REPEAT', 7: 'TC_ACT_REDIRECT', 8: 'TC_ACT_TRAP',
+};
+
+/** eth_type_trans(): skb->protocol as the __be16 value the context field holds (loaded little endian). */
+export function ethTypeTrans(frame: Uint8Array): { protocol: number; pktType: number } {
+  const proto = (frame[12]! << 8) | frame[13]!;
+  let p: number;
+  if (proto >= 0x600) p = proto;
+  else if (frame.length >= 16 && frame[14] === 0xff && frame[15] === 0xff) p = 0x0001; // ETH_P_802_3
+  else p = 0x0004; // ETH_P_802_2
+  // pkt_type: PACKET_HOST (0) when the destination is the device's address (loopback: all zero),
+  // PACKET_BROADCAST (1) for ff:ff:ff:ff:ff:ff, PACKET_MULTICAST (2) for group addresses, else OTHERHOST (3).
+  const dst = frame.subarray(0, 6);
+  let pktType = 3;
+  if ((dst[0]! & 1) !== 0) pktType = dst.every((b) => b === 0xff) ? 1 : 2;
+  else if (dst.every((b) => b === 0)) pktType = 0;
+  return { protocol: ((p & 0xff) << 8) | (p >> 8), pktType };
+}
+
+export class SkbContext {
+  readonly kind = 'skb';
+  readonly progType: ProgTypeName;
+  readonly packet: PacketBuffer;
+  readonly region: Region;
+  readonly view: DataView;
+
+  /** `frame` is the whole Ethernet frame (at least ETH_HLEN bytes: BPF_PROG_TEST_RUN refuses shorter ones). */
+  constructor(memory: Memory, progType: ProgTypeName, frame: Uint8Array, options: SkbContextOptions = {}) {
+    if (frame.length < ETH_HLEN) throw new RangeError(`skb context: a frame needs at least ${ETH_HLEN} bytes, got ${frame.length}`);
+    this.progType = progType;
+    const l2 = progType === 'sched_cls' || progType === 'sched_act' || progType === 'lwt_xmit';
+    this.packet = new PacketBuffer(memory, frame, SKB_HEADROOM);
+    if (!l2) this.packet.setWindow(SKB_HEADROOM + ETH_HLEN, SKB_HEADROOM + ETH_HLEN, this.packet.end);
+    const layout = contextLayout('__sk_buff')!;
+    const bytes = new Uint8Array(layout.size);
+    this.view = new DataView(bytes.buffer);
+    const { protocol, pktType } = ethTypeTrans(frame);
+    const set = (name: string, v: number) => this.view.setUint32(fieldByName(layout, name)!.offset, v >>> 0, true);
+    set('pkt_type', pktType);
+    set('protocol', protocol);
+    set('mark', options.mark ?? 0);
+    set('priority', options.priority ?? 0);
+    set('ifindex', options.ifindex ?? 1);
+    set('ingress_ifindex', options.ingressIfindex ?? 0);
+    set('hash', options.hash ?? 0);
+    const p = this.packet;
+    const offData = fieldByName(layout, 'data')!.offset;
+    const offEnd = fieldByName(layout, 'data_end')!.offset;
+    const offMeta = fieldByName(layout, 'data_meta')!.offset;
+    const offLen = fieldByName(layout, 'len')!.offset;
+    this.region = memory.add({
+      name: 'ctx (__sk_buff)',
+      kind: 'ctx',
+      bytes,
+      access: (offset, size, write) => {
+        const r = ctxAccess(progType, offset, size, write ? 'write' : 'read');
+        return r === undefined || r.ok ? undefined : r.reason;
+      },
+      load: (offset) => {
+        if (offset === offData) return p.region.address(p.data);
+        if (offset === offEnd) return p.region.address(p.end);
+        if (offset === offMeta) return p.region.address(p.meta);
+        if (offset === offLen) return BigInt(p.length);
+        return undefined;
+      },
+    });
+  }
+
+  /** A 32-bit field of the context by name (mark, priority, tc_index, cb…). */
+  field(name: string): number {
+    const f = fieldByName(contextLayout('__sk_buff')!, name);
+    if (f === undefined) throw new RangeError(`__sk_buff has no field ${name}`);
+    if (f.name === 'len') return this.packet.length;
+    return this.view.getUint32(f.offset, true);
+  }
+
+  /**
+   * The whole frame afterwards. Programs that see the packet from L3 (socket filters, cgroup skb) get an
+   * Ethernet header's worth of zeros pushed back in front, as BPF_PROG_TEST_RUN does (memset after
+   * __skb_push): the original header bytes are not returned.
+   */
+  output(): Uint8Array {
+    const p = this.packet;
+    if (this.progType === 'sched_cls' || this.progType === 'sched_act' || this.progType === 'lwt_xmit') return p.region.bytes.slice(p.data, p.end);
+    const out = new Uint8Array(ETH_HLEN + p.length);
+    out.set(p.region.bytes.subarray(p.data, p.end), ETH_HLEN);
+    return out;
+  }
+
+  static action(retval: bigint): string {
+    return TC_ACTIONS[Number(BigInt.asIntN(32, retval))] ?? `TC_ACT_UNKNOWN(${BigInt.asIntN(32, retval)})`;
+  }
+}

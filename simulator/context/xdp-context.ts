@@ -1,0 +1,53 @@
+// The XDP context, `struct xdp_md`, as BPF_PROG_TEST_RUN builds it: loads of data, data_end and data_meta
+// give packet pointers (the kernel's convert_ctx_access), the rest are scalars; the context is read-only.
+//
+//   struct xdp_md { __u32 data; __u32 data_end; __u32 data_meta; __u32 ingress_ifindex;
+//                   __u32 rx_queue_index; __u32 egress_ifindex; }         (24 bytes)
+import { ctxAccess } from '../../bpf/index.ts';
+import type { Memory, Region } from '../vm/index.ts';
+import { PacketBuffer, XDP_PACKET_HEADROOM } from './packet-buffer.ts';
+
+export interface XdpContextOptions {
+  /** 1 by default (the loopback device BPF_PROG_TEST_RUN uses) */
+  readonly ingressIfindex?: number;
+  readonly rxQueueIndex?: number;
+  readonly egressIfindex?: number;
+}
+
+export const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
+
+export class XdpContext {
+  readonly kind = 'xdp';
+  readonly packet: PacketBuffer;
+  readonly region: Region;
+
+  constructor(memory: Memory, packet: Uint8Array, options: XdpContextOptions = {}) {
+    this.packet = new PacketBuffer(memory, packet, XDP_PACKET_HEADROOM);
+    const bytes = new Uint8Array(24);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(12, options.ingressIfindex ?? 1, true);
+    view.setUint32(16, options.rxQueueIndex ?? 0, true);
+    view.setUint32(20, options.egressIfindex ?? 0, true);
+    const p = this.packet;
+    this.region = memory.add({
+      name: 'ctx (xdp_md)',
+      kind: 'ctx',
+      bytes,
+      access: (offset, size, write) => {
+        const r = ctxAccess('xdp', offset, size, write ? 'write' : 'read');
+        return r === undefined || r.ok ? undefined : r.reason;
+      },
+      load: (offset) => {
+        if (offset === 0) return p.region.address(p.data);
+        if (offset === 4) return p.region.address(p.end);
+        if (offset === 8) return p.region.address(p.meta);
+        return undefined;
+      },
+    });
+  }
+
+  /** The action name of an XDP return value. */
+  static action(retval: bigint): string {
+    return XDP_ACTIONS[Number(retval)] ?? `XDP_UNKNOWN(${retval})`;
+  }
+}

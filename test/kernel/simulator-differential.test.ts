@@ -1,0 +1,167 @@
+// The simulator against the kernel: every XDP, TC, socket filter and cgroup skb program of the fixtures
+// that needs only helpers the simulator implements runs on the same seeded random packets under
+// BPF_PROG_TEST_RUN and in the simulator; return values, output packets and, at the end, map contents (per-CPU maps: sums over CPUs)
+// must agree. Frames the kernel refuses (EINVAL: this kernel's skb test run wants a whole IPv4 or IPv6
+// header after an IPv4/IPv6 ethertype) are skipped and counted.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { linkProgram, readObject, type ObjectSpec } from '../../bpf/index.ts';
+import { loadCollection, mapGetNextKey, mapLookup, mapUpdate, possibleCpus, progTestRun, type Fd } from '../../loader/index.ts';
+import { createRng, randomPacket } from '../../simulator/packet/index.ts';
+import { hexKey, leValue, Simulator } from '../../simulator/index.ts';
+import { available, kernelBpf } from '../support/require.ts';
+
+const root = join(import.meta.dirname, '../..');
+const PACKETS = 1000;
+const IMPLEMENTED = new Set([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 26, 28, 44, 130, 131, 132, 133, 181]);
+/** helpers whose results differ by nature (time, randomness, per-CPU placement) */
+const NONDETERMINISTIC = new Set([5, 7, 8]);
+const PER_CPU = new Set([5, 6, 10]);
+const SIM_MAP_TYPES = new Set([1, 2, 3, 5, 6, 9, 10, 11, 12, 13, 27]);
+
+/** Map entries to preload on both sides, per fixture and map: [key, value]. */
+const PRELOAD: Record<string, Record<string, [Uint8Array, Uint8Array][]>> = {
+  maps: {
+    cidrs: [[Uint8Array.of(32, 0, 0, 0, 127, 0, 0, 1), Uint8Array.of(1, 0, 0, 0)]],
+    inner_a: [[Uint8Array.of(0, 0, 0, 0), Uint8Array.of(7, 0, 0, 0)]],
+  },
+  xdp_firewall: {
+    blocked_ports: [
+      [Uint8Array.of(6, 0, 0, 22), Uint8Array.of(1, 0, 0, 0)],
+      [Uint8Array.of(6, 0, 0, 80), Uint8Array.of(1, 0, 0, 0)],
+      [Uint8Array.of(17, 0, 0, 53), Uint8Array.of(1, 0, 0, 0)],
+    ],
+  },
+};
+
+interface Candidate {
+  readonly fixture: string;
+  readonly spec: ObjectSpec;
+  readonly program: string;
+  readonly type: number;
+}
+
+function candidates(): Candidate[] {
+  const out: Candidate[] = [];
+  for (const f of readdirSync(join(root, 'test/fixtures')).filter((x) => x.endsWith('.o')).sort()) {
+    let spec: ObjectSpec;
+    try {
+      spec = readObject(readFileSync(join(root, 'test/fixtures', f)));
+    } catch {
+      continue;
+    }
+    for (const p of spec.programs) {
+      if (![1, 3, 6, 8].includes(p.type ?? -1)) continue;
+      const fn = spec.functions;
+      const calls = fn.flatMap((x) => x.instructions).filter((i) => i.kind === 'call' && (i as { src?: number }).src === 0).map((i) => (i as { imm: number }).imm);
+      if (calls.some((id) => !IMPLEMENTED.has(id) || NONDETERMINISTIC.has(id))) continue;
+      let maps: string[];
+      try {
+        maps = linkProgram(spec, p.name).references.flatMap((r) => (r.ref.kind === 'map' ? [r.ref.map] : []));
+      } catch {
+        continue;
+      }
+      if (maps.some((m) => !SIM_MAP_TYPES.has(spec.maps.find((x) => x.name === m)?.type ?? 2))) continue;
+      out.push({ fixture: f.replace(/\.o$/, ''), spec, program: p.name, type: p.type! });
+    }
+  }
+  return out;
+}
+
+/** Map contents as hex key -> value (per-CPU: the sum over CPUs of the little-endian value). */
+function kernelContents(fd: Fd, type: number, valueSize: number): Map<string, string> {
+  const out = new Map<string, string>();
+  const cpus = possibleCpus();
+  const stride = Math.ceil(valueSize / 8) * 8;
+  for (let k = mapGetNextKey(fd, undefined); k !== undefined; k = mapGetNextKey(fd, k)) {
+    const v = mapLookup(fd, k);
+    if (v === undefined) continue;
+    if (PER_CPU.has(type)) {
+      let sum = 0n;
+      for (let c = 0; c < cpus; c++) sum += leValue(v.subarray(c * stride, c * stride + valueSize));
+      out.set(hexKey(k), sum.toString());
+    } else out.set(hexKey(k), hexKey(v));
+  }
+  return out;
+}
+
+function simContents(sim: Simulator, name: string, type: number): Map<string, string> {
+  const m = sim.map(name);
+  const out = new Map<string, string>();
+  for (const k of m.keys()) out.set(hexKey(k), PER_CPU.has(type) ? m.sum(k)!.toString() : hexKey(m.get(k)!));
+  return out;
+}
+
+const run = available('simulator differential', kernelBpf);
+const list = run ? candidates() : [];
+
+describe.runIf(run)('simulator vs BPF_PROG_TEST_RUN', () => {
+  const figures: string[] = [];
+  it.each(list.map((c) => [`${c.fixture}/${c.program}`, c] as const))('%s gives the kernel\'s results on random packets', (_label, c) => {
+    let coll;
+    try {
+      coll = loadCollection(c.spec, { programs: [c.program] });
+    } catch (e) {
+      figures.push(`${c.fixture}/${c.program}: kernel refused to load (${(e as Error).message.split('\n')[0]})`);
+      return;
+    }
+    try {
+      const sim = new Simulator(c.spec);
+      for (const [map, entries] of Object.entries(PRELOAD[c.fixture] ?? {})) {
+        const fd = coll.maps.get(map);
+        for (const [k, v] of entries) {
+          if (fd !== undefined) mapUpdate(fd, k, v);
+          sim.map(map).set(k, v);
+        }
+      }
+      const prog = coll.programs.get(c.program)!;
+      const rng = createRng(0x5eed + c.program.length);
+      let compared = 0;
+      let refused = 0;
+      const mismatches: string[] = [];
+      for (let i = 0; i < PACKETS; i++) {
+        const { data, kind } = randomPacket(rng, { minSize: 14, maxSize: 3500 });
+        let k;
+        try {
+          k = progTestRun(prog, { data });
+        } catch (e) {
+          if ((e as { errno?: number }).errno === 22 || /invalid argument/i.test(String((e as Error).message))) {
+            refused++;
+            continue;
+          }
+          throw e;
+        }
+        const s = sim.run(c.program, data);
+        compared++;
+        if ((s.retval32 >>> 0) !== k.retval) mismatches.push(`packet ${i} (${kind}): retval sim ${s.retval32 >>> 0} kernel ${k.retval}`);
+        else if (hexKey(s.packet) !== hexKey(k.data)) mismatches.push(`packet ${i} (${kind}): output packets differ (sim ${s.packet.length} bytes, kernel ${k.data.length}; sim ${hexKey(s.packet.subarray(0, 16))} kernel ${hexKey(k.data.subarray(0, 16))})`);
+      }
+      for (const m of c.spec.maps) {
+        const fd = coll.maps.get(m.name);
+        if (fd === undefined || ![1, 2, 5, 6, 9, 10, 11].includes(m.type)) continue;
+        const kc = kernelContents(fd, m.type, m.valueSize);
+        const sc = simContents(sim, m.name, m.type);
+        const kEntries = [...kc].sort();
+        const sEntries = [...sc].sort();
+        if (JSON.stringify(kEntries) !== JSON.stringify(sEntries)) mismatches.push(`map ${m.name}: contents differ`);
+      }
+      for (const d of c.spec.data) {
+        const fd = [...coll.maps].find(([n]) => n === d.name || n.endsWith(d.name))?.[1];
+        if (fd === undefined || d.kind === 'rodata') continue;
+        const kv = mapLookup(fd, new Uint8Array(4));
+        if (kv !== undefined && hexKey(kv) !== hexKey(sim.map(d.name).get(0)!)) mismatches.push(`global data ${d.name} differs`);
+      }
+      figures.push(`${c.fixture}/${c.program}: ${compared} packets compared, ${refused} refused by the kernel, ${mismatches.length} mismatches`);
+      expect(mismatches.slice(0, 10)).toEqual([]);
+      expect(compared).toBeGreaterThanOrEqual(PACKETS * 0.9);
+    } finally {
+      coll.close();
+    }
+  });
+
+  it('reports its figures', () => {
+    console.log(`simulator differential:\n  ${figures.join('\n  ')}`);
+    expect(figures.length).toBe(list.length);
+  });
+});
