@@ -157,6 +157,26 @@ program
     });
   });
 
+program
+  .command('run')
+  .description('run a program on packets in the simulator (no kernel needed)')
+  .argument('<file>', 'a BPF ELF object (.o)')
+  .option('--program <name>', 'the program (default: the only one)')
+  .option('--packet <hex>', 'one frame, as hex')
+  .option('--pcap <file>', 'frames from a pcap or pcapng file')
+  .option('--trace', 'print registers before every instruction')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts: { program?: string; packet?: string; pcap?: string; trace?: boolean; json?: boolean }) => {
+    const { runCommand } = await import('./run.ts');
+    runCommand(file, {
+      json: opts.json === true,
+      trace: opts.trace === true,
+      ...(opts.program !== undefined ? { program: opts.program } : {}),
+      ...(opts.packet !== undefined ? { packet: opts.packet } : {}),
+      ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}),
+    });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
