@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encode, linkProgram, readObject, type ObjectSpec } from '../../bpf/index.ts';
+import { readObject, type ObjectSpec } from '../../bpf/index.ts';
 import { attachTc, attachXdp, BpfLink } from '../../loader/attach/index.ts';
 import { bpfFilterProgIds, inNetns, netLink } from '../../loader/netlink/index.ts';
-import { loadCollection, mapLookup, progGetInfo, progLoad, trackFds, type Fd, type FdTracker } from '../../loader/index.ts';
+import { loadCollection, mapLookup, progGetInfo, trackFds, type Collection, type FdTracker } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
 import {
   leftoversAfterCleanup,
@@ -30,36 +30,8 @@ const run = available('attach replace', kernelBpf, bpftool);
 const ours = new ProgramIds();
 const fixture = (name: string): ObjectSpec => readObject(readFileSync(join(repoRoot, 'test/fixtures', `${name}.o`)));
 
-/**
- * Loads program `name` of `spec` with its map references resolved to `maps` (existing maps, by name)
- * instead of new ones: how a replacement program shares the state of the one it replaces.
- */
-function loadReusingMaps(spec: ObjectSpec, name: string, maps: ReadonlyMap<string, Fd>): Fd {
-  const linked = linkProgram(spec, name);
-  const insns = [...linked.instructions];
-  const indexOfSlot = new Map<number, number>();
-  let slot = 0;
-  insns.forEach((insn, i) => {
-    indexOfSlot.set(slot, i);
-    slot += insn.kind === 'lddw' ? 2 : 1;
-  });
-  for (const { slot: at, ref } of linked.references) {
-    const i = indexOfSlot.get(at)!;
-    const insn = insns[i]!;
-    if (ref.kind !== 'map' || insn.kind !== 'lddw') throw new TypeError(`${name}: instruction ${at}: cannot resolve a ${ref.kind} reference here`);
-    const fd = maps.get(ref.map);
-    if (fd === undefined) throw new TypeError(`${name}: instruction ${at}: no existing map ${ref.map} given`);
-    insns[i] = { ...insn, pseudo: 'map_fd', value: BigInt(fd.value) };
-  }
-  const program = linked.program;
-  return progLoad({
-    type: program.type!,
-    insns: encode(insns),
-    license: spec.license,
-    name,
-    ...(program.expectedAttachType !== undefined ? { expectedAttachType: program.expectedAttachType } : {}),
-  }).fd;
-}
+/** Version 2 of the counter, sharing version 1's maps (the loader's `reuse`): how a replacement keeps state. */
+const version2 = (v1: Collection): Collection => loadCollection(fixture('count_v2'), { reuse: Object.fromEntries(v1.maps) });
 
 describe.runIf(run)('replacing attached programs', () => {
   let pair: NetnsPair;
@@ -83,7 +55,8 @@ describe.runIf(run)('replacing attached programs', () => {
     const RATE = 4000;
     using v1 = ours.add(loadCollection(fixture('count_v1')));
     const counts = v1.maps.get('counts')!;
-    using v2 = ours.add(loadReusingMaps(fixture('count_v2'), 'xdp_count_v2', v1.maps));
+    using v2coll = ours.add(version2(v1));
+    const v2 = v2coll.programs.get('xdp_count_v2')!;
     expect(progGetInfo(v2).mapIds).toEqual(progGetInfo(v1.programs.get('xdp_count_v1')!).mapIds);
     const key = (k: number): Uint8Array => Uint8Array.of(k, 0, 0, 0);
     const countedBy = (k: number): number => perCpuSum(mapLookup(counts, key(k)));
@@ -134,7 +107,8 @@ describe.runIf(run)('replacing attached programs', () => {
 
   it('link.update() with a stale oldProg is refused and leaves the link as it was', () => {
     using v1 = ours.add(loadCollection(fixture('count_v1')));
-    using v2 = ours.add(loadReusingMaps(fixture('count_v2'), 'xdp_count_v2', v1.maps));
+    using v2coll = ours.add(version2(v1));
+    const v2 = v2coll.programs.get('xdp_count_v2')!;
     using link = attachXdp(v1.programs.get('xdp_count_v1')!, pair.b.iface, { via: 'link', mode: 'skb', netns: pair.b.path }) as BpfLink;
     expect(() => link.update(v2, { oldProg: v2 })).toThrow(/update/);
     expect(link.info().progId).toBe(progGetInfo(v1.programs.get('xdp_count_v1')!).id);
@@ -142,7 +116,8 @@ describe.runIf(run)('replacing attached programs', () => {
 
   it('update() of a netlink XDP attachment replaces the program the interface runs', () => {
     using v1 = ours.add(loadCollection(fixture('count_v1')));
-    using v2 = ours.add(loadReusingMaps(fixture('count_v2'), 'xdp_count_v2', v1.maps));
+    using v2coll = ours.add(version2(v1));
+    const v2 = v2coll.programs.get('xdp_count_v2')!;
     using att = attachXdp(v1.programs.get('xdp_count_v1')!, pair.b.iface, { via: 'netlink', mode: 'skb', netns: pair.b.path });
     const attached = (): number => inNetns(pair.b.path, () => netLink(pair.b.iface)).xdpProgId;
     expect(attached()).toBe(progGetInfo(v1.programs.get('xdp_count_v1')!).id);
