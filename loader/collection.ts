@@ -16,6 +16,7 @@ import {
   encode,
   linkProgram,
   sectionInfo,
+  slotIndex,
   type DataSectionSpec,
   type Instruction,
   type LinkedProgram,
@@ -505,12 +506,7 @@ function loadOne(
   if (fromSection && sec?.def.attachBtf === true) attachBtfId = attachTarget(program, sec.def.sec, sec.target, kernelTypes);
 
   let insns = [...linked.instructions];
-  const slots = new Map<number, number>();
-  let slot = 0;
-  insns.forEach((insn, i) => {
-    slots.set(slot, i);
-    slot += insn.kind === 'lddw' ? 2 : 1;
-  });
+  const slots = slotIndex(insns);
 
   // CO-RE: linkProgram lays out functions in `linked.functions` order; relocations follow their function
   const relos: CoreRelocationAt[] = [];

@@ -224,6 +224,17 @@ export function slotOffsets(insns: readonly Instruction[]): number[] {
   return out;
 }
 
+/** Slot index → position in `insns`, for the slots where an instruction starts. */
+export function slotIndex(insns: readonly Instruction[]): Map<number, number> {
+  const out = new Map<number, number>();
+  let slot = 0;
+  insns.forEach((insn, i) => {
+    out.set(slot, i);
+    slot += slotCount(insn);
+  });
+  return out;
+}
+
 /** The low and high 32-bit halves of an `lddw` value, as the kernel's two imm fields (signed int32). */
 export function lddwHalves(value: bigint): { lo: number; hi: number } {
   return { lo: Number(BigInt.asIntN(32, value)), hi: Number(BigInt.asIntN(32, value >> 32n)) };

@@ -36,7 +36,7 @@ import {
   type ElfSectionSpec,
   type ElfSymbolSpec,
 } from '../elf/index.ts';
-import { encode, lddwHalves, slotOffsets, type Instruction } from '../isa/index.ts';
+import { encode, lddwHalves, slotIndex, slotOffsets, type Instruction } from '../isa/index.ts';
 import { ObjectFormatError } from './object-error.ts';
 import { BTF_MAPS_SECTION, TEXT_SECTION } from './sections.ts';
 import type { FunctionSpec, MapSpec, ObjectSpec } from './spec.ts';
@@ -139,8 +139,7 @@ class ObjectWriter {
   #writeCodeRelocations(code: Map<string, Instruction[]>): void {
     for (const [section, insns] of code) {
       const patched = [...insns];
-      const slots = slotOffsets(insns);
-      const indexOfSlot = new Map(slots.map((s, i) => [s, i]));
+      const indexOfSlot = slotIndex(insns);
       for (const { fn, startSlot } of [...this.#placed.values()].filter((p) => p.section === section)) {
         for (const { slot, ref } of fn.references) {
           const sectionSlot = startSlot + slot;
