@@ -1,19 +1,22 @@
 // `tsbpf build FILE.c -o FILE.o [--clang wasm|native] [--emit-llvm] [-I DIR] [-D NAME=VAL]`: restricted C to a
-// BPF object (or, with --emit-llvm, LLVM IR). The wasm clang stops at IR until compiler/backend lands; the IR
-// is still parsed and checked against the BPF subset so out-of-subset C is reported with its line.
+// BPF object (or, with --emit-llvm, LLVM IR). The wasm clang stops at IR; compiler/backend (compileIr) takes it
+// to the object. Out-of-subset C and what the backend cannot lower are reported with their C line, exit 1.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
-  checkSubset,
   ClangError,
+  CodegenError,
+  compileIr,
   compileNative,
+  findBpfInclude,
   formatDiagnostic,
+  GlobalLayoutError,
   IrSubsetError,
   loadBpfHeaders,
   mountFile,
   NativeClangMissingError,
-  parseIr,
   readDirectoryTree,
+  VIRTUAL_INCLUDE,
   WasmClang,
   type ClangDiagnostic,
   type FileTree,
@@ -27,8 +30,6 @@ export interface BuildOptions {
   readonly includeDirs: readonly string[];
   readonly defines: readonly string[];
 }
-
-export const BACKEND_MISSING = 'the wasm backend (compiler/backend) is not implemented yet; use --clang native or --emit-llvm';
 
 export async function buildCommand(file: string, options: BuildOptions): Promise<void> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${file}: no such file`, EXIT_USAGE);
@@ -53,8 +54,8 @@ export async function buildCommand(file: string, options: BuildOptions): Promise
       writeFileSync(output, ir);
       return;
     }
-    checkSubset(parseIr(ir));
-    throw new CliError(BACKEND_MISSING, EXIT_FAILED);
+    const { bytes } = compileIr(ir, { sources: readSource });
+    writeFileSync(output, bytes);
   } catch (e) {
     if (e instanceof ClangError) {
       printDiagnostics(e.diagnostics.length > 0 ? e.diagnostics : []);
@@ -66,6 +67,7 @@ export async function buildCommand(file: string, options: BuildOptions): Promise
       for (const v of e.violations) process.stderr.write(`${v.message}\n`);
       throw new CliError(`${file}: outside the BPF subset`, EXIT_FAILED, { cause: e });
     }
+    if (e instanceof GlobalLayoutError || e instanceof CodegenError) throw new CliError(e.message, EXIT_FAILED, { cause: e });
     if (e instanceof NativeClangMissingError) throw new CliError(e.message, EXIT_USAGE, { cause: e });
     throw e;
   }
@@ -91,6 +93,18 @@ async function compileWasm(file: string, options: BuildOptions): Promise<string>
   const r = await clang.compileToIr({ file: path, source: readFileSync(file), files, includeDirs, defines: options.defines });
   printDiagnostics(r.diagnostics);
   return r.ir;
+}
+
+/**
+ * Source text for BTF line info, by the name debug info gives the file: the C file and headers on disk
+ * (names clang saw relative to the working directory, or with the wasm clang's virtual root `/` in front).
+ */
+function readSource(name: string): string | undefined {
+  const header = name.startsWith(`${VIRTUAL_INCLUDE}/`) ? join(findBpfInclude(), name.slice(VIRTUAL_INCLUDE.length + 1)) : undefined;
+  for (const candidate of [name, name.replace(/^\/+/, ''), ...(header !== undefined ? [header] : [])]) {
+    if (candidate !== '' && existsSync(candidate) && statSync(candidate).isFile()) return readFileSync(candidate, 'utf8');
+  }
+  return undefined;
 }
 
 /** Relative to the working directory when inside it (as clang would print it), else absolute. */

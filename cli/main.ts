@@ -38,15 +38,38 @@ program
   .option('--emit-llvm', 'write LLVM IR text instead of an object')
   .option('-I <dir>', 'add a header search directory (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
   .option('-D <name=value>', 'define a macro (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-  .action((file: string, opts: { output?: string; clang: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[] }) =>
-    buildCommand(file, {
+  .option('--endpoints <file>', 'policies (.ts): the endpoint inventory (default: POLICY.endpoints.yaml beside it)')
+  .action(async (file: string, opts: { output?: string; clang: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[]; endpoints?: string }) => {
+    if (/\.(ts|mts|ya?ml)$/.test(file)) {
+      const { policyBuildCommand } = await import('./commands/policy-build.ts');
+      return policyBuildCommand(file, { ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}) });
+    }
+    return buildCommand(file, {
       ...(opts.output !== undefined ? { output: opts.output } : {}),
       clang: opts.clang,
       emitLlvm: opts.emitLlvm === true,
       includeDirs: opts.I ?? [],
       defines: opts.D ?? [],
-    }),
-  );
+    });
+  });
+
+program
+  .command('check')
+  .description('check a policy: compile it, verify its programs, run its test vectors in the simulator')
+  .argument('<policy>', 'a policy file (.ts)')
+  .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside the policy)')
+  .option('--vectors <file>', 'the test vectors (default: POLICY.vectors.yaml beside the policy)')
+  .option('--strict', 'warnings fail the check')
+  .option('--json', 'machine-readable output')
+  .action(async (file: string, opts: { endpoints?: string; vectors?: string; strict?: boolean; json?: boolean }) => {
+    const { policyCheckCommand } = await import('./commands/policy-check.ts');
+    process.exitCode = await policyCheckCommand(file, {
+      json: opts.json === true,
+      strict: opts.strict === true,
+      ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}),
+      ...(opts.vectors !== undefined ? { vectors: opts.vectors } : {}),
+    });
+  });
 
 program
   .command('conformance')
@@ -165,12 +188,21 @@ program
   .option('--packet <hex>', 'one frame, as hex')
   .option('--pcap <file>', 'frames from a pcap or pcapng file')
   .option('--trace', 'print registers before every instruction')
+  .option('--unverified', 'run without verifying the programs first (they are verified by default)')
+  .option('--tier <tier>', 'execution tier: auto (interpret, then compile hot programs), interp or wasm', 'auto')
+  .option('--summary', 'with --pcap: verdict counts and packets per second instead of a line per packet')
   .option('--json', 'machine-readable output')
-  .action(async (file: string, opts: { program?: string; packet?: string; pcap?: string; trace?: boolean; json?: boolean }) => {
+  .action(async (file: string, opts: { program?: string; packet?: string; pcap?: string; trace?: boolean; json?: boolean; unverified?: boolean; tier: string; summary?: boolean }) => {
+    if (opts.summary === true) {
+      const { runSummaryCommand } = await import('./run-summary.ts');
+      return runSummaryCommand(file, { tier: opts.tier, json: opts.json === true, unverified: opts.unverified === true, ...(opts.program !== undefined ? { program: opts.program } : {}), ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}) });
+    }
     const { runCommand } = await import('./run.ts');
     runCommand(file, {
+      tier: opts.tier,
       json: opts.json === true,
       trace: opts.trace === true,
+      unverified: opts.unverified === true,
       ...(opts.program !== undefined ? { program: opts.program } : {}),
       ...(opts.packet !== undefined ? { packet: opts.packet } : {}),
       ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}),

@@ -1,11 +1,13 @@
 // `tsbpf run FILE.o [--program NAME] (--packet HEX | --pcap FILE) [--json] [--trace]`: run a program on
-// packets in the simulator, no kernel needed. A fault in the program exits 1 with the instruction and source line.
+// packets in the simulator, no kernel needed. Programs are verified first (--unverified skips it); a program
+// the verifier refuses exits 1 with its report. A fault in the program exits 1 with the instruction and source line.
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { readCapture } from '../simulator/packet/index.ts';
-import { SimFault, Simulator, type SimRunResult } from '../simulator/index.ts';
+import { ProgramRejectedError, SimFault, Simulator, type SimRunResult } from '../simulator/index.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './cli-error.ts';
 import { readInputBytes, readObjectFile } from './read-input.ts';
+import { parseTier } from './run-summary.ts';
 
 export interface RunCommandOptions {
   readonly program?: string;
@@ -13,6 +15,10 @@ export interface RunCommandOptions {
   readonly pcap?: string;
   readonly json: boolean;
   readonly trace: boolean;
+  /** skip the verifier (programs are verified by default, as the kernel would) */
+  readonly unverified?: boolean;
+  /** the execution tier: auto (default), interp or wasm */
+  readonly tier?: string;
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -45,7 +51,13 @@ export function runCommand(file: string, options: RunCommandOptions): void {
     const why = options.program === undefined ? `${file} has ${names.length} programs: give --program` : `no program ${options.program}`;
     throw new CliError(`${why} (programs: ${names.join(', ') || 'none'})`, EXIT_USAGE);
   }
-  const sim = new Simulator(spec);
+  let sim: Simulator;
+  try {
+    sim = new Simulator(spec, { unverified: options.unverified === true, tier: parseTier(options.tier ?? 'auto') });
+  } catch (e) {
+    if (e instanceof ProgramRejectedError) throw new CliError(`${file}: ${e.message}`, EXIT_FAILED, { cause: e });
+    throw e;
+  }
   const results: { packet: number; result?: SimRunResult; fault?: SimFault }[] = [];
   for (const [i, packet] of packets.entries()) {
     try {

@@ -1,5 +1,5 @@
 // Bundles the CLI into dist/cli.mjs (run by `npm run build` and by npm's `prepare` after `npm ci`).
-// koffi stays external: it ships a native binary that cannot be bundled.
+// koffi and esbuild stay external: they ship native binaries that cannot be bundled (esbuild runs policy files).
 import { build } from 'esbuild';
 
 const common = {
@@ -8,7 +8,7 @@ const common = {
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['koffi', '@yowasp/clang'],
+  external: ['koffi', '@yowasp/clang', 'esbuild'],
   banner: { js: "import { createRequire as __tsbpfCreateRequire } from 'node:module'; const require = __tsbpfCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 };

@@ -7,10 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import { linkProgram, progTypeById, readObject, type LineInfo, type ObjectSpec, type ProgTypeName } from '../bpf/index.ts';
 import { SkbContext, XdpContext, type SkbContextOptions, type XdpContextOptions } from './context/index.ts';
-import { kernelHelpers, type HelperCall } from './helpers/index.ts';
+import { kernelHelpers, type FibTable, type HelperCall, type RedirectTarget } from './helpers/index.ts';
 import { ArrayMap, createMap, MapOfMaps, MapType, ProgArrayMap, SimMap, UnsupportedMap } from './maps/index.ts';
 import { createRng } from './packet/index.ts';
-import { CompiledProgram, compileProgram, Memory, Vm, type TraceEntry } from './vm/index.ts';
+import { CompiledProgram, compileProgram, Memory, type TraceEntry } from './vm/index.ts';
+import { runBatch, vmFor, type BatchOptions, type BatchResult, type Tier } from './wasm-tier/index.ts';
+import { verifyPrograms } from './verify-programs.ts';
+import type { VerifyReport } from '../verifier/index.ts';
 
 export interface SimulatorOptions {
   /** CPUs of per-CPU maps (1 by default) */
@@ -24,6 +27,17 @@ export interface SimulatorOptions {
   readonly clockStep?: bigint;
   /** instruction budget per run */
   readonly budget?: number;
+  /** the execution tier: 'auto' (default) interprets a program's first runs, then compiles it to WebAssembly */
+  readonly tier?: Tier;
+  /** CONFIG_HZ for bpf_jiffies64 (jiffies = clock * hz / 1e9); 250 by default */
+  readonly hz?: number;
+  /** the routes bpf_fib_lookup consults (none by default: every lookup is BPF_FIB_LKUP_RET_NOT_FWDED or -ENODEV) */
+  readonly fib?: FibTable;
+  /**
+   * Skip the verifier. By default every program of the object is verified (profile linux-6.18) when the
+   * simulator is created, and a program the kernel would refuse throws a ProgramRejectedError.
+   */
+  readonly unverified?: boolean;
 }
 
 export interface SimRunOptions extends XdpContextOptions, SkbContextOptions {
@@ -33,6 +47,8 @@ export interface SimRunOptions extends XdpContextOptions, SkbContextOptions {
   readonly trace?: boolean;
   /** the program type, when the section name does not tell it */
   readonly progType?: ProgTypeName;
+  /** this run's execution tier (the simulator's by default) */
+  readonly tier?: Tier;
 }
 
 export interface SimRunResult {
@@ -42,7 +58,7 @@ export interface SimRunResult {
   readonly retval32: number;
   /** `XDP_DROP`, `TC_ACT_SHOT`, …; for socket filters `accept N` or `drop` */
   readonly action: string;
-  /** the packet afterwards (the whole frame, as BPF_PROG_TEST_RUN returns it) */
+  /** the packet afterwards (the whole frame, as BPF_PROG_TEST_RUN returns it; XDP: from data_meta) */
   readonly packet: Uint8Array;
   readonly helperCalls: readonly HelperCall[];
   readonly printk: readonly string[];
@@ -50,6 +66,8 @@ export interface SimRunResult {
   readonly skb?: SkbContext;
   readonly instructionsExecuted: number;
   readonly trace?: readonly TraceEntry[];
+  /** where bpf_redirect / bpf_redirect_map sent the packet (the last successful call) */
+  readonly redirect?: RedirectTarget;
 }
 
 function sourceLineOf(lineInfo: readonly LineInfo[]): (slot: number) => string | undefined {
@@ -73,16 +91,28 @@ export class Simulator {
   clock: bigint;
   clockStep: bigint;
   readonly budget: number | undefined;
+  readonly tier: Tier;
+  readonly hz: bigint;
+  /** bpf_fib_lookup's table (settable between runs) */
+  fib: FibTable | undefined;
   readonly #rng: ReturnType<typeof createRng>;
   readonly #programs = new Map<string, CompiledProgram>();
 
+  /** the verifier's reports, one per program (empty when created with `unverified`) */
+  readonly verified: readonly VerifyReport[];
+
+  /** Throws a ProgramRejectedError when a program fails verification (unless `options.unverified`). */
   constructor(spec: ObjectSpec, options: SimulatorOptions = {}) {
     this.spec = spec;
+    this.verified = options.unverified === true ? [] : verifyPrograms(spec);
     this.cpus = options.cpus ?? 1;
     this.cpu = options.cpu ?? 0;
     this.clock = options.clock ?? 0n;
     this.clockStep = options.clockStep ?? 0n;
     this.budget = options.budget;
+    this.tier = options.tier ?? 'auto';
+    this.hz = BigInt(options.hz ?? 250);
+    this.fib = options.fib;
     this.#rng = createRng(options.seed ?? 1);
     for (const d of spec.data) {
       const m = createMap(
@@ -193,6 +223,11 @@ export class Simulator {
     return t.name;
   }
 
+  /** Run program `name` on every packet: verdict counts and packets per second (see wasm-tier/run-batch.ts). */
+  runBatch(name: string, packets: Iterable<Uint8Array>, options: BatchOptions = {}): BatchResult {
+    return runBatch(this, name, packets, options);
+  }
+
   /** Run program `name` on a packet (the whole Ethernet frame), as BPF_PROG_TEST_RUN would. */
   run(name: string, packet: Uint8Array | { build(): Uint8Array }, options: SimRunOptions = {}): SimRunResult {
     const frame = packet instanceof Uint8Array ? packet : packet.build();
@@ -207,7 +242,14 @@ export class Simulator {
     } else throw new RangeError(`program ${name}: program type ${progType} is not supported by the simulator yet`);
     const calls: HelperCall[] = [];
     const printk: string[] = [];
+    let redirect: RedirectTarget | undefined;
     const helpers = kernelHelpers({
+      jiffies: () => (this.clock * this.hz) / 1_000_000_000n,
+      redirect: (t) => {
+        redirect = t;
+      },
+      ...(this.fib !== undefined ? { fib: this.fib } : {}),
+      ...(ctx instanceof SkbContext ? { skb: ctx } : {}),
       cpu: options.cpu ?? this.cpu,
       now: () => {
         const t = this.clock;
@@ -220,7 +262,7 @@ export class Simulator {
       packet: ctx.packet,
       contextKind: ctx.kind,
     });
-    const vm = new Vm({ helpers, ...(this.budget !== undefined ? { budget: this.budget } : {}) });
+    const vm = vmFor(program, options.tier ?? this.tier, { helpers, ...(this.budget !== undefined ? { budget: this.budget } : {}) });
     try {
       const r = vm.run(program, { memory: runMemory, r1: ctx.region, packet: ctx.packet.region, ...(options.trace === true ? { trace: true } : {}) });
       const retval32 = Number(BigInt.asIntN(32, r.r0));
@@ -233,12 +275,13 @@ export class Simulator {
         retval: r.r0,
         retval32,
         action,
-        packet: ctx instanceof XdpContext ? ctx.packet.output() : ctx.output(),
+        packet: ctx.output(),
         helperCalls: calls,
         printk,
         ...(ctx instanceof SkbContext ? { skb: ctx } : {}),
         instructionsExecuted: r.instructionsExecuted,
         ...(r.trace !== undefined ? { trace: r.trace } : {}),
+        ...(redirect !== undefined ? { redirect } : {}),
       };
     } finally {
       runMemory.remove(ctx.region);

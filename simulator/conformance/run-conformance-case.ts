@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { assembleUbpf, parseTestCase, type TestCase } from '../../bpf/asm/index.ts';
 import { decode, encode, type Instruction } from '../../bpf/index.ts';
 import { compileProgram, Memory, SimFault, Vm } from '../vm/index.ts';
+import { WasmVm } from '../wasm-tier/index.ts';
 import { conformanceHelpers, UBPF_HELPER_NAMES, type HelperSetName } from './conformance-helpers.ts';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip';
@@ -29,6 +30,8 @@ export interface ConformanceOptions {
   readonly helpers?: HelperSetName;
   /** instruction budget per case (the VM's default otherwise) */
   readonly budget?: number;
+  /** the execution tier: the reference interpreter (default) or the WebAssembly fast tier */
+  readonly tier?: 'interp' | 'wasm';
 }
 
 /** uBPF-only rules: an expected error that the kernel (and so tsbpf) does not raise. */
@@ -96,7 +99,8 @@ export function runConformanceCase(file: string, options: ConformanceOptions = {
     const program = compileProgram(instructions, { helpers });
     const memory = new Memory();
     const mem = tc.mem !== undefined && tc.mem.length > 0 ? memory.add({ name: 'mem', kind: 'memory', bytes: tc.mem.slice() }) : undefined;
-    const vm = new Vm({ helpers, ...(options.budget !== undefined ? { budget: options.budget } : {}) });
+    const vmOptions = { helpers, ...(options.budget !== undefined ? { budget: options.budget } : {}) };
+    const vm = options.tier === 'wasm' ? new WasmVm(vmOptions) : new Vm(vmOptions);
     const r = vm.run(program, { memory, r1: mem ?? 0n, r2: mem?.bytes.length ?? 0 });
     outcome = { r0: r.r0, executed: r.instructionsExecuted };
   } catch (e) {

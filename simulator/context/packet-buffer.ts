@@ -1,8 +1,8 @@
 // A packet as the kernel holds it for a run: headroom, the data, tailroom, in one 'packet' region whose
-// accessible window is [data_meta, data_end) and moves when helpers adjust the head.
+// accessible window is [data_meta, data_end) and moves when helpers adjust the head, the tail or the metadata.
 //
 //   region bytes:  | headroom ........ | meta | data ................. | tailroom |
-//                  0                  meta   data                data_end    length
+//                  0                  meta   data                data_end    length (the hard end)
 import type { Memory, Region } from '../vm/index.ts';
 
 /** XDP_PACKET_HEADROOM: what BPF_PROG_TEST_RUN reserves before an XDP packet. */
@@ -30,6 +30,11 @@ export class PacketBuffer {
     return this.end - this.data;
   }
 
+  /** the end of the buffer (how far data_end may grow) */
+  get hardEnd(): number {
+    return this.region.bytes.length;
+  }
+
   /** Move the window (after a head or meta adjustment). */
   setWindow(meta: number, data: number, end: number): void {
     this.meta = meta;
@@ -53,5 +58,33 @@ export class PacketBuffer {
   view(offset: number, len: number): Uint8Array | undefined {
     if (offset < 0 || len < 0 || offset + len > this.length) return undefined;
     return this.region.bytes.subarray(this.data + offset, this.data + offset + len);
+  }
+
+  /**
+   * Insert `len` zero bytes `offset` bytes past data, moving the `offset` bytes before them back into the
+   * headroom (the kernel's bpf_skb_generic_push: skb_push, memmove the header, memset the gap). Grows the
+   * headroom when it is too small, as skb_cow does.
+   */
+  insert(offset: number, len: number): void {
+    if (this.data - len < 0) {
+      const extra = len - this.data + 64;
+      const bytes = new Uint8Array(this.region.bytes.length + extra);
+      bytes.set(this.region.bytes, extra);
+      this.region.setBytes(bytes);
+      this.meta += extra;
+      this.data += extra;
+      this.end += extra;
+    }
+    const b = this.region.bytes;
+    b.copyWithin(this.data - len, this.data, this.data + offset);
+    b.fill(0, this.data - len + offset, this.data + offset);
+    this.setWindow(this.data - len, this.data - len, this.end);
+  }
+
+  /** Remove `len` bytes `offset` bytes past data, moving the bytes before them forward (bpf_skb_generic_pop). */
+  remove(offset: number, len: number): void {
+    const b = this.region.bytes;
+    b.copyWithin(this.data + len, this.data, this.data + offset);
+    this.setWindow(this.data + len, this.data + len, this.end);
   }
 }

@@ -68,11 +68,13 @@ export class SkbContext {
     set('ifindex', options.ifindex ?? 1);
     set('ingress_ifindex', options.ingressIfindex ?? 0);
     set('hash', options.hash ?? 0);
+    this.#socketFields(layout, frame, protocol);
     const p = this.packet;
     const offData = fieldByName(layout, 'data')!.offset;
     const offEnd = fieldByName(layout, 'data_end')!.offset;
     const offMeta = fieldByName(layout, 'data_meta')!.offset;
     const offLen = fieldByName(layout, 'len')!.offset;
+    const offQueue = fieldByName(layout, 'queue_mapping')!.offset;
     this.region = memory.add({
       name: 'ctx (__sk_buff)',
       kind: 'ctx',
@@ -81,6 +83,8 @@ export class SkbContext {
         const r = ctxAccess(progType, offset, size, write ? 'write' : 'read');
         return r === undefined || r.ok ? undefined : r.reason;
       },
+      // skb->queue_mapping is a u16: the kernel stores a value only when it is below NO_QUEUE_MAPPING (0xffff)
+      store: (offset, _size, lo, hi) => offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff),
       load: (offset) => {
         if (offset === offData) return p.region.address(p.data);
         if (offset === offEnd) return p.region.address(p.end);
@@ -89,6 +93,42 @@ export class SkbContext {
         return undefined;
       },
     });
+  }
+
+  /**
+   * The fields read through skb->sk: BPF_PROG_TEST_RUN gives the skb a socket whose family and addresses come
+   * from the packet (IPv4: local = source, remote = destination; IPv6 likewise), ports 0; family 0 (AF_UNSPEC)
+   * for other protocols. Only cgroup skb programs may read them.
+   */
+  #socketFields(layout: NonNullable<ReturnType<typeof contextLayout>>, frame: Uint8Array, protocol: number): void {
+    const proto = ((protocol & 0xff) << 8) | (protocol >> 8);
+    const bytes = new Uint8Array(this.view.buffer);
+    const put = (name: string, from: number, size: number) => bytes.set(frame.subarray(from, from + size), fieldByName(layout, name)!.offset);
+    if (proto === 0x0800) {
+      this.view.setUint32(fieldByName(layout, 'family')!.offset, 2, true);
+      if (frame.length >= ETH_HLEN + 20) {
+        put('local_ip4', ETH_HLEN + 12, 4);
+        put('remote_ip4', ETH_HLEN + 16, 4);
+      }
+    } else if (proto === 0x86dd) {
+      this.view.setUint32(fieldByName(layout, 'family')!.offset, 10, true);
+      if (frame.length >= ETH_HLEN + 40) {
+        put('local_ip6', ETH_HLEN + 8, 16);
+        put('remote_ip6', ETH_HLEN + 24, 16);
+      }
+    }
+  }
+
+  /** Whether the program sees the packet from the Ethernet header (TC), not from L3. */
+  get l2(): boolean {
+    return this.progType === 'sched_cls' || this.progType === 'sched_act' || this.progType === 'lwt_xmit';
+  }
+
+  /** Set a 32-bit field (what helpers change: protocol, hash). */
+  setField(name: string, value: number): void {
+    const f = fieldByName(contextLayout('__sk_buff')!, name);
+    if (f === undefined) throw new RangeError(`__sk_buff has no field ${name}`);
+    this.view.setUint32(f.offset, value >>> 0, true);
   }
 
   /** A 32-bit field of the context by name (mark, priority, tc_index, cb…). */

@@ -14,6 +14,9 @@ export interface XdpContextOptions {
   readonly egressIfindex?: number;
 }
 
+/** PAGE_SIZE - XDP_PACKET_HEADROOM - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 (4096 - 256 - 320). */
+export const XDP_MAX_LINEAR = 3520;
+
 export const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
 
 export class XdpContext {
@@ -22,7 +25,9 @@ export class XdpContext {
   readonly region: Region;
 
   constructor(memory: Memory, packet: Uint8Array, options: XdpContextOptions = {}) {
-    this.packet = new PacketBuffer(memory, packet, XDP_PACKET_HEADROOM);
+    // BPF_PROG_TEST_RUN's frame is one page: 256 bytes of headroom, up to XDP_MAX_LINEAR bytes of data, and
+    // skb_shared_info; xdp_adjust_tail may grow the data up to that limit.
+    this.packet = new PacketBuffer(memory, packet, XDP_PACKET_HEADROOM, Math.max(0, XDP_MAX_LINEAR - packet.length));
     const bytes = new Uint8Array(24);
     const view = new DataView(bytes.buffer);
     view.setUint32(12, options.ingressIfindex ?? 1, true);
@@ -44,6 +49,15 @@ export class XdpContext {
         return undefined;
       },
     });
+  }
+
+  /**
+   * The packet afterwards as BPF_PROG_TEST_RUN returns it: from data_meta to data_end (metadata a program
+   * added with bpf_xdp_adjust_meta comes first).
+   */
+  output(): Uint8Array {
+    const p = this.packet;
+    return p.region.bytes.slice(p.meta, p.end);
   }
 
   /** The action name of an XDP return value. */

@@ -5,8 +5,15 @@ import { csumDiff, l3CsumReplace, l4CsumReplace } from '../packet/index.ts';
 import { ringbufOf, RingbufMap, SimMap, Errno } from '../maps/index.ts';
 import { XDP_FRAME_SIZE, ETH_HLEN } from '../context/index.ts';
 import type { HelperContext, HelperDispatch, HelperFunction, RegisterFile } from '../vm/index.ts';
+import { fibLookup, FIB_LOOKUP_SIZE } from './fib-table.ts';
 import { formatPrintk } from './format-printk.ts';
 import type { HelperEnv } from './helper-env.ts';
+import { mapHelpers } from './map-helpers.ts';
+import { packetHelpers } from './packet-helpers.ts';
+import { redirectHelpers } from './redirect-helpers.ts';
+
+/** CONFIG_HZ of this machine's kernel (Debian: 250): bpf_jiffies64 when the environment gives no jiffies(). */
+const HZ = 250n;
 
 const EFAULT = 14;
 /** BPF_MAX_LOOPS */
@@ -42,6 +49,17 @@ export function kernelHelpers(env: HelperEnv): HelperDispatch {
       return neg(m.delete(vm.bytes(r.get(2), m.keySize)));
     },
     5: () => env.now(),
+    125: () => env.now(), // bpf_ktime_get_boot_ns: the same controllable clock
+    160: () => env.now(), // bpf_ktime_get_coarse_ns
+    208: () => env.now(), // bpf_ktime_get_tai_ns
+    118: () => env.jiffies?.() ?? (env.now() * HZ) / 1_000_000_000n,
+    69: (r, vm) => {
+      if (env.packet === undefined) return vm.fault('bpf_fib_lookup needs an XDP or skb context');
+      const plen = r.u32(3);
+      if (plen < FIB_LOOKUP_SIZE) return neg(-22);
+      const params = vm.bytes(r.get(2), FIB_LOOKUP_SIZE, true);
+      return neg(fibLookup(env.fib, params, r.get(4), env.contextKind === 'skb' ? env.packet.length : -1));
+    },
     6: (r, vm) => {
       const size = r.u32(2);
       const raw = vm.bytes(r.get(1), size);
@@ -115,6 +133,9 @@ export function kernelHelpers(env: HelperEnv): HelperDispatch {
     },
     132: (r, vm) => ringbufCommit(r, vm, false),
     133: (r, vm) => ringbufCommit(r, vm, true),
+    ...redirectHelpers(env),
+    ...packetHelpers(env),
+    ...mapHelpers(env),
     181: (r, vm) => {
       const n = r.u32(1);
       if (r.get(4) !== 0n) return neg(-22);

@@ -7,6 +7,9 @@ import { LpmTrieMap } from './lpm-trie-map.ts';
 import { ProgArrayMap } from './prog-array-map.ts';
 import { RingbufMap } from './ringbuf-map.ts';
 import type { SimMap } from './sim-map.ts';
+import { DeviceMap } from './device-map.ts';
+import { PerfEventArrayMap } from './perf-event-array-map.ts';
+import { QueueStackMap } from './queue-stack-map.ts';
 
 /** `enum bpf_map_type` values the simulator implements. */
 export const MapType = {
@@ -20,6 +23,13 @@ export const MapType = {
   LPM_TRIE: 11,
   ARRAY_OF_MAPS: 12,
   HASH_OF_MAPS: 13,
+  PERF_EVENT_ARRAY: 4,
+  DEVMAP: 14,
+  CPUMAP: 16,
+  XSKMAP: 17,
+  QUEUE: 22,
+  STACK: 23,
+  DEVMAP_HASH: 25,
   RINGBUF: 27,
 } as const;
 
@@ -75,6 +85,17 @@ export function createMap(def: MapDefinition, memory: Memory, options: CreateMap
       return new ProgArrayMap(o);
     case MapType.RINGBUF:
       return new RingbufMap(o);
+    case MapType.QUEUE:
+    case MapType.STACK:
+      return new QueueStackMap({ ...o, lifo: def.type === MapType.STACK });
+    case MapType.PERF_EVENT_ARRAY:
+      return new PerfEventArrayMap(o);
+    case MapType.DEVMAP:
+    case MapType.CPUMAP:
+    case MapType.XSKMAP:
+      return new DeviceMap(o);
+    case MapType.DEVMAP_HASH:
+      return new HashMap({ ...o, writable: false });
     default:
       throw new RangeError(`map ${def.name}: map type ${def.type} is not implemented by the simulator`);
   }

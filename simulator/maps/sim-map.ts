@@ -171,12 +171,18 @@ export abstract class SimMap implements MapHandle {
 
   /** [key, value] pairs (value of CPU 0 for per-CPU maps; see entriesPerCpu). */
   entries(): [Uint8Array, Uint8Array][] {
-    return this.keys().map((k) => [k, this.valuesOf(k)![0]!.slice()]);
+    return this.keys().flatMap((k) => {
+      const v = this.valuesOf(k)?.[0];
+      return v === undefined ? [] : [[k, v.slice()] as [Uint8Array, Uint8Array]];
+    });
   }
 
   /** [key, values per CPU] pairs. */
   entriesPerCpu(): [Uint8Array, Uint8Array[]][] {
-    return this.keys().map((k) => [k, this.valuesOf(k)!.map((v) => v.slice())]);
+    return this.keys().flatMap((k) => {
+      const vs = this.valuesOf(k);
+      return vs === undefined ? [] : [[k, vs.map((v) => v.slice())] as [Uint8Array, Uint8Array[]]];
+    });
   }
 
   /** A value region in this map's memory. */

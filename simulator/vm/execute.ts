@@ -11,13 +11,13 @@ import { AccessFault, LoopFault } from './run-signals.ts';
 const TWO32 = 4294967296;
 
 /** Offset into the region found by the last resolve() (a module variable: no allocation per access). */
-let resolvedOffset = 0;
+export let resolvedOffset = 0;
 
 /**
  * The region holding `size` bytes at (lo[reg] + off, hi[reg]); sets resolvedOffset. Throws an AccessFault
  * when the access is refused.
  */
-function resolve(regions: readonly (Region | undefined)[], alo: number, ahi: number, off: number, size: number, write: boolean): Region {
+export function resolve(regions: readonly (Region | undefined)[], alo: number, ahi: number, off: number, size: number, write: boolean): Region {
   let a = (alo >>> 0) + off;
   let h = ahi;
   if (a >= TWO32) {
@@ -76,10 +76,10 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
   let slot = 0;
   try {
     for (;;) {
+      slot = pc; // first: a budget fault names the instruction that did not run
       if (--left < 0) {
         throw new LoopFault('budget', `instruction budget of ${st.budget} exhausted (a runaway loop?)`);
       }
-      slot = pc;
       const at = pc << 2;
       const h = code[at]!;
       const d = code[at + 1]! & 15;
@@ -610,43 +610,51 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
         // ---- stores of an immediate (st) or a register (stx)
         case 0x62: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 4, code[at + 3]!, code[at + 3]! >> 31)) break;
           rg.view.setInt32(resolvedOffset, code[at + 3]!, true);
           break;
         }
         case 0x6a: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 2, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 2, code[at + 3]!, code[at + 3]! >> 31)) break;
           rg.view.setInt16(resolvedOffset, code[at + 3]!, true);
           break;
         }
         case 0x72: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 1, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 1, code[at + 3]!, code[at + 3]! >> 31)) break;
           rg.bytes[resolvedOffset] = code[at + 3]!;
           break;
         }
         case 0x7a: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 8, true);
           const imm = code[at + 3]!;
+          if (rg.store !== undefined && rg.store(resolvedOffset, 8, imm, imm >> 31)) break;
           rg.view.setInt32(resolvedOffset, imm, true);
           rg.view.setInt32(resolvedOffset + 4, imm >> 31, true);
           break;
         }
         case 0x63: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 4, lo[s]!, hi[s]!)) break;
           rg.view.setInt32(resolvedOffset, lo[s]!, true);
           break;
         }
         case 0x6b: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 2, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 2, lo[s]!, hi[s]!)) break;
           rg.view.setInt16(resolvedOffset, lo[s]!, true);
           break;
         }
         case 0x73: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 1, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 1, lo[s]!, hi[s]!)) break;
           rg.bytes[resolvedOffset] = lo[s]!;
           break;
         }
         case 0x7b: {
           const rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 8, true);
+          if (rg.store !== undefined && rg.store(resolvedOffset, 8, lo[s]!, hi[s]!)) break;
           rg.view.setInt32(resolvedOffset, lo[s]!, true);
           rg.view.setInt32(resolvedOffset + 4, hi[s]!, true);
           break;
@@ -694,7 +702,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
 }
 
 /** A load from a region with a LoadHook: true when the hook gave the value (now in r`d`). */
-function hookedLoad(rg: Region, lo: Int32Array, hi: Int32Array, d: number, size: number): boolean {
+export function hookedLoad(rg: Region, lo: Int32Array, hi: Int32Array, d: number, size: number): boolean {
   const v = rg.load!(resolvedOffset, size);
   if (v === undefined) return false;
   const u = BigInt.asUintN(64, v);
@@ -757,7 +765,7 @@ function arsh64(lo: Int32Array, hi: Int32Array, d: number, n: number): void {
 }
 
 /** Atomic read-modify-write; `k` = (8-byte ? 0x10 : 0) + op (add, or, and, xor, xchg, cmpxchg) + (fetch ? 8 : 0). */
-function atomic(regions: readonly (Region | undefined)[], lo: Int32Array, hi: Int32Array, k: number, d: number, s: number, off: number): void {
+export function atomic(regions: readonly (Region | undefined)[], lo: Int32Array, hi: Int32Array, k: number, d: number, s: number, off: number): void {
   const wide = (k & 0x10) !== 0;
   const fetch = (k & 0x08) !== 0;
   const op = k & 0x07;

@@ -35,6 +35,13 @@ export type AccessRule = (offset: number, size: number, write: boolean) => strin
  */
 export type LoadHook = (offset: number, size: number) => bigint | undefined;
 
+/**
+ * A program's store of `size` bytes at `offset` (the value as its low and high 32-bit halves) that the kernel
+ * rewrites instead of storing the bytes: true when the hook handled it (e.g. `__sk_buff.queue_mapping`,
+ * whose stores of values >= 0xffff the kernel drops). False stores the bytes as usual.
+ */
+export type StoreHook = (offset: number, size: number, lo: number, hi: number) => boolean;
+
 export interface RegionOptions {
   readonly name: string;
   readonly kind: RegionKind;
@@ -50,6 +57,8 @@ export interface RegionOptions {
   readonly access?: AccessRule;
   /** synthesized values for some loads (context fields); see LoadHook */
   readonly load?: LoadHook;
+  /** stores the kernel rewrites (context fields); see StoreHook */
+  readonly store?: StoreHook;
   /** for kind 'map': the map this address stands for */
   readonly map?: MapHandle;
 }
@@ -68,6 +77,7 @@ export class Region {
   writable: boolean;
   access: AccessRule | undefined;
   load: LoadHook | undefined;
+  store: StoreHook | undefined;
   readonly map: MapHandle | undefined;
   /** the lowest offset accessed so far (stack accounting) */
   lowWater: number;
@@ -86,6 +96,7 @@ export class Region {
     this.writable = options.writable ?? true;
     this.access = options.access;
     this.load = options.load;
+    this.store = options.store;
     this.map = options.map;
     this.lowWater = this.end;
   }

@@ -57,9 +57,15 @@ describe('tsbpf run', () => {
     };
     const file = join(tmp, 'oob.o');
     writeFileSync(file, writeObject(spec));
-    const r = tsbpf('run', file, '--packet', hex(udp53));
+    const r = tsbpf('run', file, '--packet', hex(udp53), '--unverified');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^packet 0: fault: .*instruction 0/m);
+  });
+
+  it('refuses a program the verifier rejects, with the kernel\'s wording and the instruction', () => {
+    const r = tsbpf('run', join(repoRoot, 'test/fixtures/bad_bounds.o'), '--packet', hex(udp53));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/program bad_bounds: the verifier \(linux-6\.18\) refuses it: instruction \d+ \(.*bad_bounds\.c:\d+: .*\): invalid access to packet/);
   });
 
   it('exits 2 on bad input', () => {

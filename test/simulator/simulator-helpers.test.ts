@@ -123,4 +123,15 @@ describe('kernel helpers', () => {
     sim.setTailCall('jumps', 0, undefined);
     expect(sim.run('xdp_maps', pkt.eth().build()).action).toBe('XDP_PASS');
   });
+
+  it('bpf_ktime_get_boot_ns, bpf_jiffies64 and bpf_ktime_get_ns read the simulator\'s controllable clock', async () => {
+    const sim = await Simulator.load('test/fixtures/xdp_pass.o', { clock: 2_000_000_000n, hz: 100 });
+    const env = { cpu: 0, now: () => sim.clock, jiffies: () => (sim.clock * sim.hz) / 1_000_000_000n, random: () => 0, printk: [], calls: [] };
+    const vm = new Vm({ helpers: kernelHelpers(env) });
+    expect(vm.run(assembleUbpf('call 125\nexit')).r0).toBe(2_000_000_000n);
+    expect(vm.run(assembleUbpf('call 118\nexit')).r0).toBe(200n);
+    const { jiffies: _given, ...noJiffies } = env;
+    const fallback = new Vm({ helpers: kernelHelpers(noJiffies) });
+    expect(fallback.run(assembleUbpf('call 118\nexit')).r0).toBe(500n); // 250 Hz without a jiffies source
+  });
 });

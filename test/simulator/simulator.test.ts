@@ -96,11 +96,25 @@ describe('Simulator', () => {
     expect(vm.run(assembleUbpf('call 7\nexit'), { memory: new Memory() }).r0).toBe(4n);
     let fault: unknown;
     try {
-      vm.run(assembleUbpf('call 23\nexit'), { memory: new Memory() });
+      vm.run(assembleUbpf('call 18\nexit'), { memory: new Memory() });
     } catch (e) {
       fault = e;
     }
     expect(fault).toBeInstanceOf(SimFault);
-    expect(String((fault as Error).message)).toMatch(/bpf_redirect \(helper 23\) is not implemented/);
+    expect(String((fault as Error).message)).toMatch(/bpf_skb_vlan_push \(helper 18\) is not implemented/);
+  });
+
+  it('cgroup skb programs see the packet from its L3 header and the test run\'s socket family and addresses', async () => {
+    const sim = await Simulator.load(fixture('sim_cgroup_skb'));
+    const frame = pkt.eth().ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }).udp().build();
+    const r = sim.run('sim_cgroup_skb', frame);
+    expect(r.action).toBe(((frame[14]! & 1) === 1) ? 'allow' : 'deny');
+    const results = sim.map('results');
+    expect(results.getNumber(0)).toBe(BigInt(frame.length - 14)); // len
+    expect(results.getNumber(4)).toBe(2n); // AF_INET
+    expect(results.getNumber(5)).toBe(0x0100000an); // local_ip4: the source, as loaded from its big-endian bytes
+    expect(results.getNumber(6)).toBe(0x0200000an); // remote_ip4
+    expect(results.getNumber(10)).toBe(0x45n); // the first byte the program sees is the IPv4 header's
+    expect(r.skb!.field('mark')).toBe(0x45);
   });
 });

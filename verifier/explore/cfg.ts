@@ -18,8 +18,18 @@ export function jumpTarget(program: Program, slot: number): number | undefined {
 /** The insn that failed, when the kernel names one in its reason (check_cfg errors have none). */
 export class CfgReject extends Reject {}
 
-/** Prune points (jump targets, instructions after branches and calls); `loops` when there is a back-edge. */
-export function checkCfg(program: Program, profile: Profile): Set<number> & { loops?: boolean } {
+/** What exploration needs from the control-flow checks (the kernel's insn_aux_data prune_point, jmp_point). */
+export interface CfgInfo {
+  /** where stored states are looked up and added: conditional jumps, branch and goto targets, after calls */
+  readonly pruneAt: Set<number>;
+  /** where a path's arrival is recorded in its jump history: branch and goto targets, after calls */
+  readonly jmpPoints: Set<number>;
+  /** whether there is a back-edge */
+  readonly loops: boolean;
+}
+
+/** check_subprogs and check_cfg; the prune and jump points visit_insn marks. */
+export function checkCfg(program: Program, profile: Profile): CfgInfo {
   const n = program.insns.length;
   const starts = [...program.functionStarts];
   // check_subprogs: jumps within the function; each function ends in exit or goto
@@ -39,30 +49,41 @@ export function checkCfg(program: Program, profile: Profile): Set<number> & { lo
   }
   // check_cfg: depth-first search from insn 0
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 explored
-  const pruneTargets: Set<number> & { loops?: boolean } = new Set<number>();
+  const pruneAt = new Set<number>();
+  const jmpPoints = new Set<number>();
+  let loops = false;
+  const point = (t: number): void => {
+    pruneAt.add(t);
+    jmpPoints.add(t);
+  };
   const succ = (i: number): number[] => {
     const insn = program.insns[i]!;
     switch (insn.kind) {
       case 'exit':
         return [];
       case 'ja':
-        pruneTargets.add(i + insn.off + 1);
+        point(i + insn.off + 1);
         return [i + insn.off + 1];
       case 'jump':
       case 'may_goto':
-        pruneTargets.add(i + 1);
-        pruneTargets.add(i + insn.off + 1);
+        pruneAt.add(i);
+        point(i + insn.off + 1);
         return [i + 1, i + insn.off + 1];
       case 'call':
+        point(i + 1);
         if (insn.target === 'local') {
-          pruneTargets.add(i + 1);
+          pruneAt.add(i);
+          point(i + insn.imm + 1);
           return [i + 1, i + insn.imm + 1];
         }
-        pruneTargets.add(i + 1);
         return [i + 1];
       case 'lddw': {
         const t = jumpTarget(program, i);
-        return t === undefined ? [i + 2] : [i + 2, t];
+        if (t === undefined) return [i + 2];
+        point(i + 2);
+        pruneAt.add(i);
+        point(t);
+        return [i + 2, t];
       }
       default:
         return [i + 1];
@@ -86,7 +107,7 @@ export function checkCfg(program: Program, profile: Profile): Set<number> & { lo
     if (program.insns[t] === undefined) throw new CfgReject(`jump into the middle of ldimm64 insn ${t - 1}`);
     if (state[t] === 1) {
       if (!profile.loops) throw new CfgReject(`back-edge from insn ${top.i} to ${t}`);
-      pruneTargets.loops = true;
+      loops = true;
       continue;
     }
     if (state[t] === 0) enter(t);
@@ -95,5 +116,5 @@ export function checkCfg(program: Program, profile: Profile): Set<number> & { lo
     if (program.insns[i] === undefined) continue;
     if (state[i] !== 2) throw new CfgReject(`unreachable insn ${i}`);
   }
-  return pruneTargets;
+  return { pruneAt, jmpPoints, loops };
 }

@@ -6,6 +6,7 @@ import {
   assertHelperCall,
   assertReadable,
   assertReturnValue,
+  returnRange,
   assertWritable,
   checkAccessSize,
   Reject,
@@ -14,13 +15,16 @@ import {
 } from '../assert/index.ts';
 import { knownScalar, tnumIsConst, unknownScalar } from '../domains/index.ts';
 import type { Profile } from '../profiles.ts';
-import { cloneReg, NOT_INIT, ptrReg, scalarReg, StackState, typeStr, VerifierState, type PtrReg, type RegState } from '../state/index.ts';
+import { cloneReg, newFrameUid, NOT_INIT, ptrReg, scalarReg, StackState, typeStr, VerifierState, type PtrReg, type RegState } from '../state/index.ts';
 import { execAlu, execEndian } from './alu.ts';
 import { execCondJump } from './branch.ts';
 import { checkCfg } from './cfg.ts';
-import { checkAccess, execAtomic, execLoad, execStore } from './memory.ts';
+import { checkAccess, execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
+import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness.ts';
 import type { Program } from './program.ts';
-import { stateCovers } from './prune.ts';
+import { computeLiveRegs } from './liveness.ts';
+import { Checkpoint, markChainPrecision, precisionKey, slotKey, type HistEntry } from './precision.ts';
+import { statesEqual, statesMaybeLooping, type CompareOptions, type ExactLevel } from './prune.ts';
 
 export interface ExploreOptions {
   readonly profile: Profile;
@@ -45,21 +49,22 @@ export type ExploreResult =
     }
   | { readonly verdict: 'unsupported'; readonly feature: string; readonly insn: number | undefined; readonly stats: ExploreStats };
 
-/** A stored state at a prune point, with the path that led to it (for loop detection). */
-interface Checkpoint {
-  readonly state: VerifierState;
-  /** a helper call that calls back (bpf_loop): covered by an ancestor means a fixpoint, not an endless loop */
-  readonly callbackSite: boolean;
-}
-
-interface PathLink {
-  readonly cp: Checkpoint;
-  readonly prev: PathLink | undefined;
-}
-
+/** A path waiting to be explored (an entry of the kernel's push_stack), with its place in the state tree. */
 interface Pending {
   readonly state: VerifierState;
-  readonly path: PathLink | undefined;
+  readonly parent: Checkpoint | undefined;
+  readonly hist: HistEntry[];
+  readonly firstInsn: number;
+  /** the instruction it branched from (-1 at an entry) */
+  readonly prevInsn: number;
+}
+
+/** Records a spill or fill of the instruction at `i` in the path's history (INSN_F_STACK_ACCESS). */
+function stackEffect(hist: HistEntry[], i: number, prev: number, effect: StackEffect | undefined): void {
+  if (effect?.slot === undefined) return;
+  const top = hist[hist.length - 1];
+  if (top !== undefined && top.idx === i) top.stack = effect.slot;
+  else hist.push({ idx: i, prev, stack: effect.slot });
 }
 
 /** Helpers that may move or resize the packet: packet pointers are invalid afterwards (bpf_helper_changes_pkt_data). */
@@ -69,8 +74,6 @@ const CHANGES_PKT_DATA = new Set([
   'xdp_adjust_meta', 'xdp_adjust_tail', 'msg_pull_data', 'msg_push_data', 'msg_pop_data', 'lwt_push_encap',
   'lwt_seg6_store_bytes', 'lwt_seg6_adjust_srh', 'lwt_seg6_action', 'sk_skb_change_head', 'sk_skb_change_tail', 'sk_skb_pull_data',
 ]);
-
-const MAX_STATES_PER_INSN = 64;
 
 export function explore(program: Program, options: ExploreOptions): ExploreResult {
   const { profile, ctx } = options;
@@ -85,19 +88,27 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       if (insn?.kind === 'call' && insn.target === 'kfunc') throw new Unsupported('kfunc calls');
       if (insn?.kind === 'callx') throw new Unsupported('indirect calls (callx)');
     }
-    const pruneAt = checkCfg(program, profile);
+    const { pruneAt, jmpPoints, loops } = checkCfg(program, profile);
     const callbackSites = new Set<number>();
     program.insns.forEach((insn, slot) => {
       if (insn?.kind === 'call' && insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) callbackSites.add(slot);
     });
     // Pruning a callback's next call against an earlier one is a fixpoint only when bpf_loop is the sole source
     // of repetition; with back-edges too it could hide an endless loop the kernel refuses.
-    if (callbackSites.size > 0 && pruneAt.loops === true) throw new Unsupported('bpf_loop in a program with loops');
+    if (callbackSites.size > 0 && loops) throw new Unsupported('bpf_loop in a program with loops');
     for (const s of callbackSites) pruneAt.add(s);
+    // With callbacks, stored states inside the repetition are matched before their continuation is complete
+    // (the kernel's incomplete_read_marks): compare every scalar by range there, as the kernel does.
+    const level: ExactLevel = callbackSites.size > 0 ? 'range-within' : 'not-exact';
+    const live = computeLiveRegs(program);
     let idGen = 0;
     const ids = { nextId: () => ++idGen };
     const explored = new Map<number, Checkpoint[]>();
     const depthOf = new Map<number, number>();
+    // the kernel's env->jmps_processed and the counters at the last stored state (state-adding heuristics)
+    let jmps = 0;
+    let prevJmps = 0;
+    let prevProcessed = 0;
     // do_check_main, then each global function it calls on its own (do_check_subprogs)
     const entries: number[] = [0];
     const called = new Set<number>();
@@ -109,65 +120,140 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     };
     for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
-    const work: Pending[] = [{ state: entryState(program, entry), path: undefined }];
+    const work: Pending[] = [{ state: entryState(program, entry), parent: undefined, hist: [], firstInsn: entry, prevInsn: -1 }];
     while (work.length > 0) {
       const item = work.pop()!;
       let state = item.state;
-      let path = item.path;
+      let parent = item.parent;
+      let hist = item.hist;
+      let firstInsn = item.firstInsn;
+      let prevInsn = item.prevInsn;
       current = state;
+      const track = new StackLiveness(() => state);
+      track.parent = parent;
+      /** update_branch_counts: this path is over */
+      const endPath = (): void => {
+        for (let p = parent; p !== undefined; p = p.parent) if (--p.branches > 0) break;
+      };
+      const fork = (s: VerifierState, at: number): void => {
+        if (parent !== undefined) parent.branches++;
+        work.push({ state: s, parent, hist: hist.slice(), firstInsn, prevInsn: at });
+      };
+      /** the live registers of frame f when the current frame is at `insn` (bpf_frame_insn_idx) */
+      const liveOf = (s: VerifierState, insn: number) => (f: number): number =>
+        f === s.frames.length - 1 ? live[insn]! : live[s.frames[f + 1]!.callsite]!;
+      /** mark_chain_precision for registers (and slots) of the current frame at instruction i */
+      const precise = (i: number, keys: number[]): void => {
+        if (level !== 'not-exact' || keys.length === 0) return;
+        markChainPrecision(program, { hist, firstInsn, lastInsn: i, parent }, state.frames.length - 1, keys);
+      };
+      const arrive = (i: number): void => {
+        if (prevInsn >= 0 && (jmpPoints.has(i) || i !== prevInsn + (program.insns[prevInsn]?.kind === 'lddw' ? 2 : 1))) {
+          hist.push({ idx: i, prev: prevInsn });
+        }
+      };
       for (;;) {
         const i = state.insn;
         insnAt = i;
         current = state;
-        // is_state_visited
-        if (pruneAt.has(i)) {
-          const list = explored.get(i) ?? [];
-          let pruned = false;
-          for (const cp of list) {
-            if (!stateCovers(cp.state, state, profile)) continue;
-            if (cp.callbackSite) {
-              pruned = true;
-              break;
-            }
-            let onPath = false;
-            for (let l = path; l !== undefined; l = l.prev) if (l.cp === cp) onPath = true;
-            if (!onPath) {
-              pruned = true;
-              break;
-            }
-          }
-          if (pruned) break;
-          const cp: Checkpoint = { state: state.clone(), callbackSite: callbackSites.has(i) };
-          list.push(cp);
-          if (list.length > MAX_STATES_PER_INSN) list.shift();
-          explored.set(i, list);
-          stats.states++;
-          path = { cp, prev: path };
-        }
         stats.processed++;
         if (stats.processed > profile.maxProcessed) {
           throw new Reject(`BPF program is too large. Processed ${stats.processed} insn`);
         }
+        // is_state_visited
+        if (pruneAt.has(i)) {
+          const force = hist.length > 40;
+          let add = force || (jmps - prevJmps >= 2 && stats.processed - prevProcessed >= 8);
+          const list = explored.get(i) ?? [];
+          const liveAt = liveOf(state, i);
+          let hit: Checkpoint | undefined;
+          for (let k = list.length - 1; k >= 0; k--) {
+            const sl = list[k]!;
+            const opts = (lv: ExactLevel): CompareOptions => ({
+              level: lv,
+              allowUninitStack: profile.allowUninitStack,
+              liveRegs: liveAt,
+              precise: (f, key) => sl.isPrecise(precisionKey(f, key)),
+              slotRead: (f, spi) => sl.isRead(f, spi),
+            });
+            if (sl.branches > 0) {
+              // a state on this very path: the same state again is a loop that never ends, unless a callback is
+              // being called again (bpf_loop), where a covered state is a fixpoint (programs with callbacks have
+              // no back-edges here, so a repeated state in them is the next call of the callback)
+              if (sl.callbackSite) {
+                if (statesEqual(sl.state, state, opts('range-within'))) {
+                  hit = sl;
+                  break;
+                }
+              } else if (loops && statesMaybeLooping(sl.state, state, live[i]!) && statesEqual(sl.state, state, opts('exact'))) {
+                throw new Reject(`infinite loop detected at insn ${i}`);
+              }
+              if (!force && jmps - prevJmps < 20 && stats.processed - prevProcessed < 100) add = false;
+            } else if (statesEqual(sl.state, state, opts(level))) {
+              hit = sl;
+              break;
+            }
+            if (add) sl.miss++;
+            // evict a state that keeps missing (it is unlikely to help)
+            if (sl.miss > sl.hit * 3 + 3) list.splice(k, 1);
+          }
+          if (hit !== undefined) {
+            hit.hit++;
+            arrive(i);
+            if (level === 'not-exact') propagateLiveness(hit, state, parent);
+            // propagate_precision: what the covering state needed precisely, this path needs too
+            precise(i, hit.preciseKeys());
+            endPath();
+            break;
+          }
+          if (add) {
+            const cp = new Checkpoint(state.clone(), i, { hist, firstInsn, lastInsn: prevInsn, parent }, callbackSites.has(i));
+            list.push(cp);
+            explored.set(i, list);
+            stats.states++;
+            prevJmps = jmps;
+            prevProcessed = stats.processed;
+            parent = cp;
+            track.parent = cp;
+            clearWritten(state);
+            hist = [];
+            firstInsn = i;
+          }
+        }
+        arrive(i);
         const insn = program.insns[i];
         if (insn === undefined) throw new Reject(`invalid insn idx ${i}`);
         let next = i + 1;
         let ended = false;
         switch (insn.kind) {
-          case 'alu':
+          case 'alu': {
+            // pointer += scalar: the scalar's value made the offset (adjust_reg_min_max_vals)
+            let ask: number | undefined;
+            if (insn.source === 'reg' && insn.op !== 'mov' && insn.op !== 'neg' && !insn.op.startsWith('movsx')) {
+              const d = state.reg(insn.dst).kind;
+              const s = state.reg(insn.src).kind;
+              if (d === 'ptr' && s === 'scalar') ask = insn.src;
+              else if (d === 'scalar' && s === 'ptr') ask = insn.dst;
+            }
             execAlu(state, insn, ctx, ids);
+            if (ask !== undefined) precise(i, [precisionKey(state.frames.length - 1, ask)]);
             break;
+          }
           case 'endian':
             execEndian(state, insn);
             break;
           case 'ldx':
-            execLoad(state, insn, ctx);
+            stackEffect(hist, i, prevInsn, execLoad(state, insn, ctx, track));
             break;
           case 'st':
-          case 'stx':
-            execStore(state, insn, ctx);
+          case 'stx': {
+            const eff = execStore(state, insn, ctx, track);
+            stackEffect(hist, i, prevInsn, eff);
+            if (eff?.preciseSrc === true && insn.kind === 'stx') precise(i, [precisionKey(state.frames.length - 1, insn.src)]);
             break;
+          }
           case 'atomic':
-            execAtomic(state, insn, ctx);
+            execAtomic(state, insn, ctx, track);
             break;
           case 'lddw': {
             assertWritable(insn.dst);
@@ -176,29 +262,43 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             break;
           }
           case 'ja':
+            jmps++;
             next = i + insn.off + 1;
             break;
           case 'jump': {
+            jmps++;
+            const f = state.frames.length - 1;
+            const dstScalar = state.reg(insn.dst).kind === 'scalar';
+            const srcScalar = insn.source === 'reg' && state.reg(insn.src).kind === 'scalar';
             const out = execCondJump(state, insn, ctx);
             if (out.taken !== undefined && out.fall !== undefined) {
               out.taken.insn = i + insn.off + 1;
-              work.push({ state: out.taken, path });
+              fork(out.taken, i);
               state = out.fall;
-            } else if (out.taken !== undefined) {
-              state = out.taken;
-              next = i + insn.off + 1;
             } else {
-              state = out.fall!;
+              // a decided branch: the values that decided it matter (check_cond_jmp_op)
+              const keys: number[] = [];
+              if (dstScalar) keys.push(precisionKey(f, insn.dst));
+              if (srcScalar) keys.push(precisionKey(f, insn.src));
+              if (out.taken !== undefined) {
+                state = out.taken;
+                next = i + insn.off + 1;
+              } else {
+                state = out.fall!;
+              }
+              precise(i, keys);
             }
             break;
           }
           case 'call':
+            jmps++;
             if (insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) {
               const iteration = callLoopCallback(state, i, program, options);
-              work.push({ state: iteration, path });
+              fork(iteration, i);
               execHelperResult(state, scalarReg(unknownScalar()));
             } else if (insn.target === 'helper') {
-              execHelper(state, insn, options, ids);
+              const keys = execHelper(state, insn, options, ids, track);
+              precise(i, keys);
             } else if (insn.target === 'local' && program.globalFunctions.has(i + insn.imm + 1)) {
               callGlobalFunction(state, i + insn.imm + 1, program);
               callGlobal(i + insn.imm + 1);
@@ -209,6 +309,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             }
             break;
           case 'exit': {
+            jmps++;
             const f = state.cur;
             stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
             depthOf.set(f.subprog, Math.max(depthOf.get(f.subprog) ?? 0, f.stack.depth));
@@ -223,6 +324,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
                 break;
               }
               assertReturnValue(state.reg(0), ctx);
+              // check_return_code relies on r0's range
+              if (state.reg(0).kind === 'scalar' && returnRange(ctx) !== undefined) precise(i, [precisionKey(0, 0)]);
               ended = true;
               break;
             }
@@ -253,10 +356,14 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           default:
             throw new Unsupported(`instruction ${insn.kind}`);
         }
-        if (ended) break;
+        if (ended) {
+          endPath();
+          break;
+        }
         for (const fr of state.frames) depthOf.set(fr.subprog, Math.max(depthOf.get(fr.subprog) ?? 0, fr.stack.depth));
         stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
         state.insn = next;
+        prevInsn = i;
       }
     }
     }
@@ -288,7 +395,12 @@ function loadImm64(program: Program, slot: number, pseudo: string, value: bigint
   throw new Unsupported(`${ref.kind} references`);
 }
 
-function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOptions, ids: { nextId(): number }): void {
+/**
+ * A helper call's effect on the state. Returns the registers and stack slots whose values the checks relied
+ * on (sizes: check_mem_size_reg; allocation sizes; a constant map key: get_constant_map_key; a tail call
+ * index: record_func_key), for precision tracking.
+ */
+function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOptions, ids: { nextId(): number }, track: StackTracker): number[] {
   const { ctx } = options;
   const plan = assertHelperCall(state, insn.imm, ctx, options.gplCompatible, (regno, ptr, size, t, zeroOk, pktOk) => {
     if ((ptr.type === 'pkt' || ptr.type === 'pkt_meta') && !pktOk) throw new Reject('helper access to the packet is not allowed');
@@ -296,11 +408,24 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
     checkAccessSize(size);
     if (ptr.type === 'fp') {
       helperStackAccess(state, ptr, regno, size, t, ctx.profile);
+      if (t === 'read') track.read(ptr.frame, ptr.off + Number(BigInt.asIntN(64, ptr.v.varOff.value)), size);
       return;
     }
     checkAccess(state, ptr, regno, 0, size, t, ctx, undefined);
   });
-  const constKey = plan.helper.id === 1 && plan.map !== undefined ? constantMapKey(state, plan.map.keySize) : undefined;
+  const frame = state.frames.length - 1;
+  const keys: number[] = [];
+  plan.helper.args.forEach((a, k) => {
+    const sized = a.base === 'ARG_CONST_SIZE' || a.base === 'ARG_CONST_SIZE_OR_ZERO' || a.base === 'ARG_CONST_ALLOC_SIZE_OR_ZERO';
+    if (sized && state.reg(k + 1).kind === 'scalar') keys.push(precisionKey(frame, k + 1));
+  });
+  if (plan.helper.id === BPF_FUNC_TAIL_CALL && plan.map !== undefined) {
+    const r3 = state.reg(3);
+    if (r3.kind === 'scalar' && tnumIsConst(r3.s.varOff) && r3.s.varOff.value < BigInt(plan.map.maxEntries)) keys.push(precisionKey(frame, 3));
+  }
+  const keyInfo = plan.helper.id === 1 && plan.map !== undefined ? constantMapKey(state, plan.map.keySize) : undefined;
+  const constKey = keyInfo?.value;
+  if (keyInfo?.slot !== undefined) keys.push(keyInfo.slot);
   for (const w of plan.writes) {
     const ptr = state.reg(w.regno);
     if (ptr.kind === 'ptr' && ptr.type === 'fp' && w.size > 0) {
@@ -327,7 +452,7 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
     const id = ids.nextId();
     state.refs.push({ id, insn: state.insn });
     state.setReg(0, ptrReg('ringbuf_mem_or_null', { id, refObj: id, memSize: plan.allocSize ?? 0 }));
-    return;
+    return keys;
   }
   switch (plan.helper.ret.base) {
     case 'RET_VOID':
@@ -348,6 +473,7 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
       state.setReg(0, elide ? ptrReg('map_value', { map }) : ptrReg('map_value_or_null', { map, id: ids.nextId() }));
     }
   }
+  return keys;
 }
 
 /** check_stack_range_initialized for helper arguments: inside the frame, and initialised when read. */
@@ -370,8 +496,11 @@ function helperStackAccess(state: VerifierState, ptr: PtrReg, regno: number, siz
   if (first >= 0) throw new Reject(`invalid read from stack R${regno} off ${off}+${first} size ${size}`);
 }
 
-/** get_constant_map_key: the key r2 points to, when it is zero bytes or a spilled constant of the key's size. */
-function constantMapKey(state: VerifierState, keySize: number): bigint | undefined {
+/**
+ * get_constant_map_key: the key r2 points to, when it is zero bytes or a spilled constant of the key's size
+ * (then `slot` is its precision key: the constant is relied on).
+ */
+function constantMapKey(state: VerifierState, keySize: number): { value: bigint; slot?: number } | undefined {
   const key = state.reg(2);
   if (key.kind !== 'ptr' || key.type !== 'fp' || !tnumIsConst(key.v.varOff)) return undefined;
   const off = key.off + Number(BigInt.asIntN(64, key.v.varOff.value));
@@ -380,10 +509,11 @@ function constantMapKey(state: VerifierState, keySize: number): bigint | undefin
   const slotEnd = off + (8 - ((off % 8) + 8) % 8);
   let zeros = 0;
   for (let o = off; o < slotEnd && stack.byteType(o) === 'zero'; o++) zeros++;
-  if (zeros >= keySize) return 0n;
+  if (zeros >= keySize) return { value: 0n };
   const slot = stack.slotAt(off);
   if (slot?.spilled?.kind !== 'scalar' || (slot.spillSize ?? 8) !== keySize || off % 8 !== 0) return undefined;
-  return tnumIsConst(slot.spilled.s.varOff) ? slot.spilled.s.varOff.value : undefined;
+  if (!tnumIsConst(slot.spilled.s.varOff)) return undefined;
+  return { value: slot.spilled.s.varOff.value, slot: slotKey(key.frame, Math.floor((-off - 1) / 8)) };
 }
 
 /** check_ld_abs: legacy packet loads through the skb in r6; r1-r5 are clobbered, r0 gets the value. */
@@ -403,6 +533,7 @@ function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramCo
 }
 
 const BPF_FUNC_LOOP = 181;
+const BPF_FUNC_TAIL_CALL = 12;
 
 /** The state a function starts in: the program's (r1 = ctx), or a global function's from its BTF prototype. */
 function entryState(program: Program, entry: number): VerifierState {
@@ -465,7 +596,7 @@ function callLoopCallback(state: VerifierState, slot: number, program: Program, 
   regs[1] = scalarReg(unknownScalar());
   regs[2] = cloneReg(cbCtx);
   regs[10] = ptrReg('fp', { frame: iteration.frames.length });
-  iteration.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: fn.subprog, callback: true });
+  iteration.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: fn.subprog, callback: true, uid: newFrameUid(), written: [0, 0] });
   iteration.insn = fn.subprog;
   return iteration;
 }
@@ -480,7 +611,7 @@ function enterSubprog(state: VerifierState, slot: number, insn: CallInsn, progra
   for (let r = 1; r <= 5; r++) regs[r] = cloneReg(state.reg(r));
   const frame = state.frames.length;
   regs[10] = ptrReg('fp', { frame });
-  state.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: target });
+  state.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: target, uid: newFrameUid(), written: [0, 0] });
   return target;
 }
 

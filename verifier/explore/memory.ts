@@ -36,6 +36,12 @@ function unknownOfSize(size: number, signed: boolean): ScalarState {
   return s;
 }
 
+/** Stack reads and whole-slot writes, for stack slot liveness. */
+export interface StackTracker {
+  read(frame: number, off: number, size: number): void;
+  write(frame: number, off: number, size: number): void;
+}
+
 /** Checks an access of `size` bytes at ptr+off, returning the stack offset for stack accesses. */
 export function checkAccess(
   state: VerifierState,
@@ -46,13 +52,17 @@ export function checkAccess(
   t: AccessType,
   ctx: ProgramContext,
   value: { reg: RegState; regno: number } | undefined,
+  track?: StackTracker,
 ): number | undefined {
   switch (ptr.type) {
     case 'fp': {
       const o = assertStackAccess(ptr, regno, off, size, t);
       const frame = state.frames[ptr.frame];
       if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
-      if (t === 'read') assertStackInitialised(frame.stack, o, size, regno, ctx.profile);
+      if (t === 'read') {
+        assertStackInitialised(frame.stack, o, size, regno, ctx.profile);
+        track?.read(ptr.frame, o, size);
+      }
       return o;
     }
     case 'ctx':
@@ -76,17 +86,29 @@ export function checkAccess(
   return undefined;
 }
 
-/** What `size` bytes read at fp+off give (check_stack_read_fixed_off). */
-function readStack(state: VerifierState, ptr: PtrReg, off: number, size: number, signed: boolean): RegState {
+/**
+ * What an instruction did to the stack that precision tracking follows: the slot it spilled a register into
+ * or filled one from (frame * 64 + spi), and whether the stored register must be precise (a zero kept as
+ * zero bytes, which backtracking cannot follow).
+ */
+export interface StackEffect {
+  readonly slot?: number;
+  readonly preciseSrc?: boolean;
+}
+
+const slotId = (frame: number, off: number): number => frame * 64 + Math.floor((-off - 1) / 8);
+
+/** What `size` bytes read at fp+off give (check_stack_read_fixed_off), and whether it is a fill. */
+function readStack(state: VerifierState, ptr: PtrReg, off: number, size: number, signed: boolean): [RegState, boolean] {
   const stack = state.frames[ptr.frame]!.stack;
   const slot = stack.slotAt(off);
   if (slot?.spilled !== undefined && size === (slot.spillSize ?? 8) && off % 8 === 0) {
-    if (size === 8 || (slot.spilled.kind === 'scalar' && !signed)) return cloneReg(slot.spilled);
+    if (size === 8 || (slot.spilled.kind === 'scalar' && !signed)) return [cloneReg(slot.spilled), true];
   }
   let allZero = true;
   for (let i = 0; i < size; i++) if (stack.byteType(off + i) !== 'zero') allZero = false;
-  if (allZero) return constReg(0n);
-  return scalarReg(unknownOfSize(size, signed));
+  if (allZero) return [constReg(0n), false];
+  return [scalarReg(unknownOfSize(size, signed)), false];
 }
 
 function readConstant(data: Uint8Array, off: number, size: number, signed: boolean): bigint {
@@ -95,18 +117,22 @@ function readConstant(data: Uint8Array, off: number, size: number, signed: boole
   return signed ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v;
 }
 
-export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext): void {
+export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext, track?: StackTracker): StackEffect | undefined {
   assertReadable(state, insn.src);
   assertWritable(insn.dst);
   const src = state.reg(insn.src);
   assertDereferenceable(src, insn.src);
-  const o = checkAccess(state, src, insn.src, insn.off, insn.size, 'read', ctx, undefined);
+  const o = checkAccess(state, src, insn.src, insn.off, insn.size, 'read', ctx, undefined, track);
   let result: RegState;
+  let effect: StackEffect | undefined;
   switch (src.type) {
-    case 'fp':
-      result = readStack(state, src, o!, insn.size, insn.signed);
+    case 'fp': {
+      const [r, fill] = readStack(state, src, o!, insn.size, insn.signed);
+      result = r;
       if (result.kind === 'ptr' && insn.signed) throw new Unsupported('sign-extending load of a spilled pointer');
+      if (fill) effect = { slot: slotId(src.frame, o!) };
       break;
+    }
     case 'ctx': {
       const r = assertCtxAccess(src, insn.src, insn.off, insn.size, 'read', ctx);
       switch (r.yields) {
@@ -138,9 +164,10 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
       result = scalarReg(unknownOfSize(insn.size, insn.signed));
   }
   state.setReg(insn.dst, result);
+  return effect;
 }
 
-export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegInsn, ctx: ProgramContext): void {
+export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegInsn, ctx: ProgramContext, track?: StackTracker): StackEffect | undefined {
   assertReadable(state, insn.dst);
   let value: RegState;
   let valueRegno = -1;
@@ -155,11 +182,12 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   assertDereferenceable(dst, insn.dst);
   if (insn.kind === 'st' && dst.type === 'ctx') throw new Unsupported('BPF_ST into the context');
   const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
-  if (dst.type !== 'fp') return;
+  if (dst.type !== 'fp') return undefined;
   const stack = state.frames[dst.frame]!.stack;
+  track?.write(dst.frame, o!, insn.size);
   if (insn.size === 8) {
     stack.spill(o!, value);
-    return;
+    return o! % 8 === 0 ? { slot: slotId(dst.frame, o!) } : undefined;
   }
   if (value.kind === 'ptr' && !ctx.profile.allowPtrLeaks) throw new Reject(`invalid size of register spill`);
   if (insn.kind === 'stx' && value.kind === 'scalar' && o! % 8 === 0 && tnumIsConst(value.s.varOff)) {
@@ -168,14 +196,15 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
     const v = BigInt.asUintN(insn.size * 8, value.s.varOff.value);
     if (v !== 0n) {
       stack.spill(o!, constReg(v), insn.size);
-      return;
+      return { slot: slotId(dst.frame, o!) };
     }
   }
   const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && BigInt.asUintN(insn.size * 8, value.s.varOff.value) === 0n;
   stack.writeBytes(o!, insn.size, zero ? 'zero' : 'misc');
+  return zero && insn.kind === 'stx' ? { preciseSrc: true } : undefined;
 }
 
-export function execAtomic(state: VerifierState, insn: AtomicInsn, ctx: ProgramContext): void {
+export function execAtomic(state: VerifierState, insn: AtomicInsn, ctx: ProgramContext, track?: StackTracker): void {
   assertReadable(state, insn.src);
   assertReadable(state, insn.dst);
   if (insn.op === 'cmpxchg') assertReadable(state, 0);
@@ -187,7 +216,7 @@ export function execAtomic(state: VerifierState, insn: AtomicInsn, ctx: ProgramC
   if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta') {
     throw new Reject(`BPF_ATOMIC stores into R${insn.dst} ${dst.type} is not allowed`);
   }
-  const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'read', ctx, undefined);
+  const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'read', ctx, undefined, track);
   checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, undefined);
   if (dst.type === 'fp') {
     const slot = state.frames[dst.frame]!.stack.slotAt(o!);

@@ -1,22 +1,33 @@
-// State pruning (the kernel's is_state_visited / states_equal / regsafe / stacksafe), coarser but sound: a new
-// state is pruned only when a stored state at the same instruction covers it, register by register and stack
-// byte by stack byte (ranges within, tnums within, same pointer kind, offsets and maps, consistent ids).
+// State comparison for pruning (the kernel's states_equal / func_states_equal / regsafe / stacksafe /
+// refsafe). An explored state `old` covers the current state `cur` when every execution from `cur` is one
+// `old` has already shown safe. Three strengths, as the kernel's exact_level:
+//
+//   not-exact     registers not live at the instruction are ignored; scalars the explored continuation did not
+//                 need precisely (no precision mark) match any scalar; others must lie within old's range
+//   range-within  the same, but every scalar is compared by range (marks may be incomplete: callbacks)
+//   exact         everything identical (infinite loop detection)
 import { tnumIn, type ScalarState } from '../domains/index.ts';
-import type { Profile } from '../profiles.ts';
-import type { RegState, StackState, StackSlot, VerifierState } from '../state/index.ts';
+import type { FrameState, RegState, StackSlot, VerifierState } from '../state/index.ts';
 
-function rangeWithin(old: ScalarState, cur: ScalarState): boolean {
-  return (
-    old.umin <= cur.umin && old.umax >= cur.umax && old.smin <= cur.smin && old.smax >= cur.smax &&
-    old.u32min <= cur.u32min && old.u32max >= cur.u32max && old.s32min <= cur.s32min && old.s32max >= cur.s32max &&
-    tnumIn(old.varOff, cur.varOff)
-  );
+export type ExactLevel = 'not-exact' | 'range-within' | 'exact';
+
+export interface CompareOptions {
+  readonly level: ExactLevel;
+  /** CAP_PERFMON: reading uninitialised stack is allowed, so misc and invalid bytes are alike */
+  readonly allowUninitStack: boolean;
+  /** live registers of frame `f` of `old` (bit r for register r) */
+  liveRegs(f: number): number;
+  /** whether `old`'s scalar in frame `f`, register `r` (or stack slot spi as 64 + spi) is precise */
+  precise(f: number, key: number): boolean;
+  /** whether `old`'s continuation read stack slot spi of frame f (not-exact only: others are ignored) */
+  slotRead(f: number, spi: number): boolean;
 }
 
-/** A bijection between the ids of the old state and those of the current one (check_ids). */
+/** A bijection between ids of the old state and of the current one (check_ids, check_scalar_ids). */
 class IdMap {
   #fwd = new Map<number, number>();
   #back = new Map<number, number>();
+  #tmp = -1;
   check(old: number, cur: number): boolean {
     if (old === 0 && cur === 0) return true;
     if (old === 0 || cur === 0) return false;
@@ -29,71 +40,188 @@ class IdMap {
     }
     return f === cur && b === old;
   }
+  /** An old scalar without id is independent; a current one without id gets a fresh temporary id. */
+  checkScalar(old: number, cur: number): boolean {
+    if (old === 0) return true;
+    return this.check(old, cur === 0 ? this.#tmp-- : cur);
+  }
 }
 
-function regCovers(old: RegState, cur: RegState, ids: IdMap): boolean {
+function rangeWithin(old: ScalarState, cur: ScalarState): boolean {
+  return (
+    old.umin <= cur.umin && old.umax >= cur.umax && old.smin <= cur.smin && old.smax >= cur.smax &&
+    old.u32min <= cur.u32min && old.u32max >= cur.u32max && old.s32min <= cur.s32min && old.s32max >= cur.s32max &&
+    tnumIn(old.varOff, cur.varOff)
+  );
+}
+
+function scalarsIdentical(a: ScalarState, b: ScalarState): boolean {
+  return (
+    a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.u32min === b.u32min &&
+    a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max && a.varOff.value === b.varOff.value &&
+    a.varOff.mask === b.varOff.mask
+  );
+}
+
+/** regs_exact: the same register, ids up to the bijection. */
+function regsExact(old: RegState, cur: RegState, ids: IdMap): boolean {
+  if (old.kind !== cur.kind) return false;
   if (old.kind === 'not_init') return true;
-  if (old.kind === 'scalar') return cur.kind === 'scalar' && rangeWithin(old.s, cur.s);
-  if (cur.kind !== 'ptr') return false;
-  if (old.type !== cur.type || old.off !== cur.off || old.map !== cur.map || old.frame !== cur.frame || old.memSize !== cur.memSize || !ids.check(old.refObj, cur.refObj)) {
-    return false;
-  }
-  if (!rangeWithin(old.v, cur.v)) return false;
-  if (old.type === 'pkt' || old.type === 'pkt_meta') {
-    if (cur.range < old.range) return false;
-  }
-  return ids.check(old.id, cur.id);
+  if (old.kind === 'scalar') return scalarsIdentical(old.s, (cur as typeof old).s) && ids.check(old.s.id, (cur as typeof old).s.id);
+  const c = cur as typeof old;
+  return (
+    old.type === c.type && old.off === c.off && old.map === c.map && old.frame === c.frame && old.memSize === c.memSize &&
+    old.subprog === c.subprog && old.range === c.range && scalarsIdentical(old.v, c.v) && ids.check(old.id, c.id) &&
+    ids.check(old.refObj, c.refObj)
+  );
 }
 
-function slotCovers(old: StackSlot | undefined, cur: StackSlot | undefined, profile: Profile, ids: IdMap): boolean {
-  const oldTypes = old?.types ?? Array(8).fill('invalid');
-  const curTypes = cur?.types ?? Array(8).fill('invalid');
-  if (old?.spilled !== undefined) {
-    if (cur?.spilled === undefined || (old.spillSize ?? 8) !== (cur.spillSize ?? 8)) return false;
-    if (!regCovers(old.spilled, cur.spilled, ids)) return false;
-    for (let i = 0; i < 8; i++) if (oldTypes[i] !== curTypes[i] && oldTypes[i] !== 'invalid') return false;
-    return true;
+/** regsafe: whether `cur` is safe wherever `old` was. */
+function regSafe(old: RegState, cur: RegState, precise: boolean, level: ExactLevel, ids: IdMap): boolean {
+  if (level === 'exact') return regsExact(old, cur, ids);
+  if (old.kind === 'not_init') return true;
+  if (old.kind !== cur.kind) return false;
+  if (old.kind === 'scalar') {
+    if (!precise && level === 'not-exact') return true;
+    const c = (cur as typeof old).s;
+    return ids.checkScalar(old.s.id, c.id) && rangeWithin(old.s, c);
   }
-  const curPtrSpill = cur?.spilled !== undefined && cur.spilled.kind === 'ptr';
+  const c = cur as typeof old;
+  if (old.type !== c.type) return false;
+  switch (old.type) {
+    case 'map_value':
+    case 'map_value_or_null':
+    case 'mem':
+    case 'ringbuf_mem':
+    case 'ringbuf_mem_or_null':
+      return (
+        old.off === c.off && old.map === c.map && old.memSize === c.memSize && rangeWithin(old.v, c.v) &&
+        ids.check(old.id, c.id) && ids.check(old.refObj, c.refObj)
+      );
+    case 'pkt':
+    case 'pkt_meta':
+      // at least the range old had; the fixed offset compared too (stricter than the kernel, never looser)
+      return c.range >= old.range && old.off === c.off && ids.check(old.id, c.id) && rangeWithin(old.v, c.v);
+    default:
+      return regsExact(old, cur, ids);
+  }
+}
+
+const INVALID_ALL = ['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid'] as const;
+
+/** scalar_reg_for_stack: a 64-bit spilled scalar, or all bytes misc (an unknown imprecise scalar); else none. */
+function scalarForSlot(slot: StackSlot | undefined, allowUninit: boolean): RegState | 'unbound' | undefined {
+  if (slot?.spilled !== undefined && (slot.spillSize ?? 8) === 8 && slot.spilled.kind === 'scalar') return slot.spilled;
+  const types = slot?.types ?? INVALID_ALL;
   for (let i = 0; i < 8; i++) {
-    const o = oldTypes[i];
-    const c = curTypes[i];
-    if (o === 'invalid') {
-      // never read without CAP_PERFMON (that is an error); read as an unknown scalar with it
-      if (profile.allowUninitStack && curPtrSpill) return false;
+    const t = types[i];
+    if (t !== 'misc' && !(t === 'invalid' && allowUninit)) return undefined;
+  }
+  return 'unbound';
+}
+
+/** stacksafe, slot by slot (our byte j is fp-8*(spi+1)+j; the kernel's slot_type index is 7-j). */
+function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions, ids: IdMap): boolean {
+  const oldSlots = o.stack.slots;
+  const curSlots = c.stack.slots;
+  const level = opts.level;
+  for (let spi = 0; spi < oldSlots.length; spi++) {
+    // a slot the explored continuation never read is dead there
+    if (level === 'not-exact' && !opts.slotRead(f, spi)) continue;
+    const os = oldSlots[spi];
+    // a pointer where old had bytes it may have read as a scalar (uninitialised reads are allowed): the
+    // kernel would match them; we do not, as the continuation could use the pointer differently
+    if (opts.allowUninitStack && level !== 'exact' && curSlots[spi]?.spilled?.kind === 'ptr' && os?.spilled?.kind !== 'ptr') return false;
+    if (os === undefined) {
+      if (level === 'exact') {
+        const cs = curSlots[spi];
+        if (cs !== undefined && cs.types.some((t) => t !== 'invalid')) return false;
+      }
       continue;
     }
-    if (o === 'misc') {
-      if (c === 'misc' || c === 'zero') continue;
-      if (c === 'spill' && !curPtrSpill) continue;
-      if (c === 'invalid' && profile.allowUninitStack) continue;
-      return false;
+    const cs = curSlots[spi];
+    const ot = os.types;
+    const ct = cs?.types ?? INVALID_ALL;
+    if (level === 'exact') {
+      for (let j = 0; j < 8; j++) if (ot[j] !== ct[j]) return false;
+      if (os.spilled !== undefined && !regsExact(os.spilled, cs!.spilled!, ids)) return false;
+      continue;
     }
-    if (o === 'zero' && c === 'zero') continue;
-    return false;
+    let relevant = false;
+    for (let j = 0; j < 8; j++) {
+      const t = ot[j];
+      if (t === 'invalid' || (t === 'misc' && opts.allowUninitStack)) continue;
+      relevant = true;
+      break;
+    }
+    if (!relevant) continue;
+    // 64-bit scalar spills against all-misc slots, both ways
+    const oldScalar = scalarForSlot(os, opts.allowUninitStack);
+    const curScalar = oldScalar === undefined ? undefined : scalarForSlot(cs, opts.allowUninitStack);
+    if (oldScalar !== undefined && curScalar !== undefined) {
+      if (oldScalar === 'unbound') continue; // an imprecise unknown scalar covers any scalar
+      if (curScalar === 'unbound') {
+        if (opts.level === 'not-exact' && !opts.precise(f, 64 + spi)) continue;
+        const s = (oldScalar as { s: ScalarState }).s;
+        if (!(s.umin === 0n && s.umax === 0xffff_ffff_ffff_ffffn && s.smin === -(1n << 63n) && s.smax === (1n << 63n) - 1n && s.varOff.mask === 0xffff_ffff_ffff_ffffn && s.u32min === 0 && s.u32max === 0xffff_ffff && s.s32min === -(2 ** 31) && s.s32max === 2 ** 31 - 1)) return false;
+        continue;
+      }
+      if (!regSafe(oldScalar, curScalar, opts.precise(f, 64 + spi), opts.level, ids)) return false;
+      continue;
+    }
+    for (let j = 0; j < 8; j++) {
+      const t = ot[j];
+      if (t === 'invalid' || (t === 'misc' && opts.allowUninitStack)) continue;
+      if (t === 'misc' && ct[j] === 'zero') continue;
+      if (t !== ct[j]) return false;
+    }
+    if (ot[0] === 'spill') {
+      if (cs?.spilled === undefined || (os.spillSize ?? 8) !== (cs.spillSize ?? 8)) return false;
+      if (!regSafe(os.spilled!, cs.spilled, opts.precise(f, 64 + spi), opts.level, ids)) return false;
+    }
+  }
+  if (level === 'exact') {
+    for (let spi = oldSlots.length; spi < curSlots.length; spi++) {
+      const cs = curSlots[spi];
+      if (cs !== undefined && cs.types.some((t) => t !== 'invalid')) return false;
+    }
   }
   return true;
 }
 
-function stackCovers(old: StackState, cur: StackState, profile: Profile, ids: IdMap): boolean {
-  const n = Math.max(old.slots.length, cur.slots.length);
-  for (let i = 0; i < n; i++) {
-    if (!slotCovers(old.slots[i], cur.slots[i], profile, ids)) return false;
-  }
-  return true;
-}
-
-/** Whether every execution from `cur` is one from `old` (so exploring `old` covers `cur`). */
-export function stateCovers(old: VerifierState, cur: VerifierState, profile: Profile): boolean {
+/** states_equal: the same call chain and references, and every frame covered. */
+export function statesEqual(old: VerifierState, cur: VerifierState, opts: CompareOptions): boolean {
   if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
   const ids = new IdMap();
   for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let f = 0; f < old.frames.length; f++) {
     const o = old.frames[f]!;
     const c = cur.frames[f]!;
-    if (o.callsite !== c.callsite || o.subprog !== c.subprog) return false;
-    for (let r = 0; r < o.regs.length; r++) if (!regCovers(o.regs[r]!, c.regs[r]!, ids)) return false;
-    if (!stackCovers(o.stack, c.stack, profile, ids)) return false;
+    if (o.callsite !== c.callsite || o.subprog !== c.subprog || o.callback !== c.callback) return false;
+    const live = opts.liveRegs(f);
+    for (let r = 0; r < 11; r++) {
+      if ((live & (1 << r)) === 0) continue;
+      if (!regSafe(o.regs[r]!, c.regs[r]!, opts.precise(f, r), opts.level, ids)) return false;
+    }
+    if (!stackSafe(o, c, f, opts, ids)) return false;
   }
   return true;
+}
+
+/** states_maybe_looping: the current frame's live registers are identical (a cheap filter before exact). */
+export function statesMaybeLooping(old: VerifierState, cur: VerifierState, live: number): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  const o = old.cur;
+  const c = cur.cur;
+  const ids = new IdMap();
+  for (let r = 0; r < 11; r++) {
+    if ((live & (1 << r)) === 0) continue;
+    if (!regsExact(o.regs[r]!, c.regs[r]!, ids)) return false;
+  }
+  return true;
+}
+
+/** Whether `old` covers `cur` with every register live and every scalar compared by range. */
+export function stateCovers(old: VerifierState, cur: VerifierState, allowUninitStack: boolean): boolean {
+  return statesEqual(old, cur, { level: 'range-within', allowUninitStack, liveRegs: () => 0x7ff, precise: () => true, slotRead: () => true });
 }

@@ -14,6 +14,20 @@ export interface FrameState {
   subprog: number;
   /** a callback called by a helper (bpf_loop): its exit goes back to the helper call, which may call it again */
   callback?: boolean;
+  /** identity of this call of the function: copies of a state share it, a new call gets a new one */
+  readonly uid: number;
+  /**
+   * stack slots wholly written since the path's last stored state, bit spi of [low 32 slots, high 32 slots]
+   * (the kernel's REG_LIVE_WRITTEN on spilled_ptr): a read of such a slot is not a read of the stored state's
+   */
+  written: [number, number];
+}
+
+let frameUids = 0;
+
+/** A fresh frame identity (a new call). */
+export function newFrameUid(): number {
+  return ++frameUids;
 }
 
 /** An acquired reference (ringbuf reservation) that must be released before exit (bpf_reference_state). */
@@ -38,7 +52,7 @@ export class VerifierState {
     const regs: RegState[] = Array.from({ length: 11 }, () => NOT_INIT);
     regs[1] = ptrReg('ctx');
     regs[10] = ptrReg('fp', { frame: 0 });
-    return new VerifierState([{ regs, stack: new StackState(), callsite: -1, subprog: 0 }], 0);
+    return new VerifierState([{ regs, stack: new StackState(), callsite: -1, subprog: 0, uid: newFrameUid(), written: [0, 0] }], 0);
   }
 
   get cur(): FrameState {
@@ -55,7 +69,15 @@ export class VerifierState {
 
   clone(): VerifierState {
     return new VerifierState(
-      this.frames.map((f) => ({ regs: f.regs.map(cloneReg), stack: f.stack.clone(), callsite: f.callsite, subprog: f.subprog, ...(f.callback === true ? { callback: true } : {}) })),
+      this.frames.map((f) => ({
+        regs: f.regs.map(cloneReg),
+        stack: f.stack.clone(),
+        callsite: f.callsite,
+        subprog: f.subprog,
+        uid: f.uid,
+        written: [f.written[0], f.written[1]],
+        ...(f.callback === true ? { callback: true } : {}),
+      })),
       this.insn,
       [...this.refs],
     );

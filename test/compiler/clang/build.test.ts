@@ -1,6 +1,6 @@
 // `tsbpf build` as a user runs it (from the sources, through tsx): native objects equal to the committed
 // fixtures, clang's diagnostics without stack traces, exit codes; and buildCommand in process (one warm wasm
-// clang) for the wasm IR, the missing-backend message and subset errors.
+// clang) for the wasm IR and subset errors (objects from the wasm path: test/cli/build.test.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readObject } from '../../../bpf/index.ts';
 import { parseIr } from '../../../compiler/backend/ir/index.ts';
-import { BACKEND_MISSING, buildCommand, type BuildOptions } from '../../../cli/build.ts';
+import { buildCommand, type BuildOptions } from '../../../cli/build.ts';
 import { CliError } from '../../../cli/cli-error.ts';
 import { filesBelow, repoRoot } from '../../corpora.ts';
 import { available, clang19 } from '../../support/require.ts';
@@ -78,13 +78,6 @@ describe('tsbpf build (wasm clang)', () => {
     const mod = parseIr(readFileSync(out, 'utf8'));
     expect(mod.sourceFilename).toBe('test/fixtures/xdp_firewall.c');
     expect(mod.functions.some((f) => f.section === 'xdp')).toBe(true);
-  });
-
-  it('says the backend is missing when asked for an object (exit 1)', async () => {
-    const r = await buildInProcess(join(repoRoot, 'test/fixtures/xdp_pass.c'), { output: join(tmp, 'p.o') });
-    expect(r.error).toBeInstanceOf(CliError);
-    expect(r.error!.code).toBe(1);
-    expect(r.error!.message).toBe(BACKEND_MISSING);
   });
 
   it('names C outside the BPF subset with its line (exit 1)', async () => {

@@ -1,0 +1,61 @@
+// `tsbpf build POLICY.ts -o DIR`: policy.c, policy.o, policy.maps.json (initial map contents), policy.model.json
+// and manifest.json (programs and attach points, maps and sizes, profiles).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pc from 'picocolors';
+import { formatWarning } from '../../compiler/dsl/index.ts';
+import type { PolicyDriver } from '../../compiler/cgen/index.ts';
+import { preparePolicy, type PreparedPolicy } from './policy-pipeline.ts';
+
+export interface PolicyManifest {
+  readonly policies: readonly string[];
+  readonly mode: 'interface' | 'endpoint';
+  readonly driver: PolicyDriver;
+  readonly object: string;
+  readonly programs: readonly { name: string; section: string; direction: string; attach: string }[];
+  readonly maps: readonly { name: string; entries: number; maxEntries: number }[];
+  readonly profiles: readonly string[];
+  readonly rules: number;
+  readonly sources: readonly string[];
+  readonly inventory?: string;
+}
+
+export function manifestOf(p: PreparedPolicy): PolicyManifest {
+  return {
+    policies: p.model.policies.map((x) => x.name),
+    mode: p.model.mode,
+    driver: p.compiled.driver,
+    object: 'policy.o',
+    programs: p.compiled.programs.map((x) => ({ ...x })),
+    maps: Object.entries(p.compiled.maps.maps).map(([name, m]) => ({ name, entries: m.entries.length, maxEntries: m.maxEntries })),
+    profiles: p.model.profiles,
+    rules: p.model.rules.length,
+    sources: p.loaded.sources,
+    ...(p.inventoryFile !== undefined ? { inventory: resolve(p.inventoryFile) } : {}),
+  };
+}
+
+/** Builds `file` into `outDir`; returns the manifest. */
+export async function buildPolicy(file: string, outDir: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<PolicyManifest> {
+  const p = await preparePolicy(file, options);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'policy.c'), p.compiled.c);
+  writeFileSync(join(outDir, 'policy.o'), p.compiled.object);
+  writeFileSync(join(outDir, 'policy.maps.json'), `${JSON.stringify(p.compiled.maps, null, 1)}\n`);
+  writeFileSync(join(outDir, 'policy.model.json'), `${JSON.stringify(p.model, null, 1)}\n`);
+  const manifest = manifestOf(p);
+  writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const w of p.model.warnings) process.stderr.write(`${pc.yellow('warning')}: ${formatWarning(w)}\n`);
+  return manifest;
+}
+
+export async function policyBuildCommand(file: string, options: { output?: string; endpoints?: string; driver?: PolicyDriver; json?: boolean }): Promise<void> {
+  const outDir = options.output ?? file.replace(/\.(ts|mts|js|mjs)$/, '.build');
+  const m = await buildPolicy(file, outDir, options);
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify({ output: outDir, ...m }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${pc.green('built')} ${m.policies.join(', ')} (${m.mode} mode, ${m.rules} rules) into ${outDir}\n`);
+  for (const x of m.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.direction}, attach to the ${x.attach}\n`);
+}

@@ -1,0 +1,53 @@
+// The steps `tsbpf build POLICY.ts` and `tsbpf check POLICY.ts` share: run the policy file, read the inventory
+// beside it (or the one given), merge into a PolicyModel, generate C and compile it with the chosen driver.
+import { existsSync } from 'node:fs';
+import { buildModel, EMPTY_INVENTORY, loadPolicyFile, readInventory, type Inventory, type LoadedPolicies, type PolicyModel } from '../../compiler/dsl/index.ts';
+import { compilePolicy, type CompiledPolicy, type PolicyDriver } from '../../compiler/cgen/index.ts';
+import { CliError, EXIT_USAGE } from '../cli-error.ts';
+
+export interface PreparedPolicy {
+  readonly loaded: LoadedPolicies;
+  readonly inventory: Inventory;
+  readonly inventoryFile: string | undefined;
+  readonly model: PolicyModel;
+  readonly compiled: CompiledPolicy;
+}
+
+/** `dir/name.ts` → `dir/name.SUFFIX` (the files users keep beside a policy). */
+export function besidePolicy(file: string, suffix: string): string {
+  return `${file.replace(/\.(ts|mts|js|mjs)$/, '')}.${suffix}`;
+}
+
+function firstExisting(paths: readonly string[]): string | undefined {
+  return paths.find((p) => existsSync(p));
+}
+
+export function defaultInventoryFile(file: string): string | undefined {
+  return firstExisting(['endpoints.yaml', 'endpoints.yml', 'endpoints.json'].map((s) => besidePolicy(file, s)));
+}
+
+export function defaultVectorsFile(file: string): string | undefined {
+  return firstExisting(['vectors.yaml', 'vectors.yml', 'vectors.json'].map((s) => besidePolicy(file, s)));
+}
+
+/** Runs the pipeline; unusable input (an invalid policy, a missing or malformed file) becomes CliError code 2. */
+export async function preparePolicy(file: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<PreparedPolicy> {
+  if (!/\.(ts|mts|js|mjs)$/.test(file)) {
+    throw new CliError(`${file}: a policy is a TypeScript file (.ts); Kubernetes and Cilium YAML importers are not implemented yet`, EXIT_USAGE);
+  }
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`, EXIT_USAGE);
+  const inventoryFile = options.endpoints ?? defaultInventoryFile(file);
+  if (options.endpoints !== undefined && !existsSync(options.endpoints)) throw new CliError(`${options.endpoints}: no such file`, EXIT_USAGE);
+  let loaded: LoadedPolicies;
+  let inventory: Inventory;
+  let model: PolicyModel;
+  try {
+    loaded = await loadPolicyFile(file);
+    inventory = inventoryFile === undefined ? EMPTY_INVENTORY : readInventory(inventoryFile);
+    model = buildModel(loaded.policies, inventory);
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT_USAGE, { cause: e });
+  }
+  const compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}) });
+  return { loaded, inventory, inventoryFile, model, compiled };
+}

@@ -1,0 +1,85 @@
+// The initial contents of a policy's maps (`policy.maps.json`), computed from the PolicyModel: the IP → identity
+// LPM tries, the protected identities, and the policy LPM trie with port ranges prefix-encoded (like Cilium's
+// dport prefix). Keys and values are hex bytes in the layouts of the structs in the generated C (little-endian
+// integers, addresses and ports in network order).
+import { addressBytes, parsePrefix } from '../dsl/cidr.ts';
+import type { ModelEntry, PolicyModel } from '../dsl/policy-model.ts';
+
+export interface MapContent {
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly entries: readonly { readonly key: string; readonly value: string }[];
+}
+
+export interface PolicyMaps {
+  readonly maps: Readonly<Record<string, MapContent>>;
+}
+
+/* struct policy_key (16 bytes), an LPM trie key: the data after prefixlen is matched most significant byte first
+ *   0: __u32 prefixlen   4: __u32 local   8: __u32 remote   12: __u8 dir   13: __u8 proto   14: __be16 port
+ * local and remote always match in full; proto is wildcarded for rules without ports; port by a prefix. */
+export const POLICY_KEY_SIZE = 16;
+/** bits of the key data before the protocol: local, remote, direction */
+const FIXED_BITS = 32 + 32 + 8;
+
+const hex = (bytes: readonly number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+
+/** The fewest prefixes (value, leading bits fixed out of 16) covering [lo, hi] exactly. */
+export function portRangePrefixes(lo: number, hi: number): { value: number; bits: number }[] {
+  const out: { value: number; bits: number }[] = [];
+  while (lo <= hi) {
+    let size = 1;
+    while (size < 65536 && lo % (size * 2) === 0 && lo + size * 2 - 1 <= hi) size *= 2;
+    out.push({ value: lo, bits: 16 - Math.log2(size) });
+    lo += size;
+  }
+  return out;
+}
+
+export function policyKeyBytes(e: Pick<ModelEntry, 'local' | 'remote' | 'direction' | 'protocol'>, prefixLen: number, port: number): number[] {
+  return [...u32(prefixLen), ...u32(e.local), ...u32(e.remote), e.direction === 'ingress' ? 0 : 1, e.protocol, port >> 8, port & 0xff];
+}
+
+function headroom(n: number, min: number): number {
+  return Math.max(min, 2 ** Math.ceil(Math.log2(Math.max(1, n) * 2)));
+}
+
+export function policyMapContents(model: PolicyModel): PolicyMaps {
+  const ip4: { key: string; value: string }[] = [];
+  const ip6: { key: string; value: string }[] = [];
+  for (const e of model.ipcache) {
+    const p = parsePrefix(e.prefix);
+    (p.family === 4 ? ip4 : ip6).push({ key: hex([...u32(p.len), ...addressBytes(p.family, p.addr)]), value: hex(u32(e.identity)) });
+  }
+  const policy: { key: string; value: string }[] = [];
+  for (const e of model.entries) {
+    const value = hex([...u32(e.rule), ...u32(e.deny ? 1 : 0)]);
+    if (e.anyProtocol) {
+      policy.push({ key: hex(policyKeyBytes({ ...e, protocol: 0 }, FIXED_BITS, 0)), value });
+      continue;
+    }
+    for (const { value: port, bits } of portRangePrefixes(e.portLo, e.portHi)) {
+      policy.push({ key: hex(policyKeyBytes(e, FIXED_BITS + 8 + bits, port)), value });
+    }
+  }
+  const subjects = model.subjects.map((s) => ({ key: hex(u32(s.identity)), value: hex([s.ingress ? 1 : 0, s.egress ? 1 : 0, s.audit ? 1 : 0, 0]) }));
+  return {
+    maps: {
+      ipcache4: { keySize: 8, valueSize: 4, maxEntries: headroom(ip4.length, 64), entries: ip4 },
+      ipcache6: { keySize: 20, valueSize: 4, maxEntries: headroom(ip6.length, 64), entries: ip6 },
+      subjects: { keySize: 4, valueSize: 4, maxEntries: headroom(subjects.length, 64), entries: subjects },
+      policy: { keySize: POLICY_KEY_SIZE, valueSize: 8, maxEntries: headroom(policy.length, 256), entries: policy },
+    },
+  };
+}
+
+/** Number of per-rule counter slots: rule ids 1..n and 0 for default-deny, with headroom for added rules. */
+export function ruleCounterSlots(model: PolicyModel): number {
+  return headroom(model.rules.length + 1, 64);
+}
+
+export function hexBytes(s: string): Uint8Array {
+  return Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
+}

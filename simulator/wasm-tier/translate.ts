@@ -1,0 +1,552 @@
+// Translate a CompiledProgram (the interpreter's pre-decoded form) into a WebAssembly module, handler by
+// handler as execute.ts runs them, so the two tiers share one meaning of every instruction.
+//
+// - Each BPF function becomes a wasm function of type (r0..r10: i64) → (r0..r5: i64): registers are locals,
+//   a local call passes the caller's r0..r9 and the callee's frame pointer, and takes back r0..r5 (r6..r9 and
+//   r10 stay the caller's, as the interpreter restores them).
+// - Control flow inside a function: a loop around nested blocks, one per jump target. Forward jumps branch
+//   out of the blocks directly; backward jumps set the target's number and re-enter the loop's br_table.
+// - Every instruction first takes one from the budget (a local, synchronised through LEFT around calls), so
+//   a runaway loop faults at the same instruction as in the interpreter.
+// - Memory: the inline check of the region table (layout.ts) covers mirrored regions (stacks, packets);
+//   anything else, and every refused access, calls the runtime, which runs the interpreter's resolve() and so
+//   makes the same fault.
+import type { CompiledProgram } from '../vm/index.ts';
+import { E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { ByteWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
+
+/** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
+export const IMPORTS = ['budget', 'load', 'store', 'helper', 'enter', 'leave', 'callx', 'atomic', 'ldabs', 'mayGoto', 'invalid'] as const;
+const IMP = Object.fromEntries(IMPORTS.map((n, i) => [n, i])) as Record<(typeof IMPORTS)[number], number>;
+
+const i32s = (n: number): readonly (typeof I32)[] => Array<typeof I32>(n).fill(I32);
+const i64s = (n: number): readonly (typeof I64)[] => Array<typeof I64>(n).fill(I64);
+const TYPES: readonly FuncType[] = [
+  { params: i32s(1), results: [] }, // 0 budget, invalid(2 args uses 3)
+  { params: i32s(4), results: [] }, // 1 load
+  { params: i32s(6), results: [] }, // 2 store
+  { params: i32s(2), results: [I32] }, // 3 helper
+  { params: [], results: [] }, // 4 leave
+  { params: i32s(3), results: [I32] }, // 5 callx
+  { params: i32s(5), results: [] }, // 6 atomic
+  { params: i32s(4), results: [I32] }, // 7 ldabs
+  { params: [], results: [I32] }, // 8 mayGoto
+  { params: i64s(11), results: i64s(6) }, // 9 a BPF function
+  { params: [I64, I32], results: [I32] }, // 10 effective address
+  { params: [I64, I64], results: [I64] }, // 11 division
+  { params: i32s(2), results: [] }, // 12 invalid
+];
+const T_FN = 9;
+const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
+  budget: 0, load: 1, store: 2, helper: 3, enter: 0, leave: 4, callx: 5, atomic: 6, ldabs: 7, mayGoto: 8, invalid: 12,
+};
+
+// Internal functions after the imports.
+const F_EAR = IMPORTS.length;
+const F_EAW = F_EAR + 1;
+const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32', 'smod32'] as const;
+const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, F_EAW + 1 + i])) as Record<(typeof DIV)[number], number>;
+const F_START = F_EAW + 1 + DIV.length;
+const F_FIRST_BPF = F_START + 1;
+
+// Locals of a BPF function: r0..r10 are the parameters.
+const L_LEFT = 11;
+const L_LABEL = 12;
+const L_A = 13;
+const L_P = 14;
+const L_T = 15;
+const LOCALS: FunctionBody['locals'] = [
+  [2, I32],
+  [1, I64],
+  [2, I32],
+];
+
+const MASK = TABLE_ENTRIES - 1;
+const ENTRY_SHIFT = 5;
+
+/** Handlers whose low three bits are BPF_JMP or BPF_JMP32 and that jump within their function. */
+function isJump(h: number): boolean {
+  const cls = h & 7;
+  return (cls === 5 || cls === 6) && h !== 0x85 && h !== 0x8d && h !== 0x95;
+}
+
+/** The module's bytes for `prog`. */
+export function translate(prog: CompiledProgram): Uint8Array {
+  const fns = prog.functions;
+  const bodies: FunctionBody[] = [effectiveAddress(false), effectiveAddress(true), ...DIV.map(division), start()];
+  for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
+  const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
+  return encodeModule({
+    types: TYPES,
+    imports,
+    memoryPages: MEMORY_PAGES,
+    functions: bodies,
+    exports: [['start', F_START]],
+    table: fns.map((_, k) => F_FIRST_BPF + k),
+  });
+}
+
+/** An instruction stream with the few composite forms the translator repeats. */
+class Code extends ByteWriter {
+  op(o: number): this {
+    return this.byte(o);
+  }
+  get(l: number): this {
+    return this.byte(OP.localGet).u32(l);
+  }
+  set(l: number): this {
+    return this.byte(OP.localSet).u32(l);
+  }
+  tee(l: number): this {
+    return this.byte(OP.localTee).u32(l);
+  }
+  i32(v: number): this {
+    return this.byte(OP.i32Const).s32(v);
+  }
+  i64(v: bigint | number): this {
+    return typeof v === 'number' ? this.byte(OP.i64Const).s32(v) : this.byte(OP.i64Const).s64(v);
+  }
+  mem(o: number, offset: number): this {
+    return this.byte(o).u32(0).u32(offset);
+  }
+  call(f: number): this {
+    return this.byte(OP.call).u32(f);
+  }
+  /** the low 32 bits of an i64 local */
+  low(l: number): this {
+    return this.get(l).op(OP.i32WrapI64);
+  }
+  /** the high 32 bits of an i64 local */
+  high(l: number): this {
+    return this.get(l).i64(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  }
+}
+
+/** (a: i64, size: i32) → the linear address of a mirrored, allowed access, or 0. */
+function effectiveAddress(write: boolean): FunctionBody {
+  const A = 0;
+  const SIZE = 1;
+  const H = 2;
+  const E = 3;
+  const O = 4;
+  const c = new Code();
+  const fail = (): void => void c.op(OP.if).byte(VOID).i32(0).op(OP.return).op(OP.end);
+  c.high(A).tee(H).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(E);
+  c.mem(OP.i32Load, TABLE + E_ID).get(H).op(OP.i32Ne);
+  fail();
+  c.low(A).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O);
+  c.get(E).mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS);
+  fail();
+  c.get(O).get(E).mem(OP.i32Load, TABLE + E_END).get(SIZE).op(OP.i32Sub).op(OP.i32GtS);
+  fail();
+  if (write) {
+    c.get(E).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz);
+    fail();
+  }
+  c.get(O).get(E).mem(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
+  c.op(OP.if).byte(VOID).get(E).get(O).mem(OP.i32Store, TABLE + E_LOW).op(OP.end);
+  c.get(E).mem(OP.i32Load, TABLE + E_BASE).get(O).op(OP.i32Add);
+  c.op(OP.end);
+  return { type: 10, locals: [[3, I32]], code: c };
+}
+
+/** The kernel's division and modulo: by zero gives 0 (div) or leaves the dividend (mod); MIN / -1 wraps. */
+function division(name: (typeof DIV)[number]): FunctionBody {
+  const A = 0;
+  const B = 1;
+  const c = new Code();
+  const wide = name.endsWith('64');
+  const isDiv = name.includes('div');
+  const signed = name.startsWith('s');
+  // 32-bit forms work on the low halves and zero-extend.
+  const operand = (l: number): void => {
+    if (wide) c.get(l);
+    else c.low(l);
+  };
+  const zero = (): void => void (wide ? c.i64(0).op(OP.i64Eq) : c.op(OP.i32Eqz));
+  operand(B);
+  zero();
+  c.op(OP.if).byte(VOID);
+  if (isDiv) c.i64(0);
+  else if (wide) c.get(A);
+  else c.low(A).op(OP.i64ExtendI32U);
+  c.op(OP.return).op(OP.end);
+  if (signed && isDiv) {
+    // MIN / -1 = MIN (wasm traps)
+    operand(B);
+    if (wide) c.i64(-1).op(OP.i64Eq);
+    else c.i32(-1).op(OP.i32Eq);
+    c.op(OP.if).byte(VOID);
+    if (wide) c.i64(0).get(A).op(OP.i64Sub);
+    else c.i32(0).low(A).op(OP.i32Sub).op(OP.i64ExtendI32U);
+    c.op(OP.return).op(OP.end);
+  }
+  operand(A);
+  operand(B);
+  const ops = wide
+    ? { udiv64: OP.i64DivU, umod64: OP.i64RemU, sdiv64: OP.i64DivS, smod64: OP.i64RemS }
+    : { udiv32: OP.i32DivU, umod32: OP.i32RemU, sdiv32: OP.i32DivS, smod32: OP.i32RemS };
+  c.op((ops as Record<string, number>)[name]!);
+  if (!wide) c.op(OP.i64ExtendI32U);
+  c.op(OP.end);
+  return { type: 11, locals: [], code: c };
+}
+
+/** start(): r0..r10 from REGS into the entry function, its r0..r5 back into REGS. */
+function start(): FunctionBody {
+  const c = new Code();
+  for (let r = 0; r <= 10; r++) c.i32(0).mem(OP.i64Load, REGS + 8 * r);
+  c.call(F_FIRST_BPF);
+  for (let r = 5; r >= 0; r--) c.set(r);
+  for (let r = 0; r <= 5; r++) c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * r);
+  c.op(OP.end);
+  return { type: 4, locals: [[6, I64]], code: c };
+}
+
+const LOAD_OP: Readonly<Record<number, readonly [size: number, op: number, signed: boolean]>> = {
+  0x61: [4, OP.i64Load32U, false], 0x69: [2, OP.i64Load16U, false], 0x71: [1, OP.i64Load8U, false], 0x79: [8, OP.i64Load, false],
+  0x81: [4, OP.i64Load32S, true], 0x89: [2, OP.i64Load16S, true], 0x91: [1, OP.i64Load8S, true],
+};
+const STORE_OP: Readonly<Record<number, readonly [size: number, op: number, imm: boolean]>> = {
+  0x62: [4, OP.i64Store32, true], 0x6a: [2, OP.i64Store16, true], 0x72: [1, OP.i64Store8, true], 0x7a: [8, OP.i64Store, true],
+  0x63: [4, OP.i64Store32, false], 0x6b: [2, OP.i64Store16, false], 0x73: [1, OP.i64Store8, false], 0x7b: [8, OP.i64Store, false],
+};
+/** ALU64 ops with a direct wasm counterpart, by handler & 0xf0. */
+const ALU64: Readonly<Record<number, number>> = {
+  0x00: OP.i64Add, 0x10: OP.i64Sub, 0x20: OP.i64Mul, 0x40: OP.i64Or, 0x50: OP.i64And, 0x60: OP.i64Shl, 0x70: OP.i64ShrU, 0xa0: OP.i64Xor, 0xc0: OP.i64ShrS,
+};
+const ALU32: Readonly<Record<number, number>> = {
+  0x00: OP.i32Add, 0x10: OP.i32Sub, 0x20: OP.i32Mul, 0x40: OP.i32Or, 0x50: OP.i32And, 0x60: OP.i32Shl, 0x70: OP.i32ShrU, 0xa0: OP.i32Xor, 0xc0: OP.i32ShrS,
+};
+/** jump op (handler & 0xf0) → [64-bit compare, 32-bit compare] */
+const CMP: Readonly<Record<number, readonly [number, number]>> = {
+  0x10: [OP.i64Eq, OP.i32Eq], 0x50: [OP.i64Ne, OP.i32Ne],
+  0x20: [OP.i64GtU, OP.i32GtU], 0x30: [OP.i64GeU, OP.i32GeU], 0xa0: [OP.i64LtU, OP.i32LtU], 0xb0: [OP.i64LeU, OP.i32LeU],
+  0x60: [OP.i64GtS, OP.i32GtS], 0x70: [OP.i64GeS, OP.i32GeS], 0xc0: [OP.i64LtS, OP.i32LtS], 0xd0: [OP.i64LeS, OP.i32LeS],
+};
+
+class FunctionTranslator {
+  readonly #prog: CompiledProgram;
+  readonly #code: Int32Array;
+  readonly #first: number;
+  readonly #end: number;
+  readonly #leaders: number[];
+  readonly #blockOf = new Map<number, number>();
+  readonly c = new Code();
+  /** the block being emitted, and how many structured blocks (if) the current instruction is inside */
+  #block = 0;
+
+  constructor(prog: CompiledProgram, k: number) {
+    this.#prog = prog;
+    this.#code = prog.code;
+    this.#first = prog.functions[k]!;
+    this.#end = prog.functions[k + 1] ?? prog.slots;
+    const leaders = new Set<number>([this.#first]);
+    for (let s = this.#first; s < this.#end; s++) {
+      const h = this.#code[s * 4]!;
+      if (isJump(h)) leaders.add(this.#code[s * 4 + 2]!);
+    }
+    this.#leaders = [...leaders].sort((a, b) => a - b);
+    this.#leaders.forEach((s, i) => this.#blockOf.set(s, i));
+  }
+
+  translate(): FunctionBody {
+    const c = this.c;
+    const n = this.#leaders.length;
+    c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+    c.op(OP.loop).byte(VOID);
+    for (let i = 0; i < n; i++) c.op(OP.block).byte(VOID);
+    c.get(L_LABEL).op(OP.brTable).u32(n);
+    for (let i = 0; i < n; i++) c.u32(i);
+    c.u32(0);
+    for (let j = 0; j < n; j++) {
+      c.op(OP.end);
+      this.#block = j;
+      const last = this.#leaders[j + 1] ?? this.#end;
+      for (let s = this.#leaders[j]!; s < last; s++) {
+        if (this.#code[s * 4] === 0xf9) continue; // an ld_imm64's second half
+        this.#instruction(s);
+      }
+    }
+    c.op(OP.end); // loop
+    c.op(OP.unreachable).op(OP.end);
+    return { type: T_FN, locals: LOCALS, code: c };
+  }
+
+  /** Branch to the block starting at `target` from inside `nested` structured blocks. */
+  #jump(target: number, nested: number): void {
+    const m = this.#blockOf.get(target)!;
+    const j = this.#block;
+    const n = this.#leaders.length;
+    if (m > j) {
+      this.c.op(OP.br).u32(m - j - 1 + nested);
+    } else {
+      this.c.i32(m).set(L_LABEL).op(OP.br).u32(n - 1 - j + nested);
+    }
+  }
+
+  /** Jump when the i32 on the stack is non-zero. */
+  #jumpIf(target: number): void {
+    const m = this.#blockOf.get(target)!;
+    const j = this.#block;
+    if (m > j) {
+      this.c.op(OP.brIf).u32(m - j - 1);
+    } else {
+      this.c.op(OP.if).byte(VOID);
+      this.#jump(target, 1);
+      this.c.op(OP.end);
+    }
+  }
+
+  #returnSequence(): void {
+    const c = this.c;
+    c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+    for (let r = 0; r <= 5; r++) c.get(r);
+    c.op(OP.return);
+  }
+
+  #spill(): void {
+    for (let r = 0; r <= 10; r++) this.c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * r);
+    this.c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+  }
+
+  #reload(): void {
+    for (let r = 0; r <= 9; r++) this.c.i32(0).mem(OP.i64Load, REGS + 8 * r).set(r);
+    this.c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+  }
+
+  /** A helper call; the id on top of the stack as an i32 is pushed by `id`. */
+  #helper(slot: number, id: () => void): void {
+    const c = this.c;
+    this.#spill();
+    id();
+    c.i32(slot).call(IMP.helper).set(L_T);
+    this.#reload();
+    // 1: a tail call ran its target to the end; its r0..r5 are this function's result
+    c.get(L_T).op(OP.if).byte(VOID);
+    this.#returnSequence();
+    c.op(OP.end);
+  }
+
+  /** A call of BPF function number `k` (or of the one whose number is in L_T when k is undefined). */
+  #localCall(slot: number, k: number | undefined): void {
+    const c = this.c;
+    c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+    c.i32(slot).call(IMP.enter);
+    for (let r = 0; r <= 9; r++) c.get(r);
+    c.i32(0).mem(OP.i64Load, SCRATCH);
+    if (k === undefined) c.get(L_T).op(OP.callIndirect).u32(T_FN).u32(0);
+    else c.call(F_FIRST_BPF + k);
+    for (let r = 5; r >= 0; r--) c.set(r);
+    c.call(IMP.leave);
+    c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+  }
+
+  #instruction(slot: number): void {
+    const c = this.c;
+    const code = this.#code;
+    const at = slot * 4;
+    const h = code[at]!;
+    const d = code[at + 1]! & 15;
+    const s = code[at + 1]! >> 4;
+    const off = code[at + 2]!;
+    const imm = code[at + 3]!;
+
+    // the budget: one per instruction, checked before it runs
+    c.get(L_LEFT).i32(1).op(OP.i32Sub).tee(L_LEFT).i32(0).op(OP.i32LtS);
+    c.op(OP.if).byte(VOID).i32(slot).call(IMP.budget).op(OP.unreachable).op(OP.end);
+
+    const cls = h & 7;
+    const x = (h & 0x08) !== 0;
+    const srcOrImm64 = (): void => void (x ? c.get(s) : c.i64(imm));
+    const srcOrImm32 = (): void => void (x ? c.low(s) : c.i32(imm));
+
+    switch (h) {
+      // ---- signed division and modulo, sign-extending moves, byte order, address space casts
+      case 0x01: case 0x09: case 0x11: case 0x19: case 0x21: case 0x29: case 0x31: case 0x39: {
+        const name = (['sdiv32', 'sdiv32', 'sdiv64', 'sdiv64', 'smod32', 'smod32', 'smod64', 'smod64'] as const)[h >> 3]!;
+        c.get(d);
+        srcOrImm64();
+        c.call(F_DIV[name]).set(d);
+        return;
+      }
+      case 0x41: c.low(s).op(OP.i32Extend8S).op(OP.i64ExtendI32U).set(d); return;
+      case 0x49: c.low(s).op(OP.i32Extend16S).op(OP.i64ExtendI32U).set(d); return;
+      case 0x51: c.get(s).op(OP.i64Extend8S).set(d); return;
+      case 0x59: c.get(s).op(OP.i64Extend16S).set(d); return;
+      case 0x99: c.get(s).op(OP.i64Extend32S).set(d); return;
+      case 0xd1: c.get(s).set(d); return;
+      case 0xa1: c.get(d).i64(0xffff).op(OP.i64And).set(d); return;
+      case 0xa9: c.get(d).i64(0xffff_ffffn).op(OP.i64And).set(d); return;
+      case 0xb1: return;
+      case 0xb9: // swap16
+        c.get(d).i64(0xff).op(OP.i64And).i64(8).op(OP.i64Shl);
+        c.get(d).i64(8).op(OP.i64ShrU).i64(0xff).op(OP.i64And).op(OP.i64Or).set(d);
+        return;
+      case 0xc1: // swap32
+        c.low(d);
+        bswap32(c);
+        c.op(OP.i64ExtendI32U).set(d);
+        return;
+      case 0xc9: // swap64: the swapped low half becomes the high half
+        c.low(d);
+        bswap32(c);
+        c.op(OP.i64ExtendI32U).i64(32).op(OP.i64Shl);
+        c.high(d);
+        bswap32(c);
+        c.op(OP.i64ExtendI32U).op(OP.i64Or).set(d);
+        return;
+      case 0xd9: // may_goto
+        c.call(IMP.mayGoto);
+        this.#jumpIf(off);
+        return;
+      case 0xe1:
+        this.#localCall(slot, this.#prog.functions.indexOf(off));
+        return;
+      case 0xe9: case 0xf9:
+        c.i32(slot).i32(h === 0xe9 ? -1 : h).call(IMP.invalid).op(OP.unreachable);
+        return;
+      case 0x18:
+        c.i64((BigInt(off) << 32n) | BigInt(imm >>> 0)).set(d);
+        return;
+      case 0x85:
+        this.#helper(slot, () => void c.i32(imm));
+        return;
+      case 0x8d:
+        c.i32(slot).low(d).high(d).call(IMP.callx).tee(L_T).i32(0).op(OP.i32GeS);
+        c.op(OP.if).byte(VOID);
+        this.#localCall(slot, undefined);
+        c.op(OP.else);
+        this.#helper(slot, () => void c.low(d));
+        c.op(OP.end);
+        return;
+      case 0x95:
+        this.#returnSequence();
+        return;
+      case 0x05:
+        this.#jump(off, 0);
+        return;
+      case 0xc3: case 0xdb:
+        this.#spill();
+        c.i32(slot).i32(imm | (h === 0xdb ? 0x10 : 0)).i32(d).i32(s).i32(off).call(IMP.atomic);
+        this.#reload();
+        return;
+      case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
+        c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+        c.i32(slot).i32(h).low(s).i32(imm).call(IMP.ldabs).op(OP.i64ExtendI32U).set(0);
+        return;
+    }
+
+    const load = LOAD_OP[h];
+    if (load !== undefined) {
+      const [size, op, signed] = load;
+      c.get(s).i64(off).op(OP.i64Add).tee(L_A).i32(size).call(F_EAR).tee(L_P);
+      c.op(OP.if).byte(I64).get(L_P).mem(op, 0);
+      c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
+      c.op(OP.end).set(d);
+      return;
+    }
+    const store = STORE_OP[h];
+    if (store !== undefined) {
+      const [size, op, isImm] = store;
+      const value = (): void => void (isImm ? c.i64(imm) : c.get(s));
+      c.get(d).i64(off).op(OP.i64Add).tee(L_A).i32(size).call(F_EAW).tee(L_P);
+      c.op(OP.if).byte(VOID).get(L_P);
+      value();
+      c.mem(op, 0);
+      c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size);
+      if (isImm) c.i32(imm).i32(imm >> 31);
+      else c.low(s).high(s);
+      c.call(IMP.store).op(OP.end);
+      return;
+    }
+
+    const op = h & 0xf0;
+    if (cls === 7) {
+      // ALU64
+      if (op === 0xb0) {
+        srcOrImm64();
+        c.set(d);
+      } else if (op === 0x80) {
+        c.i64(0).get(d).op(OP.i64Sub).set(d);
+      } else if (op === 0x30 || op === 0x90) {
+        c.get(d);
+        srcOrImm64();
+        c.call(op === 0x30 ? F_DIV.udiv64 : F_DIV.umod64).set(d);
+      } else if (ALU64[op] !== undefined) {
+        c.get(d);
+        srcOrImm64();
+        c.op(ALU64[op]).set(d);
+      } else {
+        this.#invalid(slot, h);
+      }
+      return;
+    }
+    if (cls === 4) {
+      // ALU32: the low halves, zero-extended
+      if (op === 0xb0) {
+        srcOrImm32();
+      } else if (op === 0x80) {
+        c.i32(0).low(d).op(OP.i32Sub);
+      } else if (op === 0x30 || op === 0x90) {
+        c.get(d);
+        srcOrImm64();
+        c.call(op === 0x30 ? F_DIV.udiv32 : F_DIV.umod32).set(d);
+        return;
+      } else if (ALU32[op] !== undefined) {
+        c.low(d);
+        srcOrImm32();
+        c.op(ALU32[op]);
+      } else {
+        this.#invalid(slot, h);
+        return;
+      }
+      c.op(OP.i64ExtendI32U).set(d);
+      return;
+    }
+    if (cls === 5 || cls === 6) {
+      const wide = cls === 5;
+      if (op === 0x40) {
+        // jset
+        if (wide) {
+          c.get(d);
+          srcOrImm64();
+          c.op(OP.i64And).i64(0).op(OP.i64Ne);
+        } else {
+          c.low(d);
+          srcOrImm32();
+          c.op(OP.i32And);
+        }
+        this.#jumpIf(off);
+        return;
+      }
+      const cmp = CMP[op];
+      if (cmp !== undefined) {
+        if (wide) {
+          c.get(d);
+          srcOrImm64();
+        } else {
+          c.low(d);
+          srcOrImm32();
+        }
+        c.op(wide ? cmp[0] : cmp[1]);
+        this.#jumpIf(off);
+        return;
+      }
+    }
+    this.#invalid(slot, h);
+  }
+
+  #invalid(slot: number, h: number): void {
+    this.c.i32(slot).i32(h).call(IMP.invalid).op(OP.unreachable);
+  }
+}
+
+/** Byte-swap the i32 on the stack: (rotl 8 & 0x00ff00ff) | (rotr 8 & 0xff00ff00). */
+function bswap32(c: Code): void {
+  // needs the value twice: use the stack through a rotate pair on a duplicated value via select-free trick
+  // (wasm has no dup): (v rotl 8) & 0x00ff00ff computed, then the caller's value again is not available,
+  // so swap with shifts of one value held in a scratch local of the enclosing function.
+  c.tee(L_P).i32(8).op(OP.i32Rotl).i32(0x00ff00ff).op(OP.i32And);
+  c.get(L_P).i32(8).op(OP.i32Rotr).i32(0xff00ff00 | 0).op(OP.i32And).op(OP.i32Or);
+}

@@ -1,0 +1,402 @@
+// The fast tier's side of one simulated Memory: its linear memory (layout.ts), which regions are mirrored in
+// it, the table the wasm code checks accesses against, one instance per program, and the imports: the slow
+// paths, which hand over to the interpreter's own code (resolve(), RunState's calls, helpers, tail calls) so
+// that a fault or a helper's effect is the interpreter's by construction.
+import { CODE_TAG, MAY_GOTO_BUDGET, Region, type CompiledProgram, type Memory, type RunOptions } from '../vm/index.ts';
+import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
+import { LoopFault } from '../vm/run-signals.ts';
+import { RunState, type VmLimits } from '../vm/run-state.ts';
+import { E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { wasmProgram } from './wasm-program.ts';
+import { Wasm } from './webassembly.ts';
+
+/** Thrown by an ld_abs/ld_ind out of the packet: the program ends with r0 = 0 (caught by WasmVm.run). */
+export class LdAbsEnd {}
+
+interface Mirror {
+  readonly region: Region;
+  readonly view: Uint8Array;
+  /** the region's own bytes, to copy back into at the end of the run (per-run mirrors only) */
+  readonly original: Uint8Array | undefined;
+  readonly originalView: DataView | undefined;
+}
+
+interface Exports {
+  start(): void;
+}
+
+/** RunState without the readonly markers, for resetting a finished run's state for the next one. */
+type Resettable = { -readonly [K in keyof RunState]: RunState[K] };
+
+const runtimes = new WeakMap<Memory, WasmRuntime>();
+
+/** The runtime of `memory` (made on first use). */
+export function runtimeFor(memory: Memory): WasmRuntime {
+  let rt = runtimes.get(memory);
+  if (rt === undefined) {
+    rt = new WasmRuntime(memory);
+    runtimes.set(memory, rt);
+  }
+  return rt;
+}
+
+export class WasmRuntime {
+  readonly memory: Memory;
+  readonly wasm = new Wasm.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+  // The memory never grows, so these views stay valid.
+  readonly u8 = new Uint8Array(this.wasm.buffer);
+  readonly i32 = new Int32Array(this.wasm.buffer);
+  /** the run in progress */
+  st!: RunState;
+  readonly #instances = new WeakMap<CompiledProgram, Exports>();
+  readonly #stacks: Mirror[] = [];
+  readonly #run: Mirror[] = [];
+  #stackTop = STACK_ARENA;
+  #runTop = RUN_ARENA;
+  readonly #tmpLo = new Int32Array(1);
+  readonly #tmpHi = new Int32Array(1);
+  readonly #arenaViews = new Map<number, { bytes: Uint8Array; view: DataView }>();
+  /** a finished run's state, for acquire() */
+  #spare: RunState | undefined;
+
+  constructor(memory: Memory) {
+    this.memory = memory;
+    for (let i = 0; i < TABLE_ENTRIES; i++) this.#clearEntry(i);
+  }
+
+  /** The instance of `prog` in this memory. */
+  instance(prog: CompiledProgram): Exports {
+    let x = this.#instances.get(prog);
+    if (x === undefined) {
+      const inst = new Wasm.Instance(wasmProgram(prog).module, { env: { memory: this.wasm }, bpf: this.#imports(prog) });
+      x = inst.exports as unknown as Exports;
+      this.#instances.set(prog, x);
+    }
+    return x;
+  }
+
+  /**
+   * The state of a new run: the previous run's RunState reset as its constructor would set it up (the
+   * constructor's closures and typed arrays cost more than a short program's run), or a new one.
+   */
+  acquire(vm: VmLimits, entry: CompiledProgram, options: RunOptions): RunState {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare === undefined || spare.stackSize !== vm.stackSize || spare.maxFrames !== vm.maxCallFrames || spare.maxTailCalls !== vm.maxTailCalls) {
+      return new RunState(vm, entry, options);
+    }
+    const st = spare as Resettable;
+    st.helpers = options.helpers ?? vm.helpers;
+    st.packet = options.packet;
+    st.budget = options.budget ?? vm.budget;
+    st.left = st.budget;
+    st.traceLimit = options.traceLimit ?? st.traceLimit;
+    st.trace.length = 0;
+    st.traceTruncated = false;
+    st.frameProg.length = 1;
+    st.frameProg[0] = entry;
+    st.prog = entry;
+    st.code = entry.code;
+    st.pc = 0;
+    st.slot = 0;
+    st.depth = 0;
+    st.baseDepth = 0;
+    st.mayGoto = MAY_GOTO_BUDGET;
+    st.tailCalls = 0;
+    st.pendingTail = undefined;
+    st.lo.fill(0);
+    st.hi.fill(0);
+    const args = [options.r1, options.r2, options.r3, options.r4, options.r5];
+    args.forEach((v, i) => v !== undefined && st.regs.set(i + 1, v instanceof Region ? v.address() : v));
+    st.enterStack(0);
+    return spare;
+  }
+
+  /** Start run `st`: mirror its stack and packet, registers and budget into linear memory. */
+  begin(st: RunState): void {
+    this.st = st;
+    this.#mirrorStack(st.depth);
+    if (st.packet !== undefined) this.#mirrorForRun(st.packet);
+    this.push();
+    this.fromState();
+  }
+
+  /** End the run: zero the stacks the way the interpreter does, copy mirrored packets back. */
+  end(): void {
+    this.pull();
+    this.st.releaseStacks();
+    for (const m of this.#run) {
+      if (m.region.bytes === m.view) {
+        m.original!.set(m.view);
+        m.region.bytes = m.original!;
+        m.region.view = m.originalView!;
+      }
+      this.#clearEntryOf(m.region);
+    }
+    this.#run.length = 0;
+    this.#runTop = RUN_ARENA;
+    this.push();
+    if (!this.st.tracing) this.#spare = this.st;
+  }
+
+  /** Registers and budget: linear memory → RunState. */
+  toState(): void {
+    const { st, i32 } = this;
+    for (let r = 0; r <= 10; r++) {
+      st.lo[r] = i32[(REGS >> 2) + 2 * r]!;
+      st.hi[r] = i32[(REGS >> 2) + 2 * r + 1]!;
+    }
+    st.left = i32[LEFT >> 2]!;
+  }
+
+  /** Registers and budget: RunState → linear memory. */
+  fromState(): void {
+    const { st, i32 } = this;
+    for (let r = 0; r <= 10; r++) {
+      i32[(REGS >> 2) + 2 * r] = st.lo[r]!;
+      i32[(REGS >> 2) + 2 * r + 1] = st.hi[r]!;
+    }
+    i32[LEFT >> 2] = st.left;
+  }
+
+  /** Table → regions: the lowest stack offsets the wasm code reached (before JS code reads lowWater). */
+  pull(): void {
+    for (const m of this.#stacks) {
+      const e = this.#entry(m.region.id);
+      if (this.i32[e + (E_ID >> 2)]! === m.region.id) {
+        const low = this.i32[e + (E_LOW >> 2)]!;
+        if (low < m.region.lowWater) m.region.lowWater = low;
+      }
+    }
+  }
+
+  /** Regions → table, after JS code may have moved a window, replaced bytes or removed a region. */
+  push(): void {
+    this.#pushList(this.#stacks, true);
+    this.#pushList(this.#run, false);
+  }
+
+  #pushList(list: Mirror[], stacks: boolean): void {
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i]!;
+      const r = m.region;
+      const live = this.memory.regions[r.id] === r;
+      if (!live || r.bytes !== m.view) {
+        // removed, or its bytes replaced (a helper resized the packet): no longer mirrored
+        if (m.original !== undefined && r.bytes !== m.view) m.original.set(m.view.subarray(0, m.original.length));
+        this.#clearEntryOf(r);
+        list.splice(i--, 1);
+        continue;
+      }
+      const e = this.#entry(r.id);
+      const i32 = this.i32;
+      i32[e + (E_ID >> 2)] = r.id;
+      i32[e + (E_BASE >> 2)] = m.view.byteOffset;
+      i32[e + (E_START >> 2)] = r.start;
+      i32[e + (E_END >> 2)] = r.end;
+      i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
+      i32[e + (E_LOW >> 2)] = stacks ? r.lowWater : -0x8000_0000;
+    }
+  }
+
+  /** i32 index of the entry of region `id` */
+  #entry(id: number): number {
+    return (TABLE + (id & (TABLE_ENTRIES - 1)) * ENTRY_SIZE) >> 2;
+  }
+
+  #clearEntry(index: number): void {
+    const e = (TABLE + index * ENTRY_SIZE) >> 2;
+    this.i32[e + (E_ID >> 2)] = 0;
+    this.i32[e + (E_START >> 2)] = 1;
+    this.i32[e + (E_END >> 2)] = 0;
+  }
+
+  #clearEntryOf(r: Region): void {
+    const e = this.#entry(r.id);
+    if (this.i32[e + (E_ID >> 2)] === r.id) this.#clearEntry(r.id & (TABLE_ENTRIES - 1));
+  }
+
+  /** Mirror the stack region of frame `depth` for good (its bytes become a view of linear memory). */
+  #mirrorStack(depth: number): void {
+    const r = this.st.stacks[depth];
+    if (r === undefined || r.bytes.buffer === this.wasm.buffer || !mirrorable(r)) return;
+    const size = r.bytes.length;
+    const at = this.#stackTop;
+    if (at + size > RUN_ARENA) return;
+    this.#stackTop = (at + size + 15) & ~15;
+    const view = this.u8.subarray(at, at + size);
+    view.set(r.bytes);
+    r.setBytes(view, r.start, r.end);
+    this.#stacks.push({ region: r, view, original: undefined, originalView: undefined });
+  }
+
+  /** Mirror a packet for this run (copied back at its end). */
+  #mirrorForRun(r: Region): void {
+    if (r.bytes.buffer === this.wasm.buffer || !mirrorable(r)) return;
+    const size = r.bytes.length;
+    const at = this.#runTop;
+    if (at + size > MEMORY_BYTES) return;
+    this.#runTop = (at + size + 15) & ~15;
+    // views of the arena are cached by place and size: a run's mirror allocates nothing
+    const key = at * 0x10_0000 + size;
+    let views = this.#arenaViews.get(key);
+    if (views === undefined) {
+      views = { bytes: this.u8.subarray(at, at + size), view: new DataView(this.wasm.buffer, at, size) };
+      this.#arenaViews.set(key, views);
+    }
+    views.bytes.set(r.bytes);
+    this.#run.push({ region: r, view: views.bytes, original: r.bytes, originalView: r.view });
+    r.bytes = views.bytes;
+    r.view = views.view;
+  }
+
+  #imports(prog: CompiledProgram): Record<string, (...args: number[]) => number | void> {
+    const rt = this;
+    const i32 = this.i32;
+    const code = prog.code;
+    const setValue = (lo: number, hi: number): void => {
+      i32[SCRATCH >> 2] = lo;
+      i32[(SCRATCH >> 2) + 1] = hi;
+    };
+    const at = (slot: number): RunState => {
+      const st = rt.st;
+      st.slot = slot;
+      st.prog = prog;
+      st.code = code;
+      return st;
+    };
+    return {
+      budget(slot) {
+        const st = at(slot);
+        throw new LoopFault('budget', `instruction budget of ${st.budget} exhausted (a runaway loop?)`);
+      },
+      load(slot, alo, ahi, kind) {
+        const st = at(slot);
+        const size = kind & 15;
+        const rg = resolve(st.memory.regions, alo, ahi, 0, size, false);
+        const o = resolvedOffset;
+        if (rg.load !== undefined && hookedLoad(rg, rt.#tmpLo, rt.#tmpHi, 0, size)) {
+          setValue(rt.#tmpLo[0]!, rt.#tmpHi[0]!);
+          return;
+        }
+        const v = rg.view;
+        if ((kind & 16) === 0) {
+          if (size === 8) setValue(v.getInt32(o, true), v.getInt32(o + 4, true));
+          else setValue(size === 4 ? v.getInt32(o, true) : size === 2 ? v.getUint16(o, true) : rg.bytes[o]!, 0);
+        } else {
+          const x = size === 4 ? v.getInt32(o, true) : size === 2 ? v.getInt16(o, true) : v.getInt8(o);
+          setValue(x, x >> 31);
+        }
+        if (rg.kind === 'packet') rt.#lateMirror(rg);
+      },
+      store(slot, alo, ahi, size, vlo, vhi) {
+        const st = at(slot);
+        const rg = resolve(st.memory.regions, alo, ahi, 0, size, true);
+        const o = resolvedOffset;
+        const v = rg.view;
+        if (size === 8) {
+          v.setInt32(o, vlo!, true);
+          v.setInt32(o + 4, vhi!, true);
+        } else if (size === 4) v.setInt32(o, vlo!, true);
+        else if (size === 2) v.setInt16(o, vlo!, true);
+        else rg.bytes[o] = vlo!;
+        if (rg.kind === 'packet') rt.#lateMirror(rg);
+      },
+      helper(id, slot) {
+        const st = at(slot);
+        rt.toState();
+        rt.pull();
+        st.pc = slot + 1;
+        const left = st.left;
+        try {
+          st.callHelper(id);
+        } catch (e) {
+          st.left = left; // as the interpreter: a run a helper ends counts up to the call
+          throw e;
+        } finally {
+          rt.push();
+        }
+        if (st.pc === 0) {
+          // a tail call: run the target in this frame, to its end
+          rt.fromState();
+          rt.instance(st.prog).start();
+          return 1;
+        }
+        rt.fromState();
+        return 0;
+      },
+      enter(slot) {
+        const st = at(slot);
+        st.pc = slot + 1;
+        rt.pull();
+        st.localCall(0);
+        rt.#mirrorStack(st.depth);
+        rt.push();
+        setValue(st.lo[10]!, st.hi[10]!);
+      },
+      leave() {
+        rt.pull();
+        rt.st.returnFromCall();
+        rt.push();
+      },
+      callx(slot, lo, hi) {
+        const st = at(slot);
+        if (hi === CODE_TAG) {
+          const k = prog.functions.indexOf(lo!);
+          if (k < 0) throw new LoopFault('invalid', `callx to slot ${lo}, which does not start a function`);
+          return k;
+        }
+        if (hi === 0 && lo! >= 0 && st.helpers.has(lo!)) return -1;
+        const d = code[slot * 4 + 1]! & 15;
+        const value = (BigInt(hi! >>> 0) << 32n) | BigInt(lo! >>> 0);
+        throw new LoopFault('helper', `callx r${d} = 0x${value.toString(16)}: neither a function address nor a known helper id`);
+      },
+      atomic(slot, k, d, s, off) {
+        const st = at(slot);
+        rt.toState();
+        atomic(st.memory.regions, st.lo, st.hi, k!, d!, s!, off!);
+        rt.fromState();
+      },
+      ldabs(slot, h, srcLo, imm) {
+        const st = at(slot);
+        const packet = st.packet;
+        if (packet === undefined) {
+          throw new LoopFault('invalid', 'ld_abs/ld_ind need a packet (a socket filter or skb program: RunOptions.packet)');
+        }
+        const size = (h! & 0x18) === 0x00 ? 4 : (h! & 0x18) === 0x08 ? 2 : 1;
+        const off = h! >= 0x40 ? (srcLo! + imm!) | 0 : imm!;
+        const len = packet.end - packet.start;
+        if (off < 0 || off + size > len) {
+          st.left = i32[LEFT >> 2]!;
+          throw new LdAbsEnd();
+        }
+        const p = packet.start + off;
+        return size === 4 ? packet.view.getInt32(p, false) : size === 2 ? packet.view.getUint16(p, false) : packet.bytes[p]!;
+      },
+      mayGoto() {
+        const st = rt.st;
+        if (st.mayGoto === 0) return 1;
+        st.mayGoto--;
+        return 0;
+      },
+      invalid(slot, h) {
+        at(slot);
+        if (h === -1) throw new LoopFault('invalid', `kfunc calls (btf id ${code[slot * 4 + 3]}) are not supported by the simulator`);
+        throw new LoopFault('invalid', `cannot execute handler 0x${h!.toString(16)}`);
+      },
+    };
+  }
+
+  /** A packet reached through the slow path (not the run's own packet): mirror it for the rest of the run. */
+  #lateMirror(r: Region): void {
+    if (r.bytes.buffer === this.wasm.buffer) return;
+    this.pull();
+    this.#mirrorForRun(r);
+    this.push();
+  }
+}
+
+/** Regions whose every access the table can decide: no access rule, no load hook, not a map. */
+function mirrorable(r: Region): boolean {
+  return r.access === undefined && r.load === undefined && r.kind !== 'map';
+}
