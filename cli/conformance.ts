@@ -14,6 +14,8 @@ import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './cli-error.ts';
 export interface ConformanceCommandOptions {
   readonly helpers: string;
   readonly json: boolean;
+  /** interp (default) or wasm */
+  readonly tier?: string;
 }
 
 function helperSet(name: string): HelperSetName {
@@ -25,7 +27,9 @@ function helperSet(name: string): HelperSetName {
 export function conformanceCommand(paths: readonly string[], options: ConformanceCommandOptions): number {
   const helpers = helperSet(options.helpers);
   for (const p of paths) if (!existsSync(p)) throw new CliError(`${p}: no such file or directory`, EXIT_USAGE);
-  const report = runConformance(paths, { helpers });
+  const tier = options.tier ?? 'interp';
+  if (tier !== 'interp' && tier !== 'wasm') throw new CliError(`--tier: expected interp or wasm, found ${tier}`, EXIT_USAGE);
+  const report = runConformance(paths, { helpers, tier });
   const summary = `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`;
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ helpers, passed: report.passed, failed: report.failed, skipped: report.skipped, results: report.results }, null, 2)}\n`);

@@ -60,25 +60,34 @@ program
   .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside the policy)')
   .option('--vectors <file>', 'the test vectors (default: POLICY.vectors.yaml beside the policy)')
   .option('--strict', 'warnings fail the check')
+  .addOption(new Option('--clang <driver>', 'compile with clang as WebAssembly or native clang-19 (default: native until the wasm backend is the default)').choices(['wasm', 'native']))
   .option('--json', 'machine-readable output')
-  .action(async (file: string, opts: { endpoints?: string; vectors?: string; strict?: boolean; json?: boolean }) => {
+  .action(async (file: string, opts: { endpoints?: string; vectors?: string; strict?: boolean; json?: boolean; clang?: 'wasm' | 'native' }) => {
     const { policyCheckCommand } = await import('./commands/policy-check.ts');
     process.exitCode = await policyCheckCommand(file, {
       json: opts.json === true,
       strict: opts.strict === true,
+      ...(opts.clang !== undefined ? { driver: opts.clang } : {}),
       ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}),
       ...(opts.vectors !== undefined ? { vectors: opts.vectors } : {}),
     });
   });
 
 program
+  .command('convert')
+  .description('print the TypeScript policy equivalent to Kubernetes NetworkPolicy / Cilium policy YAML')
+  .argument('<policy>', 'a policy manifest (.yaml, several documents allowed)')
+  .action(async (file: string) => (await import('./commands/convert.ts')).convertCommand(file));
+
+program
   .command('conformance')
   .description('run bpf_conformance / uBPF .data test cases on the simulator')
   .argument('<paths...>', '.data files or directories holding them')
   .option('--helpers <set>', 'helper ids: kernel, or ubpf (uBPF test helpers)', 'kernel')
+  .option('--tier <tier>', 'execution tier: interp (the reference interpreter) or wasm', 'interp')
   .option('--json', 'machine-readable output')
-  .action((paths: string[], opts: { helpers: string; json?: boolean }) => {
-    process.exitCode = conformanceCommand(paths, { helpers: opts.helpers, json: opts.json === true });
+  .action((paths: string[], opts: { helpers: string; tier: string; json?: boolean }) => {
+    process.exitCode = conformanceCommand(paths, { helpers: opts.helpers, tier: opts.tier, json: opts.json === true });
   });
 
 program

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { readCapture } from '../simulator/packet/index.ts';
-import { ProgramRejectedError, SimFault, Simulator, type SimRunResult } from '../simulator/index.ts';
+import { ProgramRejectedError, SimFault, Simulator, type RedirectTarget, type SimRunResult } from '../simulator/index.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from './cli-error.ts';
 import { readInputBytes, readObjectFile } from './read-input.ts';
 import { parseTier } from './run-summary.ts';
@@ -22,6 +22,18 @@ export interface RunCommandOptions {
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** The redirect target with its flags as a number (JSON has no bigint). */
+function redirectJson(t: RedirectTarget): Record<string, unknown> {
+  return { ...t, flags: Number(t.flags) };
+}
+
+/** `devmap devs[0] -> ifindex 7`, `ifindex 5 (ingress)`, `cpumap cpus[1] -> cpu 1`, … */
+function describeRedirect(t: RedirectTarget): string {
+  if (t.map === undefined) return `ifindex ${t.ifindex}${t.ingress === true ? ' (ingress)' : ''}`;
+  const to = t.broadcast === true ? 'every device' : t.ifindex !== undefined ? `ifindex ${t.ifindex}` : t.cpu !== undefined ? `cpu ${t.cpu}` : `queue ${t.queue}`;
+  return `${t.mapType} ${t.map}[${t.key}] -> ${to}`;
+}
 
 function packetsFrom(options: RunCommandOptions): Uint8Array[] {
   if ((options.packet === undefined) === (options.pcap === undefined)) {
@@ -78,6 +90,7 @@ export function runCommand(file: string, options: RunCommandOptions): void {
             output: hex(result!.packet),
             changed: hex(result!.packet) !== hex(packets[packet]!),
             printk: result!.printk,
+            ...(result!.redirect !== undefined ? { redirect: redirectJson(result!.redirect) } : {}),
             instructions: result!.instructionsExecuted,
             ...(options.trace ? { trace: result!.trace?.map((t) => ({ slot: t.slot, frame: t.frame, registers: t.registers.map(String) })) } : {}),
           },
@@ -93,6 +106,7 @@ export function runCommand(file: string, options: RunCommandOptions): void {
       const changed = hex(r.packet) !== hex(packets[packet]!);
       process.stdout.write(`packet ${packet}: ${pc.bold(r.action)} (r0 ${r.retval32}, ${r.instructionsExecuted} instructions)${changed ? ', packet rewritten' : ''}\n`);
       if (changed) process.stdout.write(`  out ${hex(r.packet)}\n`);
+      if (r.redirect !== undefined) process.stdout.write(`  redirect: ${describeRedirect(r.redirect)}\n`);
       for (const line of r.printk) process.stdout.write(`  printk: ${line}\n`);
       for (const t of r.trace ?? []) {
         const regs = t.registers.slice(0, 6).map((v, n) => `r${n}=0x${v.toString(16)}`).join(' ');

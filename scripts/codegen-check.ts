@@ -5,7 +5,7 @@
 //   behaviour  same return values and packets in the simulator on random packets (packet programs)
 //
 // Run as root: npx tsx scripts/codegen-check.ts [--only SUBSTRING] [--packets N] [--wasm] [--json]
-// Inputs: test/fixtures/*.c and test/compiler/backend/codegen/programs/*.c.
+// Inputs: test/fixtures, test/compiler/backend/codegen/programs, test/compiler/clang/programs and test/fixtures/corpus (*.c).
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadBpfHeaders, WasmClang } from '../compiler/clang/index.ts';
 import { basename, join } from 'node:path';
@@ -47,7 +47,12 @@ function behaviour(ours: ObjectSpec, theirs: ObjectSpec): string {
 }
 
 const rows: Record<string, string | number>[] = [];
-const files = [...cFiles(join(repoRoot, 'test/fixtures')), ...cFiles(join(repoRoot, 'test/compiler/backend/codegen/programs'))];
+const files = [
+  ...cFiles(join(repoRoot, 'test/fixtures')),
+  ...cFiles(join(repoRoot, 'test/compiler/backend/codegen/programs')),
+  ...cFiles(join(repoRoot, 'test/compiler/clang/programs')),
+  ...cFiles(join(repoRoot, 'test/fixtures/corpus')),
+];
 let oursTotal = 0;
 let theirsTotal = 0;
 for (const file of files) {

@@ -2,7 +2,7 @@
 // default) run through the reference evaluator and the compiled datapath in the simulator; prints agreements,
 // verdict reasons and how often each rule decided. Exit 1 on any disagreement.
 //
-//   npx tsx scripts/policy-model-based.ts [--packets N] [example ...]
+//   npx tsx scripts/policy-model-based.ts [--packets N] [--clang wasm|native] [example ...]
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { readObject } from '../bpf/index.ts';
@@ -14,13 +14,15 @@ import { compareSequence, pools, sequenceArb } from '../test/compiler/cgen/polic
 const args = process.argv.slice(2);
 const at = args.indexOf('--packets');
 const target = at >= 0 ? Number(args[at + 1]) : 10_000;
-const names = args.filter((a, i) => !a.startsWith('--') && i !== at + 1);
+const ci = args.indexOf('--clang');
+const driver = ci >= 0 ? (args[ci + 1] as 'wasm' | 'native') : 'native';
+const names = args.filter((a, i) => !a.startsWith('--') && i !== at + 1 && i !== ci + 1);
 const examples = names.length > 0 ? names : ['host-firewall', 'web-tier', 'namespace-default-deny'];
 let failed = false;
 
 for (const name of examples) {
   const t0 = performance.now();
-  const p = await preparePolicy(join(import.meta.dirname, '..', 'examples', `${name}.ts`), { driver: 'native' });
+  const p = await preparePolicy(join(import.meta.dirname, '..', 'examples', `${name}.ts`), { driver });
   const sim = await PolicySimulation.create(readObject(p.compiled.object), p.compiled.programs, p.compiled.maps);
   const evaluator = new Evaluator(p.loaded.policies, p.inventory);
   const pl = pools(p.loaded.policies, p.inventory, p.model);
@@ -47,7 +49,7 @@ for (const name of examples) {
   const ms = performance.now() - t1;
   failed ||= disagreements > 0;
   const fewest = Math.min(...rules.values());
-  console.log(`${name}: ${packets} packets, ${packets - disagreements} agree, ${disagreements} disagree (${(ms / packets).toFixed(2)} ms/packet; build ${((t1 - t0) / 1000).toFixed(1)} s)`);
+  console.log(`${name} (${driver} clang): ${packets} packets, ${packets - disagreements} agree, ${disagreements} disagree (${(ms / packets).toFixed(2)} ms/packet; build ${((t1 - t0) / 1000).toFixed(1)} s)`);
   console.log(`  reasons: ${[...reasons].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`  deciding rule counts (fewest ${fewest}${fewest < 100 ? ', below 100' : ''}): ${[...rules].map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }

@@ -75,6 +75,11 @@ export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyRep
       : options.type !== undefined || linked.program.expectedAttachType === undefined
         ? undefined
         : attachTypeById(linked.program.expectedAttachType)?.name;
+  // Linux 6.18 has no indirect calls (BPF_JMP | BPF_CALL | BPF_X): bpf_check() refuses the opcode before
+  // any path is explored, without naming an instruction
+  if (linked.instructions.some((i) => i.kind === 'callx')) {
+    return { ...base, verdict: 'reject', error: { message: 'unknown opcode 8d', lines: ['unknown opcode 8d'] }, stats: stats0 };
+  }
   const program = prepareProgram(spec, linked, contextOf(progType.name)?.struct);
   const result = explore(program, {
     profile,

@@ -15,7 +15,7 @@ export interface PreparedPolicy {
 
 /** `dir/name.ts` → `dir/name.SUFFIX` (the files users keep beside a policy). */
 export function besidePolicy(file: string, suffix: string): string {
-  return `${file.replace(/\.(ts|mts|js|mjs)$/, '')}.${suffix}`;
+  return `${file.replace(/\.(ts|mts|js|mjs|ya?ml)$/, '')}.${suffix}`;
 }
 
 function firstExisting(paths: readonly string[]): string | undefined {
@@ -32,8 +32,8 @@ export function defaultVectorsFile(file: string): string | undefined {
 
 /** Runs the pipeline; unusable input (an invalid policy, a missing or malformed file) becomes CliError code 2. */
 export async function preparePolicy(file: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<PreparedPolicy> {
-  if (!/\.(ts|mts|js|mjs)$/.test(file)) {
-    throw new CliError(`${file}: a policy is a TypeScript file (.ts); Kubernetes and Cilium YAML importers are not implemented yet`, EXIT_USAGE);
+  if (!/\.(ts|mts|js|mjs|ya?ml)$/.test(file)) {
+    throw new CliError(`${file}: a policy is a TypeScript file (.ts) or Kubernetes / Cilium policy YAML (.yaml)`, EXIT_USAGE);
   }
   if (!existsSync(file)) throw new CliError(`${file}: no such file`, EXIT_USAGE);
   const inventoryFile = options.endpoints ?? defaultInventoryFile(file);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileNative } from '../clang/native.ts';
+import { compileNative, findNativeClang } from '../clang/native.ts';
 import type { PolicyModel } from '../dsl/policy-model.ts';
 import { generatePolicyC } from './generate-c.ts';
 import { policyMapContents, type PolicyMaps } from './map-contents.ts';
@@ -50,8 +50,13 @@ export async function compilePolicyC(c: string, driver: PolicyDriver, cFile = 'p
   }
 }
 
+/** The default driver, or wasm when the default is native and no native clang is installed. */
+export function defaultPolicyDriver(): PolicyDriver {
+  return DEFAULT_POLICY_DRIVER === 'native' && findNativeClang() === undefined ? 'wasm' : DEFAULT_POLICY_DRIVER;
+}
+
 export async function compilePolicy(model: PolicyModel, options: CompilePolicyOptions = {}): Promise<CompiledPolicy> {
-  const driver = options.driver ?? DEFAULT_POLICY_DRIVER;
+  const driver = options.driver ?? defaultPolicyDriver();
   const c = generatePolicyC(model, { cFile: options.cFile ?? 'policy.c' });
   const object = await compilePolicyC(c, driver, options.cFile ?? 'policy.c');
   return { c, object, maps: policyMapContents(model), programs: policyPrograms(model), driver };

@@ -31,7 +31,10 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
   const atPolicy = (code: string) => {
     const at = model.policies[0]?.at;
     if (at === undefined) return emit(code);
-    emit(`#line ${at.line} ${cString(at.file)}`, code, `#line ${out.length + 2} ${cString(cFile)}`);
+    emit(`#line ${at.line} ${cString(at.file)}`, code);
+    // the directive is on line n + 1, so the line after it is n + 2
+    const n = out.reduce((count, s) => count + s.split('\n').length, 0);
+    emit(`#line ${n + 2} ${cString(cFile)}`);
   };
 
   emit(
@@ -242,28 +245,31 @@ static __always_inline void remember(struct pkt *p, __u32 allow)
 	bpf_map_update_elem(&fragments, &k, &v, BPF_ANY);
 }
 
+/*
+ * Packet reads go through bpf_skb_load_bytes(), which checks every read against the packet's length (a failed
+ * read is a truncated header: malformed). Direct packet pointers would need "data + off" with a register
+ * offset (VLAN tags, IPv4 options), which verification without CAP_PERFMON (the seed profile) forbids.
+ */
 static __always_inline int handle(struct __sk_buff *skb, const int dir)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
 	__u32 len = skb->len;
 	struct pkt p = {};
 	__u32 off = sizeof(struct ethhdr);
+	__u8 buf[40];
 
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > data_end)
+	if (bpf_skb_load_bytes(skb, 12, buf, 2) < 0 || len < sizeof(struct ethhdr))
 		return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-	__be16 type = eth->h_proto;
-	/* up to two VLAN tags (802.1ad outer, 802.1Q inner) */
+	__be16 type = *(__be16 *)buf;
+	/* up to two VLAN tags (802.1ad outer, 802.1Q inner): TPID, TCI, then the next ethertype */
 	if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
-		if (data + off + 4 > data_end)
+		if (bpf_skb_load_bytes(skb, off, buf, 4) < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		type = *(__be16 *)(data + off + 2);
+		type = *(__be16 *)(buf + 2);
 		off += 4;
 		if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
-			if (data + off + 4 > data_end)
+			if (bpf_skb_load_bytes(skb, off, buf, 4) < 0)
 				return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-			type = *(__be16 *)(data + off + 2);
+			type = *(__be16 *)(buf + 2);
 			off += 4;
 		}
 	}
@@ -272,40 +278,39 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 
 	__u32 l4off;
 	if (type == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data + off;
-		if ((void *)(ip + 1) > data_end)
+		struct iphdr ip;
+		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		if (ip->version != 4 || ip->ihl < 5)
+		if (ip.version != 4 || ip.ihl < 5)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		__builtin_memcpy(p.src, &ip->saddr, 4);
-		__builtin_memcpy(p.dst, &ip->daddr, 4);
+		__builtin_memcpy(p.src, &ip.saddr, 4);
+		__builtin_memcpy(p.dst, &ip.daddr, 4);
 		p.family = 4;
-		p.proto = ip->protocol;
-		__u16 frag = bpf_ntohs(ip->frag_off);
+		p.proto = ip.protocol;
+		__u16 frag = bpf_ntohs(ip.frag_off);
 		if (frag & 0x3fff) {
 			p.is_frag = 1;
 			p.nonfirst = (frag & 0x1fff) != 0;
-			p.frag_id = ip->id;
+			p.frag_id = ip.id;
 		}
-		l4off = off + ip->ihl * 4;
+		l4off = off + ip.ihl * 4;
 	} else if (type == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data + off;
-		if ((void *)(ip6 + 1) > data_end)
+		struct ipv6hdr ip6;
+		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)) < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		__builtin_memcpy(p.src, &ip6->saddr, 16);
-		__builtin_memcpy(p.dst, &ip6->daddr, 16);
+		__builtin_memcpy(p.src, &ip6.saddr, 16);
+		__builtin_memcpy(p.dst, &ip6.daddr, 16);
 		p.family = 6;
-		p.proto = ip6->nexthdr;
+		p.proto = ip6.nexthdr;
 		l4off = off + sizeof(struct ipv6hdr);
 		if (p.proto == 44) {
 			/* fragment header: next header, reserved, offset and M flag, identification */
-			__u8 *fh = data + l4off;
-			if ((void *)(fh + 8) > data_end)
+			if (bpf_skb_load_bytes(skb, l4off, buf, 8) < 0)
 				return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-			p.proto = fh[0];
+			p.proto = buf[0];
 			p.is_frag = 1;
-			p.nonfirst = (bpf_ntohs(*(__be16 *)(fh + 2)) & 0xfff8) != 0;
-			p.frag_id = *(__u32 *)(fh + 4);
+			p.nonfirst = (bpf_ntohs(*(__be16 *)(buf + 2)) & 0xfff8) != 0;
+			p.frag_id = *(__u32 *)(buf + 4);
 			l4off += 8;
 		}
 	} else {
@@ -332,26 +337,27 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	}
 
 	/* L4: ports, TCP flags, ICMP type (the policy key's port for ICMP) */
-	void *l4 = data + l4off;
 	if (p.proto == IPPROTO_TCP) {
-		if (l4 + 20 > data_end)
+		if (bpf_skb_load_bytes(skb, l4off, buf, 20) < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		p.sport = *(__u16 *)l4;
-		p.dport = *(__u16 *)(l4 + 2);
-		p.tcp_flags = *(__u8 *)(l4 + 13);
+		p.sport = *(__u16 *)buf;
+		p.dport = *(__u16 *)(buf + 2);
+		p.tcp_flags = buf[13];
 		p.port = p.dport;
 	} else if (p.proto == IPPROTO_UDP || p.proto == IPPROTO_SCTP) {
-		if (l4 + (p.proto == IPPROTO_UDP ? 8 : 12) > data_end)
+		/* UDP header 8 bytes, SCTP common header 12: both start with the ports */
+		int r = p.proto == IPPROTO_UDP ? bpf_skb_load_bytes(skb, l4off, buf, 8) : bpf_skb_load_bytes(skb, l4off, buf, 12);
+		if (r < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		p.sport = *(__u16 *)l4;
-		p.dport = *(__u16 *)(l4 + 2);
+		p.sport = *(__u16 *)buf;
+		p.dport = *(__u16 *)(buf + 2);
 		p.port = p.dport;
 	} else if (p.proto == IPPROTO_ICMP || p.proto == IPPROTO_ICMPV6) {
-		if (l4 + 8 > data_end)
+		if (bpf_skb_load_bytes(skb, l4off, buf, 8) < 0)
 			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
-		p.icmp_type = *(__u8 *)l4;
+		p.icmp_type = buf[0];
 		p.port = bpf_htons(p.icmp_type);
-		__u16 id = *(__u16 *)(l4 + 4);
+		__u16 id = *(__u16 *)(buf + 4);
 		if (p.icmp_type == 8 || p.icmp_type == 128)
 			p.sport = id;
 		else if (p.icmp_type == 0 || p.icmp_type == 129)

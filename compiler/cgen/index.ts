@@ -1,5 +1,5 @@
 // compiler/cgen: PolicyModel → restricted C, map contents, programs and their attach points, and the object.
-export { compilePolicy, compilePolicyC, DEFAULT_POLICY_DRIVER, type CompiledPolicy, type CompilePolicyOptions, type PolicyDriver } from './compile-policy.ts';
+export { compilePolicy, compilePolicyC, DEFAULT_POLICY_DRIVER, defaultPolicyDriver, type CompiledPolicy, type CompilePolicyOptions, type PolicyDriver } from './compile-policy.ts';
 export { generatePolicyC, type GenerateOptions } from './generate-c.ts';
 export { hexBytes, policyKeyBytes, policyMapContents, portRangePrefixes, ruleCounterSlots, type MapContent, type PolicyMaps } from './map-contents.ts';
 export { policyPrograms, type PolicyProgram } from './programs.ts';

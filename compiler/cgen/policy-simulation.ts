@@ -48,18 +48,20 @@ export class PolicySimulation {
     }
   }
 
-  /** Empties connection tracking and fragments and zeroes the counters: a case starts from empty state. */
-  reset(): void {
+  /** Empties connection tracking and fragments and zeroes the counters (unless `counters: false`): a case
+   * starts from empty state. */
+  reset(options: { counters?: boolean } = {}): void {
     for (const name of STATE_MAPS) {
       const m = this.sim.map(name);
       for (const k of m.keys()) m.remove(k);
     }
+    this.sim.clock = 0n;
+    if (options.counters === false) return;
     for (const name of COUNTER_MAPS) {
       const m = this.sim.map(name);
       const zero = new Uint8Array(m.valueSize);
       for (let i = 0; i < m.maxEntries; i++) m.set(i, Array.from({ length: m.cpus }, () => zero));
     }
-    this.sim.clock = 0n;
   }
 
   /** Packets counted so far, per rule id (index) and per verdict counter index. */

@@ -39,6 +39,8 @@ function isPolicy(v: unknown): v is Policy {
 
 /** Executes policy file `file` and returns the policies it exports. Throws PolicyError or SyntaxError naming file:line. */
 export async function loadPolicyFile(file: string): Promise<LoadedPolicies> {
+  // Kubernetes / Cilium manifests (imported lazily: compiler/k8s builds on this folder)
+  if (/\.ya?ml$/i.test(file)) return (await import('../k8s/index.ts')).readPolicyYaml(file);
   const path = resolve(file);
   const outfile = `${path}.bundle-${process.pid}-${++bundleCount}.cjs`;
   let result;

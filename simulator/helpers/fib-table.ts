@@ -13,8 +13,14 @@ export interface FibRoute {
   readonly ifindex: number;
   /** the next hop, when not directly connected */
   readonly gateway?: string;
-  readonly type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
-  /** the route's MTU (the device's by default) */
+  /** 'local' stands for the local table's local and broadcast routes (not forwarded) */
+  readonly type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local';
+  /** the route's priority (written to rt_metric) */
+  readonly metric?: number;
+  /**
+   * A locked route MTU (`ip route ... mtu lock N`). Forwarding uses the device's MTU otherwise: an unlocked
+   * route MTU counts only with net.ipv4.ip_forward_use_pmtu (ip_mtu_from_fib_result), so leave it out.
+   */
   readonly mtu?: number;
   /** the preferred source address (BPF_FIB_LOOKUP_SRC) */
   readonly source?: string;
@@ -73,12 +79,19 @@ export function fibLookup(table: FibTable | undefined, params: Uint8Array, flags
   if (device === undefined) return -ENODEV;
   if ((f & FLAG.OUTPUT) === 0 && device.forwarding === false) return BPF_FIB_LKUP_RET.FWD_DISABLED;
   const dst = params.slice(32, 32 + size);
+  const ifindex = view.getUint32(8, true);
+  // BPF_FIB_LOOKUP_DIRECT skips the policy rules; without rules of its own the kernel keeps the local and
+  // main tables merged, so it finds the same routes. BPF_FIB_LOOKUP_OUTPUT looks up with the device as the
+  // output interface: unicast and local routes through other devices do not match (blackhole, unreachable
+  // and prohibit routes answer before devices are compared).
   let best: FibRoute | undefined;
   let bestBits = -1;
   for (const r of table?.routes ?? []) {
     const [net, len] = r.prefix.split('/');
     const isV6 = net!.includes(':');
     if (isV6 !== v6) continue;
+    const special = r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit';
+    if ((f & FLAG.OUTPUT) !== 0 && !special && r.ifindex !== ifindex) continue;
     const bytes = v6 ? ipv6Bytes(net!) : ipv4Bytes(net!);
     const bits = len === undefined ? size * 8 : Number(len);
     if (bits > bestBits && matches(bytes, bits, dst)) {
@@ -86,7 +99,7 @@ export function fibLookup(table: FibTable | undefined, params: Uint8Array, flags
       bestBits = bits;
     }
   }
-  if (best === undefined) return BPF_FIB_LKUP_RET.NOT_FWDED;
+  if (best === undefined || best.type === 'local') return BPF_FIB_LKUP_RET.NOT_FWDED;
   if (best.type === 'blackhole') return BPF_FIB_LKUP_RET.BLACKHOLE;
   if (best.type === 'unreachable') return BPF_FIB_LKUP_RET.UNREACHABLE;
   if (best.type === 'prohibit') return BPF_FIB_LKUP_RET.PROHIBIT;
@@ -98,11 +111,13 @@ export function fibLookup(table: FibTable | undefined, params: Uint8Array, flags
     view.setUint16(6, mtu, true);
     return BPF_FIB_LKUP_RET.FRAG_NEEDED;
   }
+  // from here on the kernel fills the output fields in this order, so a later failure leaves the earlier ones
+  view.setUint32(12, best.metric ?? 0, true);
+  view.setUint32(8, best.ifindex, true);
   if ((f & FLAG.SRC) !== 0) {
     if (best.source === undefined) return BPF_FIB_LKUP_RET.NO_SRC_ADDR;
     params.set(v6 ? ipv6Bytes(best.source) : ipv4Bytes(best.source), 16);
   }
-  view.setUint32(8, best.ifindex, true);
   const nextHop = best.gateway === undefined ? dst : v6 ? ipv6Bytes(best.gateway) : ipv4Bytes(best.gateway);
   if (best.gateway !== undefined) params.set(nextHop, 32);
   if ((f & FLAG.SKIP_NEIGH) === 0) {

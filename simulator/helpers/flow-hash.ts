@@ -1,7 +1,7 @@
 // What bpf_get_hash_recalc returns when the skb has no hash yet: the kernel dissects the flow and hashes
 // its addresses and ports with a seed chosen at boot (so its values differ from boot to boot). The
-// simulator hashes the same fields with a fixed seed: deterministic, non-zero, equal for packets of one flow
-// in both directions' own order, and never what the kernel returns.
+// simulator hashes the same fields with a fixed seed: deterministic, non-zero and equal for the packets of
+// one flow, but not the kernel's values (tests compare the hash's properties, never its value).
 
 /** FNV-1a over the flow's fields (IPv4/IPv6 addresses, protocol, ports); 1 instead of 0, as the kernel does. */
 export function flowHash(frame: Uint8Array, l3At: number): number {

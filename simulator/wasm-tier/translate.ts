@@ -22,7 +22,7 @@ const IMP = Object.fromEntries(IMPORTS.map((n, i) => [n, i])) as Record<(typeof 
 const i32s = (n: number): readonly (typeof I32)[] => Array<typeof I32>(n).fill(I32);
 const i64s = (n: number): readonly (typeof I64)[] => Array<typeof I64>(n).fill(I64);
 const TYPES: readonly FuncType[] = [
-  { params: i32s(1), results: [] }, // 0 budget, invalid(2 args uses 3)
+  { params: i32s(1), results: [] }, // 0 budget, enter
   { params: i32s(4), results: [] }, // 1 load
   { params: i32s(6), results: [] }, // 2 store
   { params: i32s(2), results: [I32] }, // 3 helper
@@ -32,21 +32,18 @@ const TYPES: readonly FuncType[] = [
   { params: i32s(4), results: [I32] }, // 7 ldabs
   { params: [], results: [I32] }, // 8 mayGoto
   { params: i64s(11), results: i64s(6) }, // 9 a BPF function
-  { params: [I64, I32], results: [I32] }, // 10 effective address
-  { params: [I64, I64], results: [I64] }, // 11 division
-  { params: i32s(2), results: [] }, // 12 invalid
+  { params: [I64, I64], results: [I64] }, // 10 division
+  { params: i32s(2), results: [] }, // 11 invalid
 ];
 const T_FN = 9;
 const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
-  budget: 0, load: 1, store: 2, helper: 3, enter: 0, leave: 4, callx: 5, atomic: 6, ldabs: 7, mayGoto: 8, invalid: 12,
+  budget: 0, load: 1, store: 2, helper: 3, enter: 0, leave: 4, callx: 5, atomic: 6, ldabs: 7, mayGoto: 8, invalid: 11,
 };
 
 // Internal functions after the imports.
-const F_EAR = IMPORTS.length;
-const F_EAW = F_EAR + 1;
 const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32', 'smod32'] as const;
-const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, F_EAW + 1 + i])) as Record<(typeof DIV)[number], number>;
-const F_START = F_EAW + 1 + DIV.length;
+const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, IMPORTS.length + i])) as Record<(typeof DIV)[number], number>;
+const F_START = IMPORTS.length + DIV.length;
 const F_FIRST_BPF = F_START + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
@@ -55,10 +52,13 @@ const L_LABEL = 12;
 const L_A = 13;
 const L_P = 14;
 const L_T = 15;
+const L_H = 16;
+const L_E = 17;
+const L_O = 18;
 const LOCALS: FunctionBody['locals'] = [
   [2, I32],
   [1, I64],
-  [2, I32],
+  [5, I32],
 ];
 
 const MASK = TABLE_ENTRIES - 1;
@@ -73,7 +73,7 @@ function isJump(h: number): boolean {
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [effectiveAddress(false), effectiveAddress(true), ...DIV.map(division), start()];
+  const bodies: FunctionBody[] = [...DIV.map(division), start()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
@@ -122,34 +122,6 @@ class Code extends ByteWriter {
   }
 }
 
-/** (a: i64, size: i32) → the linear address of a mirrored, allowed access, or 0. */
-function effectiveAddress(write: boolean): FunctionBody {
-  const A = 0;
-  const SIZE = 1;
-  const H = 2;
-  const E = 3;
-  const O = 4;
-  const c = new Code();
-  const fail = (): void => void c.op(OP.if).byte(VOID).i32(0).op(OP.return).op(OP.end);
-  c.high(A).tee(H).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(E);
-  c.mem(OP.i32Load, TABLE + E_ID).get(H).op(OP.i32Ne);
-  fail();
-  c.low(A).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O);
-  c.get(E).mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS);
-  fail();
-  c.get(O).get(E).mem(OP.i32Load, TABLE + E_END).get(SIZE).op(OP.i32Sub).op(OP.i32GtS);
-  fail();
-  if (write) {
-    c.get(E).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz);
-    fail();
-  }
-  c.get(O).get(E).mem(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
-  c.op(OP.if).byte(VOID).get(E).get(O).mem(OP.i32Store, TABLE + E_LOW).op(OP.end);
-  c.get(E).mem(OP.i32Load, TABLE + E_BASE).get(O).op(OP.i32Add);
-  c.op(OP.end);
-  return { type: 10, locals: [[3, I32]], code: c };
-}
-
 /** The kernel's division and modulo: by zero gives 0 (div) or leaves the dividend (mod); MIN / -1 wraps. */
 function division(name: (typeof DIV)[number]): FunctionBody {
   const A = 0;
@@ -189,7 +161,7 @@ function division(name: (typeof DIV)[number]): FunctionBody {
   c.op((ops as Record<string, number>)[name]!);
   if (!wide) c.op(OP.i64ExtendI32U);
   c.op(OP.end);
-  return { type: 11, locals: [], code: c };
+  return { type: 10, locals: [], code: c };
 }
 
 /** start(): r0..r10 from REGS into the entry function, its r0..r5 back into REGS. */
@@ -440,8 +412,10 @@ class FunctionTranslator {
     const load = LOAD_OP[h];
     if (load !== undefined) {
       const [size, op, signed] = load;
-      c.get(s).i64(off).op(OP.i64Add).tee(L_A).i32(size).call(F_EAR).tee(L_P);
-      c.op(OP.if).byte(I64).get(L_P).mem(op, 0);
+      this.#checkAccess(s, off, size, false);
+      c.op(OP.if).byte(I64);
+      this.#address();
+      c.mem(op, 0);
       c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
       c.op(OP.end).set(d);
       return;
@@ -450,8 +424,9 @@ class FunctionTranslator {
     if (store !== undefined) {
       const [size, op, isImm] = store;
       const value = (): void => void (isImm ? c.i64(imm) : c.get(s));
-      c.get(d).i64(off).op(OP.i64Add).tee(L_A).i32(size).call(F_EAW).tee(L_P);
-      c.op(OP.if).byte(VOID).get(L_P);
+      this.#checkAccess(d, off, size, true);
+      c.op(OP.if).byte(VOID);
+      this.#address();
       value();
       c.mem(op, 0);
       c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size);
@@ -537,6 +512,29 @@ class FunctionTranslator {
     this.#invalid(slot, h);
   }
 
+  /**
+   * Push whether the access of `size` bytes at r`reg` + `off` is one the table allows (a mirrored region,
+   * inside its window, writable for a write): the inline form of effectiveAddress(), leaving the address in
+   * L_A and the entry and offset in L_E and L_O for #address().
+   */
+  #checkAccess(reg: number, off: number, size: number, write: boolean): void {
+    const c = this.c;
+    c.get(reg).i64(off).op(OP.i64Add).tee(L_A);
+    c.i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(L_H).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(L_E);
+    c.mem(OP.i32Load, TABLE + E_ID).get(L_H).op(OP.i32Eq);
+    c.low(L_A).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(L_O).get(L_E).mem(OP.i32Load, TABLE + E_START).op(OP.i32GeS).op(OP.i32And);
+    c.get(L_O).get(L_E).mem(OP.i32Load, TABLE + E_END).i32(size).op(OP.i32Sub).op(OP.i32LeS).op(OP.i32And);
+    if (write) c.get(L_E).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32And);
+  }
+
+  /** After #checkAccess() allowed it: note the lowest offset reached, push the linear address. */
+  #address(): void {
+    const c = this.c;
+    c.get(L_O).get(L_E).mem(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
+    c.op(OP.if).byte(VOID).get(L_E).get(L_O).mem(OP.i32Store, TABLE + E_LOW).op(OP.end);
+    c.get(L_E).mem(OP.i32Load, TABLE + E_BASE).get(L_O).op(OP.i32Add);
+  }
+
   #invalid(slot: number, h: number): void {
     this.c.i32(slot).i32(h).call(IMP.invalid).op(OP.unreachable);
   }
@@ -544,9 +542,7 @@ class FunctionTranslator {
 
 /** Byte-swap the i32 on the stack: (rotl 8 & 0x00ff00ff) | (rotr 8 & 0xff00ff00). */
 function bswap32(c: Code): void {
-  // needs the value twice: use the stack through a rotate pair on a duplicated value via select-free trick
-  // (wasm has no dup): (v rotl 8) & 0x00ff00ff computed, then the caller's value again is not available,
-  // so swap with shifts of one value held in a scratch local of the enclosing function.
+  // wasm has no dup: the value is kept in the scratch local L_P for its second use
   c.tee(L_P).i32(8).op(OP.i32Rotl).i32(0x00ff00ff).op(OP.i32And);
   c.get(L_P).i32(8).op(OP.i32Rotr).i32(0xff00ff00 | 0).op(OP.i32And).op(OP.i32Or);
 }

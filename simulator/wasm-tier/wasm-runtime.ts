@@ -2,7 +2,7 @@
 // it, the table the wasm code checks accesses against, one instance per program, and the imports: the slow
 // paths, which hand over to the interpreter's own code (resolve(), RunState's calls, helpers, tail calls) so
 // that a fault or a helper's effect is the interpreter's by construction.
-import { CODE_TAG, MAY_GOTO_BUDGET, Region, type CompiledProgram, type Memory, type RunOptions } from '../vm/index.ts';
+import { CODE_TAG, MAY_GOTO_BUDGET, Region, REGION_BASE, type CompiledProgram, type Memory, type RunOptions } from '../vm/index.ts';
 import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
 import { LoopFault } from '../vm/run-signals.ts';
 import { RunState, type VmLimits } from '../vm/run-state.ts';
@@ -46,8 +46,10 @@ export class WasmRuntime {
   // The memory never grows, so these views stay valid.
   readonly u8 = new Uint8Array(this.wasm.buffer);
   readonly i32 = new Int32Array(this.wasm.buffer);
-  /** the run in progress */
+  /** the run in progress (the last one when not busy) */
   st!: RunState;
+  /** between begin() and end() */
+  busy = false;
   readonly #instances = new WeakMap<CompiledProgram, Exports>();
   readonly #stacks: Mirror[] = [];
   readonly #run: Mirror[] = [];
@@ -91,9 +93,9 @@ export class WasmRuntime {
     st.budget = options.budget ?? vm.budget;
     st.left = st.budget;
     st.traceLimit = options.traceLimit ?? st.traceLimit;
-    st.trace.length = 0;
+    if (st.trace.length !== 0) st.trace.length = 0;
     st.traceTruncated = false;
-    st.frameProg.length = 1;
+    if (st.frameProg.length !== 1) st.frameProg.length = 1;
     st.frameProg[0] = entry;
     st.prog = entry;
     st.code = entry.code;
@@ -106,15 +108,32 @@ export class WasmRuntime {
     st.pendingTail = undefined;
     st.lo.fill(0);
     st.hi.fill(0);
-    const args = [options.r1, options.r2, options.r3, options.r4, options.r5];
-    args.forEach((v, i) => v !== undefined && st.regs.set(i + 1, v instanceof Region ? v.address() : v));
+    st.frameRet.fill(0);
+    st.frameSaved.fill(0);
+    this.#arg(spare, 1, options.r1);
+    this.#arg(spare, 2, options.r2);
+    this.#arg(spare, 3, options.r3);
+    this.#arg(spare, 4, options.r4);
+    this.#arg(spare, 5, options.r5);
     st.enterStack(0);
     return spare;
+  }
+
+  /** r`n` = `v` as RunState's constructor sets it (a region: its address, without BigInt arithmetic). */
+  #arg(st: RunState, n: number, v: RunOptions['r1']): void {
+    if (v === undefined) return;
+    if (v instanceof Region) {
+      st.lo[n] = REGION_BASE | 0;
+      st.hi[n] = v.id;
+    } else {
+      st.regs.set(n, v);
+    }
   }
 
   /** Start run `st`: mirror its stack and packet, registers and budget into linear memory. */
   begin(st: RunState): void {
     this.st = st;
+    this.busy = true;
     this.#mirrorStack(st.depth);
     if (st.packet !== undefined) this.#mirrorForRun(st.packet);
     this.push();
@@ -137,6 +156,7 @@ export class WasmRuntime {
     this.#runTop = RUN_ARENA;
     this.push();
     if (!this.st.tracing) this.#spare = this.st;
+    this.busy = false;
   }
 
   /** Registers and budget: linear memory → RunState. */
@@ -241,6 +261,7 @@ export class WasmRuntime {
     const key = at * 0x10_0000 + size;
     let views = this.#arenaViews.get(key);
     if (views === undefined) {
+      if (this.#arenaViews.size >= 4096) this.#arenaViews.clear();
       views = { bytes: this.u8.subarray(at, at + size), view: new DataView(this.wasm.buffer, at, size) };
       this.#arenaViews.set(key, views);
     }
@@ -293,6 +314,7 @@ export class WasmRuntime {
         const st = at(slot);
         const rg = resolve(st.memory.regions, alo, ahi, 0, size, true);
         const o = resolvedOffset;
+        if (rg.store !== undefined && rg.store(o, size, vlo!, vhi!)) return;
         const v = rg.view;
         if (size === 8) {
           v.setInt32(o, vlo!, true);
@@ -396,7 +418,7 @@ export class WasmRuntime {
   }
 }
 
-/** Regions whose every access the table can decide: no access rule, no load hook, not a map. */
+/** Regions whose every access the table can decide: no access rule, no load or store hook, not a map. */
 function mirrorable(r: Region): boolean {
-  return r.access === undefined && r.load === undefined && r.kind !== 'map';
+  return r.access === undefined && r.load === undefined && r.store === undefined && r.kind !== 'map';
 }

@@ -35,8 +35,9 @@ export class WasmVm {
 
   run(program: CompiledProgram | readonly Instruction[] | Uint8Array, options: RunOptions = {}): RunResult {
     const entry = program instanceof CompiledProgram ? program : Vm.compile(program);
-    if (options.trace === true) return new Vm(this.#options).run(entry, options);
     const rt = options.memory === undefined ? undefined : runtimeFor(options.memory);
+    // traces are the interpreter's; so is a run started inside another run on the same memory (by a helper)
+    if (options.trace === true || rt?.busy === true) return new Vm(this.#options).run(entry, options);
     const st = rt === undefined ? new RunState(this, entry, options) : rt.acquire(this, entry, options);
     return this.#run(rt ?? runtimeFor(st.memory), st, entry);
   }

@@ -68,6 +68,16 @@ describe('tsbpf run', () => {
     expect(r.stderr).toMatch(/program bad_bounds: the verifier \(linux-6\.18\) refuses it: instruction \d+ \(.*bad_bounds\.c:\d+: .*\): invalid access to packet/);
   });
 
+  it('says where a redirecting program sent the packet', () => {
+    const frame = new Uint8Array(60);
+    frame[3] = 4; // sim_xdp_adjust: byte 3 picks bpf_redirect, byte 4 the ifindex
+    frame[4] = 5;
+    const text = tsbpf('run', join(repoRoot, 'test/fixtures/sim_xdp_adjust.o'), '--packet', hex(frame));
+    expect(text.stdout).toMatch(/^packet 0: XDP_REDIRECT .*\n  redirect: ifindex 5$/m);
+    const json = JSON.parse(tsbpf('run', join(repoRoot, 'test/fixtures/sim_xdp_adjust.o'), '--packet', hex(frame), '--json').stdout);
+    expect(json.results[0].redirect).toEqual({ helper: 'bpf_redirect', ifindex: 5, flags: 0 });
+  });
+
   it('exits 2 on bad input', () => {
     expect(tsbpf('run', firewall, '--packet', 'xyz').code).toBe(2);
     expect(tsbpf('run', firewall).code).toBe(2);

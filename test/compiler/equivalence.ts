@@ -253,7 +253,7 @@ function compareRuns(a: SideRun, b: SideRun, where: Difference['where'], mask: M
       continue;
     }
     if (x.retval !== y.retval && mask?.retval !== true) out.push({ kind: 'retval', where, packet: i, detail: `${x.retval} vs ${y.retval}` });
-    else if (x.packet !== y.packet && mask?.retval !== true) {
+    else if (x.packet !== y.packet) {
       out.push({ kind: 'packet', where, packet: i, detail: `output packets differ (${x.packet.length / 2} vs ${y.packet.length / 2} bytes; first difference at byte ${firstDifference(x.packet, y.packet)})` });
     }
   }

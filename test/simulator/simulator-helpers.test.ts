@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assembleUbpf } from '../../bpf/asm/index.ts';
+import { assemble, assembleUbpf } from '../../bpf/asm/index.ts';
+import type { ObjectSpec } from '../../bpf/index.ts';
 import { Errno, HashMap, kernelHelpers, MapType, Simulator, SimFault, XdpContext, formatPrintk, type HelperEnv } from '../../simulator/index.ts';
 import { csumDiff, packet as pkt } from '../../simulator/packet/index.ts';
 import { Memory, Vm } from '../../simulator/vm/index.ts';
@@ -124,14 +125,24 @@ describe('kernel helpers', () => {
     expect(sim.run('xdp_maps', pkt.eth().build()).action).toBe('XDP_PASS');
   });
 
-  it('bpf_ktime_get_boot_ns, bpf_jiffies64 and bpf_ktime_get_ns read the simulator\'s controllable clock', async () => {
-    const sim = await Simulator.load('test/fixtures/xdp_pass.o', { clock: 2_000_000_000n, hz: 100 });
-    const env = { cpu: 0, now: () => sim.clock, jiffies: () => (sim.clock * sim.hz) / 1_000_000_000n, random: () => 0, printk: [], calls: [] };
-    const vm = new Vm({ helpers: kernelHelpers(env) });
-    expect(vm.run(assembleUbpf('call 125\nexit')).r0).toBe(2_000_000_000n);
-    expect(vm.run(assembleUbpf('call 118\nexit')).r0).toBe(200n);
-    const { jiffies: _given, ...noJiffies } = env;
-    const fallback = new Vm({ helpers: kernelHelpers(noJiffies) });
-    expect(fallback.run(assembleUbpf('call 118\nexit')).r0).toBe(500n); // 250 Hz without a jiffies source
+  it('bpf_ktime_get_boot_ns and bpf_jiffies64 read the simulator\'s controllable clock (jiffies at its hz)', async () => {
+    const spec: ObjectSpec = {
+      programs: [{ name: 'clock', section: 'xdp', type: 6, expectedAttachType: 37, function: 'clock' }],
+      functions: [
+        {
+          name: 'clock', section: 'xdp', global: true, references: [], lineInfo: [], coreRelocations: [],
+          instructions: assemble('call 125\nr6 = r0\ncall 118\nr6 *= 1000\nr0 += r6\nexit'),
+        },
+      ],
+      maps: [],
+      data: [],
+      license: 'GPL',
+    };
+    const sim = await Simulator.load(spec, { clock: 2_000_000_000n, hz: 100 });
+    expect(sim.run('clock', new Uint8Array(14)).retval).toBe(200n + 2_000_000_000_000n); // 200 jiffies, 2 s * 1000
+    sim.clock = 3_000_000_000n;
+    expect(sim.run('clock', new Uint8Array(14)).retval).toBe(300n + 3_000_000_000_000n);
+    const env = { cpu: 0, now: () => 4_000_000_000n, random: () => 0, printk: [], calls: [] };
+    expect(new Vm({ helpers: kernelHelpers(env) }).run(assembleUbpf('call 118\nexit')).r0).toBe(1000n); // 250 Hz without a jiffies source
   });
 });

@@ -124,7 +124,8 @@ function withReservePrologue(spec: ObjectSpec, fn: FunctionSpec): ObjectSpec {
     ...fn,
     instructions: [...prologue, ...fn.instructions],
     references: [{ slot: 1, ref: { kind: 'map', map: LEAK_MAP } }, ...fn.references.map((r) => ({ ...r, slot: r.slot + shift }))],
-    lineInfo: fn.lineInfo.map((l) => ({ ...l, slot: l.slot + shift })),
+    // the kernel wants line info at every function's first instruction: the original first line covers the prologue
+    lineInfo: [...fn.lineInfo.slice(0, 1).map((l) => ({ ...l, slot: 0 })), ...fn.lineInfo.map((l) => ({ ...l, slot: l.slot + shift }))],
     coreRelocations: fn.coreRelocations.map((c) => ({ ...c, slot: c.slot + shift })),
   };
   const map: MapSpec = {
@@ -256,7 +257,8 @@ export function mutationsOf(fn: FunctionSpec): Mutation[] {
       }
     }
     if (prefix && insn.kind === 'ldx' && ctxRegs.has(insn.src)) {
-      add('ctx-readonly-write', i, { kind: 'st', size: insn.size, dst: insn.src, off: insn.off, imm: 0 }, `ctx load +${insn.off} made a store`);
+      if (i % 2 === 0) add('ctx-readonly-write', i, { kind: 'st', size: insn.size, dst: insn.src, off: insn.off, imm: 0 }, `ctx load +${insn.off} made a store of 0`);
+      else add('ctx-readonly-write', i, { kind: 'stx', size: insn.size, dst: insn.src, src: 10, off: insn.off }, `ctx load +${insn.off} made a store of r10`);
     }
     if (prefix) {
       if (insn.kind === 'alu' && insn.op === 'mov' && insn.source === 'reg' && ctxRegs.has(insn.src)) ctxRegs.add(insn.dst);

@@ -379,6 +379,32 @@ export function regBoundOffset(reg: ScalarState): void {
  * improved var_off.
  */
 export function regBoundsSync(reg: ScalarState): void {
+  // Fast paths with the same result as the full rounds: a completely unknown scalar has nothing to learn, and a
+  // constant lying within every bound collapses every bound onto itself.
+  const { varOff } = reg;
+  if (varOff.mask === U64_MAX && varOff.value === 0n) {
+    if (
+      reg.umin === 0n && reg.umax === U64_MAX && reg.smin === S64_MIN && reg.smax === S64_MAX &&
+      reg.u32min === 0 && reg.u32max === U32_MAX && reg.s32min === S32_MIN && reg.s32max === S32_MAX
+    ) {
+      return;
+    }
+  } else if (varOff.mask === 0n) {
+    const v = varOff.value;
+    const sv = toS64(v);
+    const u32 = u32OfBig(v);
+    const s32 = s32OfBig(v);
+    if (
+      reg.umin <= v && v <= reg.umax && reg.smin <= sv && sv <= reg.smax &&
+      reg.u32min <= u32 && u32 <= reg.u32max && reg.s32min <= s32 && s32 <= reg.s32max
+    ) {
+      reg.umin = reg.umax = v;
+      reg.smin = reg.smax = sv;
+      reg.u32min = reg.u32max = u32;
+      reg.s32min = reg.s32max = s32;
+      return;
+    }
+  }
   updateRegBounds(reg);
   // Three rounds as the kernel does; a round is a pure function of the state, so once one changes nothing
   // the remaining rounds cannot either and are skipped (same result, less work).

@@ -1,6 +1,6 @@
 // ALU instructions on a state (the kernel's check_alu_op, adjust_reg_min_max_vals, adjust_ptr_min_max_vals).
 import type { AluInsn, EndianInsn } from '../../bpf/index.ts';
-import { assertPointerAlu, assertReadable, assertWritable, Reject, Unsupported, type ProgramContext } from '../assert/index.ts';
+import { assertPointerAlu, assertPointerAluResult, assertReadable, assertWritable, Reject, Unsupported, type ProgramContext } from '../assert/index.ts';
 import {
   adjustScalarMinMaxVals,
   cloneScalar,
@@ -93,6 +93,7 @@ export function execAlu(state: VerifierState, insn: AluInsn, ctx: ProgramContext
         ptr.range = 0;
       }
     }
+    assertPointerAluResult(insn, plan, dst.kind === 'ptr', ptr, ctx.profile, ctx);
     state.setReg(insn.dst, ptr);
     return;
   }

@@ -3,7 +3,7 @@
 // (mark_ptr_or_null_regs) and packet ranges from comparisons with pkt_end (try_match_pkt_pointers).
 import type { JumpInsn } from '../../bpf/index.ts';
 import { assertReadable, Reject, Unsupported, type ProgramContext } from '../assert/index.ts';
-import { isScalarBranchTaken, knownScalar, regSetMinMax, tnumIsConst, type ScalarState } from '../domains/index.ts';
+import { cloneScalar, isScalarBranchTaken, knownScalar, regSetMinMax, tnumIsConst, type ScalarState } from '../domains/index.ts';
 import { constReg, scalarReg, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
 
 export interface BranchOutcome {
@@ -19,17 +19,15 @@ const isPkt = (r: RegState): r is PtrReg => r.kind === 'ptr' && (r.type === 'pkt
 /** mark_ptr_or_null_regs: every register sharing the id becomes 0 (null side) or the non-null pointer. */
 function markPtrOrNull(state: VerifierState, id: number, isNull: boolean): void {
   let refObj = 0;
-  for (const { reg, set } of state.allRegs()) {
-    if (reg.kind !== 'ptr' || reg.id !== id || !reg.type.endsWith('_or_null')) continue;
+  state.mapRegs((reg) => {
+    if (reg.kind !== 'ptr' || reg.id !== id || !reg.type.endsWith('_or_null')) return reg;
     refObj = reg.refObj;
-    if (isNull) {
-      set(constReg(0n));
-    } else if (reg.type === 'map_ptr_or_null') {
-      set({ ...reg, type: 'map_ptr', id: 0, ...(reg.map?.inner !== undefined ? { map: reg.map.inner } : {}) });
-    } else {
-      set({ ...reg, type: reg.type === 'map_value_or_null' ? 'map_value' : 'ringbuf_mem', id: 0 });
+    if (isNull) return constReg(0n);
+    if (reg.type === 'map_ptr_or_null') {
+      return { ...reg, type: 'map_ptr', id: 0, ...(reg.map?.inner !== undefined ? { map: reg.map.inner } : {}) };
     }
-  }
+    return { ...reg, type: reg.type === 'map_value_or_null' ? 'map_value' : 'ringbuf_mem', id: 0 };
+  });
   // a null reservation holds nothing to release (release_reference_state)
   if (isNull && refObj !== 0) state.refs = state.refs.filter((r) => r.id !== refObj);
 }
@@ -39,9 +37,7 @@ function findGoodPktPointers(state: VerifierState, dst: PtrReg, rightOpen: boole
   if (dst.off < 0 || (dst.off === 0 && rightOpen)) return;
   if (dst.v.umax > 0xffffn || dst.v.umax + BigInt(dst.off) > 0xffffn) return;
   const range = dst.off + (rightOpen ? 1 : 0);
-  for (const { reg, set } of state.allRegs()) {
-    if (reg.kind === 'ptr' && reg.type === dst.type && reg.id === dst.id && reg.range < range) set({ ...reg, range });
-  }
+  state.mapRegs((reg) => (reg.kind === 'ptr' && reg.type === dst.type && reg.id === dst.id && reg.range < range ? { ...reg, range } : reg));
 }
 
 /** try_match_pkt_pointers: true when the comparison is one of the packet-range idioms. */
@@ -88,15 +84,20 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
   }
   if (dst.kind === 'scalar' && src.kind === 'scalar') {
     const taken = isScalarBranchTaken(dst.s, src.s, insn.op, jmp32);
-    if (taken !== 'unknown' && !ctx.profile.bypassSpecV1) {
-      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
-    }
+    // Without CAP_PERFMON the kernel also walks the other side speculatively (sanitize_speculative_path), but
+    // since 6.17 an error there only inserts a nospec barrier (error_recoverable_with_nospec): no verdict changes.
     if (taken === 'taken') return { taken: state };
     if (taken === 'not-taken') return { fall: state };
     const other = state.clone();
+    // reg_set_min_max refines the registers in place: give each state its own copies first (states share
+    // register objects)
     const regsOf = (s: VerifierState): [ScalarState, ScalarState] => {
-      const d = (s.reg(insn.dst) as { s: ScalarState }).s;
-      const r = insn.source === 'reg' ? (s.reg(insn.src) as { s: ScalarState }).s : knownScalar(BigInt.asUintN(64, BigInt(insn.imm)));
+      const d = cloneScalar((s.reg(insn.dst) as { s: ScalarState }).s);
+      s.setReg(insn.dst, scalarReg(d));
+      if (insn.source !== 'reg') return [d, knownScalar(BigInt.asUintN(64, BigInt(insn.imm)))];
+      if (insn.src === insn.dst) return [d, d];
+      const r = cloneScalar((s.reg(insn.src) as { s: ScalarState }).s);
+      s.setReg(insn.src, scalarReg(r));
       return [d, r];
     };
     const [fd, fs] = regsOf(state);
@@ -111,9 +112,6 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
     const notNull = (r: RegState): boolean =>
       r.kind === 'ptr' && (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem' || r.type === 'ringbuf_mem');
     const ptrVsZero = (notNull(dst) && isZero(src)) || (notNull(src) && isZero(dst));
-    if (ptrVsZero && !ctx.profile.bypassSpecV1) {
-      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
-    }
     if (ptrVsZero) return insn.op === 'jeq' ? { fall: state } : { taken: state };
   }
   const other = state.clone();

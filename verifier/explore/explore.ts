@@ -24,7 +24,7 @@ import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness
 import type { Program } from './program.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { Checkpoint, markChainPrecision, precisionKey, slotKey, type HistEntry } from './precision.ts';
-import { statesEqual, statesMaybeLooping, type CompareOptions, type ExactLevel } from './prune.ts';
+import { statesEqual, statesMaybeLooping, type CompareOptions, type ExactLevel, type PruneMarks } from './prune.ts';
 
 export interface ExploreOptions {
   readonly profile: Profile;
@@ -109,6 +109,21 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     let jmps = 0;
     let prevJmps = 0;
     let prevProcessed = 0;
+    // one comparison setup for the whole exploration (no allocation per comparison): the live registers of
+    // frame f when the current frame is at liveInsn (bpf_frame_insn_idx), the marks of the stored state
+    let liveState = VerifierState.entry();
+    let liveInsn = 0;
+    const cmp: { -readonly [K in keyof CompareOptions]: CompareOptions[K] } = {
+      level,
+      allowUninitStack: profile.allowUninitStack,
+      liveRegs: (f) => (f === liveState.frames.length - 1 ? live[liveInsn]! : live[liveState.frames[f + 1]!.callsite]!),
+      marks: NO_MARKS,
+    };
+    const opts = (lv: ExactLevel, marks: Checkpoint): CompareOptions => {
+      cmp.level = lv;
+      cmp.marks = marks;
+      return cmp;
+    };
     // do_check_main, then each global function it calls on its own (do_check_subprogs)
     const entries: number[] = [0];
     const called = new Set<number>();
@@ -139,9 +154,6 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
         if (parent !== undefined) parent.branches++;
         work.push({ state: s, parent, hist: hist.slice(), firstInsn, prevInsn: at });
       };
-      /** the live registers of frame f when the current frame is at `insn` (bpf_frame_insn_idx) */
-      const liveOf = (s: VerifierState, insn: number) => (f: number): number =>
-        f === s.frames.length - 1 ? live[insn]! : live[s.frames[f + 1]!.callsite]!;
       /** mark_chain_precision for registers (and slots) of the current frame at instruction i */
       const precise = (i: number, keys: number[]): void => {
         if (level !== 'not-exact' || keys.length === 0) return;
@@ -165,31 +177,25 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           const force = hist.length > 40;
           let add = force || (jmps - prevJmps >= 2 && stats.processed - prevProcessed >= 8);
           const list = explored.get(i) ?? [];
-          const liveAt = liveOf(state, i);
+          liveState = state;
+          liveInsn = i;
           let hit: Checkpoint | undefined;
           for (let k = list.length - 1; k >= 0; k--) {
             const sl = list[k]!;
-            const opts = (lv: ExactLevel): CompareOptions => ({
-              level: lv,
-              allowUninitStack: profile.allowUninitStack,
-              liveRegs: liveAt,
-              precise: (f, key) => sl.isPrecise(precisionKey(f, key)),
-              slotRead: (f, spi) => sl.isRead(f, spi),
-            });
             if (sl.branches > 0) {
               // a state on this very path: the same state again is a loop that never ends, unless a callback is
               // being called again (bpf_loop), where a covered state is a fixpoint (programs with callbacks have
               // no back-edges here, so a repeated state in them is the next call of the callback)
               if (sl.callbackSite) {
-                if (statesEqual(sl.state, state, opts('range-within'))) {
+                if (statesEqual(sl.state, state, opts('range-within', sl))) {
                   hit = sl;
                   break;
                 }
-              } else if (loops && statesMaybeLooping(sl.state, state, live[i]!) && statesEqual(sl.state, state, opts('exact'))) {
-                throw new Reject(`infinite loop detected at insn ${i}`);
+              } else if (loops && statesMaybeLooping(sl.state, state, live[i]!) && statesEqual(sl.state, state, opts('exact', sl))) {
+                throw new Reject(`infinite loop detected at insn ${i}`, `cur state: ${state.formatRegs()}`, `old state: ${sl.state.formatRegs()}`);
               }
               if (!force && jmps - prevJmps < 20 && stats.processed - prevProcessed < 100) add = false;
-            } else if (statesEqual(sl.state, state, opts(level))) {
+            } else if (statesEqual(sl.state, state, opts(level, sl))) {
               hit = sl;
               break;
             }
@@ -315,7 +321,11 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             depthOf.set(f.subprog, Math.max(depthOf.get(f.subprog) ?? 0, f.stack.depth));
             if (state.frames.length === 1) {
               const leak = state.refs[0];
-              if (leak !== undefined) throw new Reject(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}`);
+              if (leak !== undefined) {
+                // check_resource_leak: one line per reference, then what would leak it
+                const lines = state.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
+                throw new Reject(...lines, 'BPF_EXIT instruction in main prog would lead to reference leak');
+              }
               if (f.subprog !== 0) {
                 assertReadable(state, 0);
                 const r0 = state.reg(0);
@@ -329,9 +339,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               ended = true;
               break;
             }
-            assertReadable(state, 0);
+            // prepare_func_exit: a static subprogram hands back whatever r0 holds, even uninitialised
             const r0 = state.reg(0);
             if (f.callback === true) {
+              assertReadable(state, 0);
               // set_loop_callback_state: the callback returns 0 (continue) or 1 (stop); then bpf_loop may call it again
               assertReturnValue(r0, ctx, [0, 1]);
               state.frames.pop();
@@ -360,8 +371,15 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           endPath();
           break;
         }
-        for (const fr of state.frames) depthOf.set(fr.subprog, Math.max(depthOf.get(fr.subprog) ?? 0, fr.stack.depth));
-        stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
+        // only stores, atomics, loads and calls touch the stack
+        if (insn.kind === 'stx' || insn.kind === 'st' || insn.kind === 'call' || insn.kind === 'atomic' || insn.kind === 'ldx') {
+          let total = 0;
+          for (const fr of state.frames) {
+            total += fr.stack.depth;
+            if ((depthOf.get(fr.subprog) ?? 0) < fr.stack.depth) depthOf.set(fr.subprog, fr.stack.depth);
+          }
+          if (total > stats.peakStack) stats.peakStack = total;
+        }
         state.insn = next;
         prevInsn = i;
       }
@@ -433,19 +451,14 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
       state.frames[ptr.frame]!.stack.writeBytes(off, w.size, 'misc');
     }
   }
+  const gone = (): RegState => (ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
   if (CHANGES_PKT_DATA.has(plan.helper.name)) {
-    for (const { reg, set } of state.allRegs()) {
-      if (reg.kind === 'ptr' && (reg.type === 'pkt' || reg.type === 'pkt_meta' || reg.type === 'pkt_end')) {
-        set(ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
-      }
-    }
+    state.mapRegs((reg) => (reg.kind === 'ptr' && (reg.type === 'pkt' || reg.type === 'pkt_meta' || reg.type === 'pkt_end') ? gone() : reg));
   }
   if (plan.release !== undefined) {
     const id = plan.release;
     state.refs = state.refs.filter((r) => r.id !== id);
-    for (const { reg, set } of state.allRegs()) {
-      if (reg.kind === 'ptr' && reg.refObj === id) set(ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
-    }
+    state.mapRegs((reg) => (reg.kind === 'ptr' && reg.refObj === id ? gone() : reg));
   }
   for (let r = 1; r <= 5; r++) state.setReg(r, NOT_INIT);
   if (plan.helper.ret.text === 'RET_PTR_TO_RINGBUF_MEM_OR_NULL') {
@@ -533,6 +546,7 @@ function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramCo
 }
 
 const BPF_FUNC_LOOP = 181;
+const NO_MARKS: PruneMarks = { isPrecise: () => false, isRead: () => false };
 const BPF_FUNC_TAIL_CALL = 12;
 
 /** The state a function starts in: the program's (r1 = ctx), or a global function's from its BTF prototype. */

@@ -7,6 +7,7 @@ import {
   assertMapValueAccess,
   assertMemAccess,
   assertNoLeak,
+  packetWritable,
   assertPacketAccess,
   assertReadable,
   assertStackAccess,
@@ -18,6 +19,7 @@ import {
   type ProgramContext,
 } from '../assert/index.ts';
 import {
+  cloneScalar,
   coerceRegToSize,
   coerceRegToSizeSx,
   knownScalar,
@@ -27,13 +29,21 @@ import {
 } from '../domains/index.ts';
 import { cloneReg, constReg, typeStr, ptrReg, scalarReg, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
 
+/** An unknown value loaded with `size` bytes (zero- or sign-extended): computed once per kind, then copied. */
+const UNKNOWN_OF_SIZE = new Map<number, ScalarState>();
+
 function unknownOfSize(size: number, signed: boolean): ScalarState {
-  const s = unknownScalar();
-  if (size < 8) {
-    if (signed) coerceRegToSizeSx(s, size as 1 | 2 | 4);
-    else coerceRegToSize(s, size as 1 | 2 | 4);
+  const key = signed ? -size : size;
+  let t = UNKNOWN_OF_SIZE.get(key);
+  if (t === undefined) {
+    t = unknownScalar();
+    if (size < 8) {
+      if (signed) coerceRegToSizeSx(t, size as 1 | 2 | 4);
+      else coerceRegToSize(t, size as 1 | 2 | 4);
+    }
+    UNKNOWN_OF_SIZE.set(key, t);
   }
-  return s;
+  return cloneScalar(t);
 }
 
 /** Stack reads and whole-slot writes, for stack slot liveness. */
@@ -54,6 +64,11 @@ export function checkAccess(
   value: { reg: RegState; regno: number } | undefined,
   track?: StackTracker,
 ): number | undefined {
+  // check_mem_access refuses a leaked pointer before the region's own checks (for packets, after "cannot write")
+  const packet = ptr.type === 'pkt' || ptr.type === 'pkt_meta';
+  if (t === 'write' && value !== undefined && ptr.type !== 'fp' && (!packet || packetWritable(ctx.progType))) {
+    assertNoLeak(value.reg, value.regno, ptr, ctx.profile);
+  }
   switch (ptr.type) {
     case 'fp': {
       const o = assertStackAccess(ptr, regno, off, size, t);
@@ -82,7 +97,6 @@ export function checkAccess(
     default:
       throw new Reject(`R${regno} invalid mem access '${typeStr(ptr)}'`);
   }
-  if (t === 'write' && value !== undefined) assertNoLeak(value.reg, value.regno, ptr, ctx.profile);
   return undefined;
 }
 
@@ -180,7 +194,7 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   }
   const dst = state.reg(insn.dst);
   assertDereferenceable(dst, insn.dst);
-  if (insn.kind === 'st' && dst.type === 'ctx') throw new Unsupported('BPF_ST into the context');
+  // BPF_ST into the context is checked like BPF_STX since Linux 6.3 (no "BPF_ST stores into R1 ctx" any more)
   const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
   if (dst.type !== 'fp') return undefined;
   const stack = state.frames[dst.frame]!.stack;

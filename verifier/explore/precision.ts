@@ -9,6 +9,7 @@
 import type { Instruction } from '../../bpf/index.ts';
 import type { VerifierState } from '../state/index.ts';
 import type { Program } from './program.ts';
+import type { PruneMarks } from './prune.ts';
 
 /** A step of a path that is not the next instruction, or one that spilled or filled a stack slot. */
 export interface HistEntry {
@@ -27,7 +28,7 @@ export interface Segment {
 }
 
 /** A stored state (bpf_verifier_state_list): the state, its path segment, and what pruning learnt about it. */
-export class Checkpoint implements Segment {
+export class Checkpoint implements Segment, PruneMarks {
   readonly state: VerifierState;
   readonly insn: number;
   readonly parent: Checkpoint | undefined;

@@ -17,28 +17,47 @@ export interface CompareOptions {
   readonly allowUninitStack: boolean;
   /** live registers of frame `f` of `old` (bit r for register r) */
   liveRegs(f: number): number;
-  /** whether `old`'s scalar in frame `f`, register `r` (or stack slot spi as 64 + spi) is precise */
-  precise(f: number, key: number): boolean;
-  /** whether `old`'s continuation read stack slot spi of frame f (not-exact only: others are ignored) */
-  slotRead(f: number, spi: number): boolean;
+  /** what pruning learnt about `old` */
+  readonly marks: PruneMarks;
 }
 
-/** A bijection between ids of the old state and of the current one (check_ids, check_scalar_ids). */
+/** Precision and stack liveness marks of an explored state. */
+export interface PruneMarks {
+  /** whether the scalar in register r (key f * 128 + r) or stack slot spi (f * 128 + 64 + spi) is precise */
+  isPrecise(key: number): boolean;
+  /** whether the explored continuation read stack slot spi of frame f (not-exact: others are ignored) */
+  isRead(f: number, spi: number): boolean;
+}
+
+const ALL_MARKS: PruneMarks = { isPrecise: () => true, isRead: () => true };
+
+/**
+ * A bijection between ids of the old state and of the current one (check_ids, check_scalar_ids): pairs in two
+ * arrays scanned linearly, as the kernel's bpf_idmap (there are few ids per state). One scratch map is reset
+ * for each comparison.
+ */
 class IdMap {
-  #fwd = new Map<number, number>();
-  #back = new Map<number, number>();
+  readonly #old: number[] = [];
+  readonly #cur: number[] = [];
   #tmp = -1;
+  reset(): this {
+    this.#old.length = 0;
+    this.#cur.length = 0;
+    this.#tmp = -1;
+    return this;
+  }
   check(old: number, cur: number): boolean {
     if (old === 0 && cur === 0) return true;
     if (old === 0 || cur === 0) return false;
-    const f = this.#fwd.get(old);
-    const b = this.#back.get(cur);
-    if (f === undefined && b === undefined) {
-      this.#fwd.set(old, cur);
-      this.#back.set(cur, old);
-      return true;
+    const o = this.#old;
+    const c = this.#cur;
+    for (let i = 0; i < o.length; i++) {
+      if (o[i] === old) return c[i] === cur;
+      if (c[i] === cur) return false;
     }
-    return f === cur && b === old;
+    o.push(old);
+    c.push(cur);
+    return true;
   }
   /** An old scalar without id is independent; a current one without id gets a fresh temporary id. */
   checkScalar(old: number, cur: number): boolean {
@@ -46,6 +65,8 @@ class IdMap {
     return this.check(old, cur === 0 ? this.#tmp-- : cur);
   }
 }
+
+const SCRATCH = new IdMap();
 
 function rangeWithin(old: ScalarState, cur: ScalarState): boolean {
   return (
@@ -127,7 +148,7 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
   const level = opts.level;
   for (let spi = 0; spi < oldSlots.length; spi++) {
     // a slot the explored continuation never read is dead there
-    if (level === 'not-exact' && !opts.slotRead(f, spi)) continue;
+    if (level === 'not-exact' && !opts.marks.isRead(f, spi)) continue;
     const os = oldSlots[spi];
     // a pointer where old had bytes it may have read as a scalar (uninitialised reads are allowed): the
     // kernel would match them; we do not, as the continuation could use the pointer differently
@@ -161,12 +182,12 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     if (oldScalar !== undefined && curScalar !== undefined) {
       if (oldScalar === 'unbound') continue; // an imprecise unknown scalar covers any scalar
       if (curScalar === 'unbound') {
-        if (opts.level === 'not-exact' && !opts.precise(f, 64 + spi)) continue;
+        if (opts.level === 'not-exact' && !opts.marks.isPrecise(f * 128 + 64 + spi)) continue;
         const s = (oldScalar as { s: ScalarState }).s;
         if (!(s.umin === 0n && s.umax === 0xffff_ffff_ffff_ffffn && s.smin === -(1n << 63n) && s.smax === (1n << 63n) - 1n && s.varOff.mask === 0xffff_ffff_ffff_ffffn && s.u32min === 0 && s.u32max === 0xffff_ffff && s.s32min === -(2 ** 31) && s.s32max === 2 ** 31 - 1)) return false;
         continue;
       }
-      if (!regSafe(oldScalar, curScalar, opts.precise(f, 64 + spi), opts.level, ids)) return false;
+      if (!regSafe(oldScalar, curScalar, opts.marks.isPrecise(f * 128 + 64 + spi), opts.level, ids)) return false;
       continue;
     }
     for (let j = 0; j < 8; j++) {
@@ -177,7 +198,7 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     }
     if (ot[0] === 'spill') {
       if (cs?.spilled === undefined || (os.spillSize ?? 8) !== (cs.spillSize ?? 8)) return false;
-      if (!regSafe(os.spilled!, cs.spilled, opts.precise(f, 64 + spi), opts.level, ids)) return false;
+      if (!regSafe(os.spilled!, cs.spilled, opts.marks.isPrecise(f * 128 + 64 + spi), opts.level, ids)) return false;
     }
   }
   if (level === 'exact') {
@@ -192,7 +213,7 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
 /** states_equal: the same call chain and references, and every frame covered. */
 export function statesEqual(old: VerifierState, cur: VerifierState, opts: CompareOptions): boolean {
   if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
-  const ids = new IdMap();
+  const ids = SCRATCH.reset();
   for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let f = 0; f < old.frames.length; f++) {
     const o = old.frames[f]!;
@@ -201,7 +222,7 @@ export function statesEqual(old: VerifierState, cur: VerifierState, opts: Compar
     const live = opts.liveRegs(f);
     for (let r = 0; r < 11; r++) {
       if ((live & (1 << r)) === 0) continue;
-      if (!regSafe(o.regs[r]!, c.regs[r]!, opts.precise(f, r), opts.level, ids)) return false;
+      if (!regSafe(o.regs[r]!, c.regs[r]!, opts.marks.isPrecise(f * 128 + r), opts.level, ids)) return false;
     }
     if (!stackSafe(o, c, f, opts, ids)) return false;
   }
@@ -213,7 +234,7 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState, live:
   if (old.frames.length !== cur.frames.length) return false;
   const o = old.cur;
   const c = cur.cur;
-  const ids = new IdMap();
+  const ids = SCRATCH.reset();
   for (let r = 0; r < 11; r++) {
     if ((live & (1 << r)) === 0) continue;
     if (!regsExact(o.regs[r]!, c.regs[r]!, ids)) return false;
@@ -223,5 +244,5 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState, live:
 
 /** Whether `old` covers `cur` with every register live and every scalar compared by range. */
 export function stateCovers(old: VerifierState, cur: VerifierState, allowUninitStack: boolean): boolean {
-  return statesEqual(old, cur, { level: 'range-within', allowUninitStack, liveRegs: () => 0x7ff, precise: () => true, slotRead: () => true });
+  return statesEqual(old, cur, { level: 'range-within', allowUninitStack, liveRegs: () => 0x7ff, marks: ALL_MARKS });
 }

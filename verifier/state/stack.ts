@@ -36,7 +36,8 @@ export class StackState {
           ? undefined
           : {
               types: [...s.types],
-              ...(s.spilled !== undefined ? { spilled: cloneReg(s.spilled), spillSize: s.spillSize ?? 8 } : {}),
+              // a spilled register is never changed in place: copies share it
+              ...(s.spilled !== undefined ? { spilled: s.spilled, spillSize: s.spillSize ?? 8 } : {}),
             },
       ),
       this.depth,

@@ -70,7 +70,8 @@ export class VerifierState {
   clone(): VerifierState {
     return new VerifierState(
       this.frames.map((f) => ({
-        regs: f.regs.map(cloneReg),
+        // registers are never changed in place (a change replaces the object), so copies share them
+        regs: f.regs.slice(),
         stack: f.stack.clone(),
         callsite: f.callsite,
         subprog: f.subprog,
@@ -81,6 +82,20 @@ export class VerifierState {
       this.insn,
       [...this.refs],
     );
+  }
+
+  /**
+   * Replaces every register of every frame, including spilled ones, by `fn(reg)` (bpf_for_each_reg_in_vstate);
+   * `fn` returns the register itself to keep it.
+   */
+  mapRegs(fn: (r: RegState) => RegState): void {
+    for (const f of this.frames) {
+      const regs = f.regs;
+      for (let i = 0; i < regs.length; i++) regs[i] = fn(regs[i]!);
+      for (const slot of f.stack.slots) {
+        if (slot?.spilled !== undefined) slot.spilled = fn(slot.spilled);
+      }
+    }
   }
 
   /** Every register of every frame, including spilled ones (bpf_for_each_reg_in_vstate). */

@@ -16,6 +16,9 @@
 // - DATASEC entries carry the variable's allocation size and, as in clang's objects, its offset for static
 //   variables but 0 for global ones; the DATASEC's own size stays 0. libbpf fills both in from the ELF
 //   symbols before loading (and so does our reader).
+//
+// test/oracle/backend-btf.test.ts holds it to clang-19: on every fixture the type graph is clang's (and, but
+// for the order CO-RE root types are met in, the very same type list), from clang-19's IR and the wasm clang's.
 import { Btf, BtfStringTable, type BtfFuncLinkage, type BtfKind, type BtfType, type BtfVarSecinfo } from '../../../bpf/index.ts';
 import { intField, resolveMetadata, type GlobalVariable, type Instruction, type IrFunction, type IrModule, type Value } from '../ir/index.ts';
 import { annotationsOf, bigIntField, bitsOf, diField, enumField, hasFlag, nameOf, tupleField, type DiNode } from './di-node.ts';

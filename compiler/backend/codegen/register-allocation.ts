@@ -18,12 +18,13 @@ export interface Allocation {
 /** Allocate registers in place: afterwards every register in `fn` (blocks in `layout` order) is physical. */
 export function allocateRegisters(fn: MFunction, layout: readonly number[]): Allocation {
   let frameSize = fn.frameSize;
+  const noSpill = new Set<Reg>();
   for (let round = 0; round < 16; round++) {
     const blocks = layout.map((id) => fn.blocks[id]!);
     eliminateDeadCode(blocks);
     const live = computeLiveness(blocks);
     const ranges = liveRanges(blocks, live);
-    const { assignment, spilled } = assign(blocks, ranges);
+    const { assignment, spilled } = assign(blocks, ranges, noSpill);
     if (spilled.length === 0) {
       for (const b of blocks) {
         for (const i of b.insns) mapRegs(i, (r) => assignment.get(r) ?? r, (r) => assignment.get(r) ?? r);
@@ -38,12 +39,12 @@ export function allocateRegisters(fn: MFunction, layout: readonly number[]): All
     for (const r of spilled) slots.set(r, -(top += 8));
     frameSize = top;
     if (frameSize > 512) throw new RangeError(`function ${fn.name}: stack frame of ${frameSize} bytes after spilling exceeds 512`);
-    for (const b of blocks) rewriteSpills(fn, b, slots);
+    for (const b of blocks) rewriteSpills(fn, b, slots, noSpill);
   }
   throw new RangeError(`function ${fn.name}: register allocation did not converge`);
 }
 
-function assign(blocks: readonly MBlock[], ranges: Map<Reg, Segment[]>): { assignment: Map<Reg, Reg>; spilled: Reg[] } {
+function assign(blocks: readonly MBlock[], ranges: Map<Reg, Segment[]>, noSpill: ReadonlySet<Reg>): { assignment: Map<Reg, Reg>; spilled: Reg[] } {
   const occupied = new Map<Reg, Segment[]>();
   for (let p = 0; p < 10; p++) occupied.set(p, [...(ranges.get(p) ?? [])]);
   const partners = copyPartners(blocks);
@@ -51,10 +52,7 @@ function assign(blocks: readonly MBlock[], ranges: Map<Reg, Segment[]>): { assig
   const vregs = [...ranges.keys()].filter(isVirtual).sort((a, b) => ranges.get(a)![0]!.start - ranges.get(b)![0]!.start);
   const assignment = new Map<Reg, Reg>();
   const spilled: Reg[] = [];
-  const priority = (x: Reg): number => {
-    const len = ranges.get(x)!.reduce((n, sg) => n + sg.end - sg.start, 0);
-    return (weight.get(x) ?? 1) / len;
-  };
+  const cost = (x: Reg): number => weight.get(x) ?? 1;
   const take = (x: Reg, p: Reg): void => {
     assignment.set(x, p);
     const occ = occupied.get(p)!;
@@ -63,24 +61,41 @@ function assign(blocks: readonly MBlock[], ranges: Map<Reg, Segment[]>): { assig
   };
   for (const v of vregs) {
     const segs = ranges.get(v)!;
+    // registers of copy partners, nearest first, looking through partners not yet allocated
     const hints: Reg[] = [];
-    for (const p of partners.get(v) ?? []) {
-      const r = isVirtual(p) ? assignment.get(p) : p;
-      if (r !== undefined && !hints.includes(r)) hints.push(r);
+    const seen = new Set<Reg>([v]);
+    let frontier: Reg[] = [v];
+    for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+      const next: Reg[] = [];
+      for (const x of frontier) {
+        for (const p of partners.get(x) ?? []) {
+          if (seen.has(p)) continue;
+          seen.add(p);
+          const r = isVirtual(p) ? assignment.get(p) : p;
+          if (r !== undefined) {
+            if (!hints.includes(r)) hints.push(r);
+          } else {
+            next.push(p);
+          }
+        }
+      }
+      frontier = next;
     }
     const choice = [...hints, ...ORDER].find((p) => !overlaps(segs, occupied.get(p)!));
     if (choice !== undefined) {
       take(v, choice);
       continue;
     }
-    // evict cheaper values from the register where they are cheapest, or spill this one
-    const mine = priority(v);
+    // evict values that cost less to spill (fewer, shallower uses) from the register where they cost least,
+    // or spill this one; the short-lived registers that reload a spilled value cannot spill again
+    const mine = noSpill.has(v) ? Infinity : cost(v);
     let best: { p: Reg; victims: Reg[]; cost: number } | undefined;
     for (const p of ORDER) {
       if (overlaps(segs, ranges.get(p) ?? [])) continue;
       const victims = [...assignment].filter(([x, r]) => r === p && overlaps(segs, ranges.get(x)!)).map(([x]) => x);
-      const cost = Math.max(...victims.map(priority));
-      if (cost < mine && (best === undefined || cost < best.cost)) best = { p, victims, cost };
+      if (victims.some((x) => noSpill.has(x))) continue;
+      const total = victims.reduce((n, x) => n + cost(x), 0);
+      if (total < mine && (best === undefined || total < best.cost)) best = { p, victims, cost: total };
     }
     if (best === undefined) {
       spilled.push(v);
@@ -121,7 +136,7 @@ function spillWeights(blocks: readonly MBlock[]): Map<Reg, number> {
 }
 
 /** Replace each spilled register by a fresh one loaded before each use and stored after each definition. */
-function rewriteSpills(fn: MFunction, b: MBlock, slots: Map<Reg, number>): void {
+function rewriteSpills(fn: MFunction, b: MBlock, slots: Map<Reg, number>, noSpill: Set<Reg>): void {
   const out: MInsn[] = [];
   for (const i of b.insns) {
     // a plain copy to or from a spilled register becomes the store or the load itself
@@ -141,7 +156,10 @@ function rewriteSpills(fn: MFunction, b: MBlock, slots: Map<Reg, number>): void 
     const temps = new Map<Reg, Reg>();
     const temp = (r: Reg): Reg => {
       let t = temps.get(r);
-      if (t === undefined) temps.set(r, (t = fn.nextVreg++));
+      if (t === undefined) {
+        temps.set(r, (t = fn.nextVreg++));
+        noSpill.add(t);
+      }
       return t;
     };
     for (const u of new Set(uses)) {

@@ -155,13 +155,14 @@ export function lowerSelect(L: Lowering, i: Of<'select'>): void {
 export function choose(L: Lowering, c: Form, a: Form, b: Form, bits: number): Form {
   const d = L.vreg();
   L.into(d, a);
+  const start = L.cur;
   const other = L.newBlock();
   const join = L.newBlock();
   L.branch(c, join.id, other.id);
   L.cur = other;
   L.into(d, b);
   L.emit({ kind: 'ja', target: join.id });
-  L.cur = join;
+  L.joinAt(join, start);
   return { k: 'reg', reg: d, clean: L.isClean(a, bits) && L.isClean(b, bits) };
 }
 

@@ -32,7 +32,7 @@ function emitCall(L: Lowering, i: CallInst, how: { target: 'helper' | 'local'; i
   if (i.args.length > 5) L.fail(`a call with ${i.args.length} arguments (BPF passes at most 5)`);
   // values already in registers move first; the rest (constants, addresses, globals) are materialised
   // straight into their argument register, so nothing has to stay live in r1..r5 while they are built
-  const forms = i.args.map((a) => L.typed(a));
+  const forms = i.args.map((a) => L.sized(L.typed(a), a.type.kind === 'int' ? a.type.bits : 64));
   forms.forEach((f, n) => {
     if (f.k === 'reg') L.into(n + 1, f);
   });

@@ -32,9 +32,7 @@ export function lowerTerminator(L: Lowering, S: ControlState, block: BasicBlock,
   switch (i.op) {
     case 'ret': {
       if (i.value !== undefined) {
-        const bits = L.bits(i.value.type);
-        const f = L.typed(i.value);
-        L.into(0, bits === 32 && !L.isClean(f, 32) ? { k: 'reg', reg: L.zext(f, 32), clean: true } : f);
+        L.into(0, L.sized(L.typed(i.value), L.bits(i.value.type)));
       }
       L.emit({ kind: 'exit', usesR0: i.value !== undefined });
       return;
@@ -98,7 +96,7 @@ function edgeTarget(L: Lowering, S: ControlState, pred: string, succ: string, on
   return e.id;
 }
 
-/** Parallel copies into the phi registers for the edge from `pred`. Phi registers always hold clean values. */
+/** Parallel copies into the phi registers for the edge from `pred` (i1 phis hold exactly 0 or 1). */
 function phiCopies(L: Lowering, S: ControlState, phis: readonly PhiInst[], pred: string): void {
   const moves: { dst: Reg; src: Reg }[] = [];
   const consts: { dst: Reg; form: Form }[] = [];
@@ -110,11 +108,11 @@ function phiCopies(L: Lowering, S: ControlState, phis: readonly PhiInst[], pred:
     const bits = L.bits(phi.type);
     const f = L.form(incoming.value, phi.type);
     if (f.k === 'imm') {
-      consts.push({ dst, form: { k: 'imm', value: bits < 64 ? BigInt.asUintN(bits, f.value) : f.value } });
+      consts.push({ dst, form: L.sized(f, bits) });
       continue;
     }
     // forms are materialised before any copy, so none reads a phi register already overwritten
-    const src = bits < 64 ? L.zext(f, bits) : L.reg(f);
+    const src = bits === 1 ? L.zext(f, bits) : L.reg(f);
     moves.push({ dst, src });
   }
   parallelMove(L, moves);

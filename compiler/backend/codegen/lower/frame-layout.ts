@@ -3,8 +3,9 @@
 // getelementptr chains. An address that escapes into anything else (phi, select, a stored value, an integer)
 // keeps its alloca apart from every other one. Sharing matters twice: the 512-byte limit, and identical
 // inlined sequences (each inlined `count()` with its own key) becoming identical code that merges.
-import type { Instruction as IrInstruction, IrFunction, IrModule, Value } from '../../ir/index.ts';
+import type { Instruction as IrInstruction, IrFunction, IrModule } from '../../ir/index.ts';
 import { alignTo, typeSize } from '../ir-types.ts';
+import { localOperands } from './ir-operands.ts';
 
 export interface FrameLayout {
   /** alloca result → offset from r10 (negative) */
@@ -18,21 +19,7 @@ interface Slot {
   readonly align: number;
 }
 
-function operandsOf(i: IrInstruction): Value[] {
-  const out: Value[] = [];
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
-    const o = x as Record<string, unknown>;
-    if (o['kind'] === 'local' && typeof o['name'] === 'string') {
-      out.push(o as unknown as Value);
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== 'records' && k !== 'attachments' && k !== 'at') visit(v);
-  };
-  visit(i);
-  return out;
-}
+const operandsOf = localOperands;
 
 function calleeName(i: IrInstruction): string | undefined {
   return i.op === 'call' && i.callee.kind === 'global' ? i.callee.name : undefined;
@@ -99,11 +86,23 @@ export function layoutFrame(mod: IrModule, fn: IrFunction): FrameLayout {
     return [];
   };
   const liveIn = new Map<string, Set<string>>(fn.blocks.map((b) => [b.name, new Set<string>()]));
+  // what each instruction does to the allocas, computed once (only instructions that touch one are kept)
+  const effects = new Map<string, { k: number; uses: string[]; starts: string[] }[]>(
+    fn.blocks.map((b) => [
+      b.name,
+      b.instructions.flatMap((i, k) => {
+        const e = useDef(i);
+        return e.uses.length > 0 || e.starts.length > 0 ? [{ k, ...e }] : [];
+      }),
+    ]),
+  );
   const flow = (b: (typeof fn.blocks)[number], visit?: (live: Set<string>) => void): Set<string> => {
     const live = new Set<string>();
     for (const s of succ(b.instructions[b.instructions.length - 1])) for (const r of liveIn.get(s) ?? []) live.add(r);
-    for (let k = b.instructions.length - 1; k >= 0; k--) {
-      const { uses, starts } = useDef(b.instructions[k]!);
+    visit?.(live);
+    const list = effects.get(b.name)!;
+    for (let n = list.length - 1; n >= 0; n--) {
+      const { uses, starts } = list[n]!;
       for (const s of starts) live.delete(s);
       for (const u of uses) live.add(u);
       visit?.(live);

@@ -10,6 +10,7 @@ import { lowerAtomicRmw, lowerCmpxchg, lowerExtractValue } from './atomics.ts';
 import { lowerCall } from './calls.ts';
 import { lowerTerminator, type ControlState } from './control.ts';
 import { layoutFrame } from './frame-layout.ts';
+import { localOperands } from './ir-operands.ts';
 import { Lowering } from './lowering.ts';
 import type { IrInst } from './ir-inst.ts';
 import { lowerAlloca, lowerGep, lowerLoad, lowerStore } from './memory.ts';
@@ -48,7 +49,10 @@ export function lowerFunction(mod: IrModule, fn: IrFunction, placements: Readonl
       phis.set(b.name, list);
       const r = L.vreg();
       phiReg.set(i.result!, r);
-      L.define(i.result, { k: 'reg', reg: r, clean: true });
+      // like clang, narrow phis carry whatever their incoming registers hold above their width (booleans
+      // excepted: branches test them against zero)
+      const bits = L.bits(i.type);
+      L.define(i.result, { k: 'reg', reg: r, clean: bits === 1 || bits === 64 });
     }
   }
   const S: ControlState = { blockOf, phis, phiReg, edges: new Map() };
@@ -152,20 +156,10 @@ function aliasOf(phi: PhiInst): Value | undefined {
 }
 
 function countUses(L: Lowering, fn: IrFunction): void {
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object') return;
-    if (Array.isArray(x)) return x.forEach(visit);
-    const o = x as Record<string, unknown>;
-    if (o['kind'] === 'local' && typeof o['name'] === 'string') {
-      L.useCount.set(o['name'], (L.useCount.get(o['name']) ?? 0) + 1);
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== 'records' && k !== 'attachments' && k !== 'at') visit(v);
-  };
   for (const b of fn.blocks) {
     for (const i of b.instructions) {
       if (i.result !== undefined) L.defs.set(i.result, i);
-      visit(i);
+      for (const v of localOperands(i)) L.useCount.set(v.name, (L.useCount.get(v.name) ?? 0) + 1);
     }
   }
 }

@@ -122,6 +122,16 @@ export class Lowering {
     return this.form(tv.value, tv.type);
   }
 
+  /**
+   * A constant of a `bits`-wide integer as clang materialises it: values of 32 bits or fewer by a 32-bit move
+   * (sign-extended to 32 bits, then zero-extended), booleans as 0 or 1, wider ones as they are.
+   */
+  sized(f: Form, bits: number): Form {
+    if (f.k !== 'imm' || bits > 32) return f;
+    if (bits === 1) return { k: 'imm', value: f.value & 1n };
+    return { k: 'imm', value: BigInt.asUintN(32, BigInt.asIntN(bits, f.value)) };
+  }
+
   /** A register holding `f` (64-bit value; narrow values may carry garbage above their width unless `clean`). */
   reg(f: Form): Reg {
     if (f.k === 'reg') return f.reg;
@@ -157,13 +167,14 @@ export class Lowering {
       case 'logic': {
         // dst = 1; if (cond) goto join; dst = 0
         this.emit({ kind: 'alu', width: 64, op: 'mov', dst, src: { imm: 1 } });
+        const start = this.cur;
         const zero = this.newBlock();
         const join = this.newBlock();
         this.branch(f, join.id, zero.id);
         this.cur = zero;
         this.emit({ kind: 'alu', width: 64, op: 'mov', dst, src: { imm: 0 } });
         this.emit({ kind: 'ja', target: join.id });
-        this.cur = join;
+        this.joinAt(join, start);
         return;
       }
       case 'core':
@@ -210,6 +221,16 @@ export class Lowering {
       cache.set(name, r);
     }
     return r;
+  }
+
+  /**
+   * Make `join` the current block, keeping the global addresses cached in `from`: `join` is the end of a
+   * diamond that `from` starts (a select or a materialised condition), so those registers still hold them.
+   */
+  joinAt(join: MBlock, from: MBlock): void {
+    const cache = this.#globalCache.get(from.id);
+    if (cache !== undefined) this.#globalCache.set(join.id, new Map(cache));
+    this.cur = join;
   }
 
   /** Forget cached global addresses of the current block (after a call clobbers registers). */

@@ -73,3 +73,38 @@ never:
     expect(runIr(ir, 'f', new Uint8Array(64), true)).toBe(4n);
   });
 });
+
+describe('phi constants', () => {
+  it('gives an i1 phi a true constant as exactly 1', () => {
+    const ir = `
+define i64 @f(ptr %ctx) section "xdp" {
+entry:
+  %p = load i32, ptr %ctx, align 4
+  %e = getelementptr inbounds i8, ptr %ctx, i64 4
+  %q = load i32, ptr %e, align 4
+  %len = sub i32 %q, %p
+  %big = icmp ugt i32 %len, 40
+  br i1 %big, label %yes, label %no
+yes:
+  br label %join
+no:
+  %odd = trunc i32 %len to i1
+  br label %join
+join:
+  %b = phi i1 [ true, %yes ], [ %odd, %no ]
+  %z = zext i1 %b to i64
+  ret i64 %z
+}`;
+    expect(runIr(ir, 'f', new Uint8Array(64))).toBe(1n);
+    expect(runIr(ir, 'f', new Uint8Array(31))).toBe(1n);
+    expect(runIr(ir, 'f', new Uint8Array(30))).toBe(0n);
+  });
+
+  it('materialises an i32 constant zero-extended, as clang-19 does', () => {
+    const ir = `
+define i32 @f(ptr %ctx) section "xdp" {
+  ret i32 -1
+}`;
+    expect(runIr(ir, 'f')).toBe(0xffffffffn);
+  });
+});

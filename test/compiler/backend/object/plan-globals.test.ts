@@ -93,6 +93,15 @@ describe('planGlobals()', () => {
     expect(() => planGlobals(m)).toThrow('prog.c:7: global p: its initializer holds the address of x, which BPF global data cannot');
   });
 
+  it('reads a legacy struct bpf_map_def in a maps section as its map', () => {
+    const m = parseIr('%struct.bpf_map_def = type { i32, i32, i32, i32, i32 }\n@counts = dso_local global %struct.bpf_map_def { i32 1, i32 4, i32 8, i32 64, i32 0 }, section "maps", align 4\n');
+    const l = planGlobals(m);
+    expect(l.legacyMaps).toEqual([
+      { name: 'counts', section: 'maps', source: 'legacy', type: 1, keySize: 4, valueSize: 8, maxEntries: 64, flags: 0, pinning: 'none' },
+    ]);
+    expect(l.placements.get('counts')).toEqual({ kind: 'map', map: 'counts' });
+  });
+
   it('records the pointers of a map-in-map initialiser as relocation targets', () => {
     const m = parseIr(`@inner = dso_local global { ptr, ptr } zeroinitializer, section ".maps", align 8
 @outer = dso_local global { ptr, ptr, [2 x ptr] } { ptr null, ptr null, [2 x ptr] [ptr null, ptr @inner] }, section ".maps", align 8

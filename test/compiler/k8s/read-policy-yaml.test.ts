@@ -1,0 +1,131 @@
+// Reading Kubernetes NetworkPolicy and Cilium policy manifests into the DSL's policies: the semantics each
+// field maps onto, and the errors (file:line, document, field) for everything the importer does not handle.
+import { describe, expect, it } from 'vitest';
+import { buildModel, parseInventory, PolicyError } from '../../../compiler/dsl/index.ts';
+import { parsePolicyYaml } from '../../../compiler/k8s/index.ts';
+
+const np = (spec: string, meta = 'name: p\n  namespace: ns') => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  ${meta}\nspec:\n${spec}`;
+const cnp = (spec: string) => `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c\n  namespace: ns\nspec:\n${spec}`;
+const read = (text: string) => parsePolicyYaml(text, '/p/policy.yaml');
+const errorOf = (text: string): string => {
+  try {
+    read(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(RangeError);
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+};
+
+describe('NetworkPolicy', () => {
+  it('policyTypes defaults to Ingress, plus Egress only when there are egress rules', () => {
+    expect(read(np('  podSelector: {}'))[0]!.policy.defaultDeny).toEqual(['ingress']);
+    expect(read(np('  podSelector: {}\n  egress: [{}]'))[0]!.policy.defaultDeny).toEqual(['ingress', 'egress']);
+    expect(read(np('  podSelector: {}\n  egress: []'))[0]!.policy.defaultDeny).toEqual(['ingress']);
+    expect(read(np('  podSelector: {}\n  policyTypes: [Egress]'))[0]!.policy.defaultDeny).toEqual(['egress']);
+  });
+
+  it('maps podSelector, namespaceSelector, both in one entry, and ipBlock onto peers', () => {
+    const [p] = read(
+      np(`  podSelector: { matchLabels: { app: db } }
+  ingress:
+  - from:
+    - podSelector: { matchLabels: { a: b } }
+    - namespaceSelector: { matchLabels: { team: x } }
+    - namespaceSelector: { matchLabels: { team: y } }
+      podSelector: { matchExpressions: [{ key: k, operator: Exists }] }
+    - ipBlock: { cidr: 10.0.0.0/8, except: [10.1.0.0/16] }
+    ports: [{ port: 80 }, { port: 1000, endPort: 2000, protocol: UDP }, { port: http }]`),
+    );
+    const rule = p!.policy.rules[0]!;
+    expect(p!.policy.namespace).toBe('ns');
+    expect(rule.name).toBe('ns/p/ingress[0]');
+    expect(rule.peers!.map(({ at: _at, ...x }) => x)).toEqual([
+      { kind: 'endpoints', selector: { matchLabels: { a: 'b' } } },
+      { kind: 'endpoints', selector: {}, namespaces: { matchLabels: { team: 'x' } } },
+      { kind: 'endpoints', selector: { matchExpressions: [{ key: 'k', operator: 'Exists' }] }, namespaces: { matchLabels: { team: 'y' } } },
+      { kind: 'cidr', cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] },
+    ]);
+    expect(rule.ports).toEqual([{ port: 80, protocol: 'TCP' }, { port: 1000, endPort: 2000, protocol: 'UDP' }, { port: 'http', protocol: 'TCP' }]);
+    expect(rule.at).toMatchObject({ file: '/p/policy.yaml', line: 9 });
+  });
+
+  it('reads `ingress: [{}]` as one rule allowing every peer and port', () => {
+    const rule = read(np('  podSelector: {}\n  ingress: [{}]'))[0]!.policy.rules[0]!;
+    expect(rule).toMatchObject({ peers: undefined, ports: [], icmps: [] });
+  });
+
+  it('names the document, the field and the line of what it cannot handle', () => {
+    const two = `${np('  podSelector: {}')}\n---\n${np('  podSelector: {}\n  ingress:\n  - from:\n    - podSelector: {}\n      serviceSelector: {}', 'name: q')}`;
+    expect(errorOf(two)).toBe('/p/policy.yaml:18: document 2 (NetworkPolicy default/q): spec.ingress[0].from[0].serviceSelector: unknown or unsupported field serviceSelector (supported here: podSelector, namespaceSelector, ipBlock)');
+    expect(errorOf(np('  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: { cidr: 10.0.0.0/8 }\n      podSelector: {}'))).toMatch(/:10: document 1 \(NetworkPolicy ns\/p\): spec\.ingress\[0\]\.from\[0\]: ipBlock cannot be combined/);
+    expect(errorOf(np('  podSelector: {}\n  policyTypes: [Egress]\n  ingress: [{}]'))).toMatch(/spec\.ingress: policyTypes does not list Ingress/);
+    expect(errorOf(np('  podSelector: {}\n  ingress: [{ ports: [{ port: "80" }] }]'))).toMatch(/quoted number/);
+    expect(errorOf(np('  podSelector: {}\n  ingress: [{ ports: [{ port: 80, endPort: 70 }] }]'))).toMatch(/^\/p\/policy\.yaml:8: document 1 \(NetworkPolicy ns\/p\): rule ns\/p\/ingress\[0\]: endPort 70 < port 80$/);
+    expect(errorOf('apiVersion: v1\nkind: Service\nmetadata: { name: s }')).toMatch(/:2: document 1: kind: kind Service is not a policy/);
+  });
+
+  it('rejects a named port no endpoint of the inventory has, naming the YAML line', () => {
+    const policies = read(np('  podSelector: {}\n  ingress:\n  - ports: [{ port: web }]')).map((x) => x.policy);
+    expect(() => buildModel(policies, parseInventory({ endpoints: [{ ip: '10.0.0.1', namespace: 'ns' }] }))).toThrow(/policy\.yaml:9: rule ns\/p\/ingress\[0\]: unknown named port "web"/);
+  });
+});
+
+describe('CiliumNetworkPolicy', () => {
+  it('an empty rule matches nothing but makes the direction default-deny', () => {
+    const [p] = read(cnp('  endpointSelector: {}\n  ingress: [{}]'));
+    expect(p!.policy.rules).toEqual([]);
+    expect(p!.policy.defaultDeny).toEqual(['ingress']);
+  });
+
+  it('reads peers, ports with protocol ANY by default, ICMP types and deny rules', () => {
+    const [p] = read(
+      cnp(`  endpointSelector: { matchLabels: { "k8s:app": web } }
+  ingressDeny:
+  - fromCIDRSet: [{ cidr: 10.0.0.0/8, except: [10.1.0.0/16] }]
+  egress:
+  - toEndpoints: [{ matchLabels: { io.kubernetes.pod.namespace: kube-system, k8s-app: dns } }]
+    toEntities: [world]
+    toCIDR: [192.0.2.0/24]
+    toPorts: [{ ports: [{ port: "53" }, { port: "8000", endPort: 8010, protocol: TCP }, { port: dns-tcp, protocol: TCP }] }]
+  - icmps: [{ fields: [{ type: 8 }, { type: EchoRequest, family: IPv6 }] }]`),
+    );
+    const { policy } = p!;
+    expect(policy.subject).toEqual({ selector: { matchLabels: { app: 'web' } } });
+    expect(policy.defaultDeny).toEqual(['ingress', 'egress']);
+    expect(policy.rules.map((r) => [r.name, r.list])).toEqual([
+      ['ns/c/ingressDeny[0]', 'ingressDeny'],
+      ['ns/c/egress[0]', 'egress'],
+      ['ns/c/egress[1]', 'egress'],
+    ]);
+    expect(policy.rules[1]!.peers!.map(({ at: _at, ...x }) => x)).toEqual([
+      { kind: 'endpoints', selector: { matchLabels: { 'k8s-app': 'dns' } }, namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } },
+      { kind: 'cidr', cidr: '192.0.2.0/24', except: [] },
+      { kind: 'entity', entity: 'world' },
+    ]);
+    expect(policy.rules[1]!.ports).toEqual([{ port: 53, protocol: 'ANY' }, { port: 8000, endPort: 8010, protocol: 'TCP' }, { port: 'dns-tcp', protocol: 'TCP' }]);
+    expect(policy.rules[2]).toMatchObject({ peers: undefined, icmps: [{ family: 4, type: 8 }, { family: 6, type: 128 }] });
+  });
+
+  it('keeps fromEndpoints in the namespace of a namespaced policy, and not of a clusterwide one', () => {
+    const ns = read(cnp('  endpointSelector: {}\n  ingress: [{ fromEndpoints: [{ matchLabels: { io.cilium.k8s.namespace.labels.team: x } }] }]'))[0]!;
+    expect(ns.policy.rules[0]!.peers![0]).toMatchObject({ namespaces: { matchLabels: { team: 'x', 'kubernetes.io/metadata.name': 'ns' } } });
+    const ccnp = read('apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: cw }\nspec:\n  endpointSelector: { matchLabels: { io.kubernetes.pod.namespace: prod } }\n  ingress: [{ fromEndpoints: [{}] }]')[0]!;
+    expect(ccnp.policy.namespace).toBe('prod');
+    expect(ccnp.policy.rules[0]!.peers![0]).toMatchObject({ selector: {}, namespaces: {} });
+  });
+
+  it('says "not supported yet" for L7 rules, FQDNs, services, TLS, other entities and disabled default deny', () => {
+    const at = (rule: string) => errorOf(cnp(`  endpointSelector: {}\n  egress:\n  - ${rule}`));
+    expect(at('toPorts: [{ ports: [{ port: "80" }], rules: { http: [{ method: GET }] } }]')).toMatch(
+      /^\/p\/policy\.yaml:9: document 1 \(CiliumNetworkPolicy ns\/c\): spec\.egress\[0\]\.toPorts\[0\]\.rules: L7 rules are not supported yet \(rules\.http\)/,
+    );
+    expect(at('toPorts: [{ ports: [{ port: "9092" }], rules: { kafka: [{ role: produce }] } }]')).toMatch(/L7 rules are not supported yet \(rules\.kafka\)/);
+    expect(at('toFQDNs: [{ matchName: example.com }]')).toMatch(/spec\.egress\[0\]\.toFQDNs: toFQDNs \(DNS-based egress\) \(not supported yet\)/);
+    expect(at('toServices: [{ k8sService: { serviceName: s } }]')).toMatch(/toServices \(not supported yet\)/);
+    expect(at('toPorts: [{ ports: [{ port: "443" }], terminatingTLS: { secret: { name: x } } }]')).toMatch(/terminatingTLS \(TLS interception\) \(not supported yet\)/);
+    expect(at('toEntities: [remote-node]')).toMatch(/spec\.egress\[0\]\.toEntities\[0\]: entity remote-node is not supported yet/);
+    expect(at('toEndpoints: [{ matchLabels: { "reserved:host": "" } }]')).toMatch(/label source reserved/);
+    expect(errorOf(cnp('  endpointSelector: {}\n  ingress: [{ fromEntities: [world] }]\n  enableDefaultDeny: { ingress: false }'))).toMatch(/enableDefaultDeny\.ingress: false with ingress rules/);
+  });
+});
