@@ -59,3 +59,21 @@ console.log(`policy: ${model.rules.length} rules, ${model.identities.length} ide
 console.log(`maps: ${Object.entries(compiled.maps.maps).map(([n, m]) => `${n} ${m.entries.length}/${m.maxEntries}`).join(', ')}; ~${(bytes / 1024).toFixed(0)} KiB of keys and values`);
 console.log(`time: policy ${((t1 - t0) / 1000).toFixed(1)} s, model ${((t2 - t1) / 1000).toFixed(1)} s, C+compile (${driver}) ${((t3 - t2) / 1000).toFixed(1)} s, verify ${((t4 - t3) / 1000).toFixed(1)} s`);
 for (const r of reports) console.log(`${r.program}: seed ${r.verdict}${r.error ? ` (${r.error.message})` : ''}, ${r.stats.processed} processed`);
+
+if (process.argv.includes('--kernel')) {
+  // the kernel verifier on the same object, and the map contents written through bpf(2)
+  const { loadCollection, mapUpdate } = await import('../loader/index.ts');
+  const { hexBytes } = await import('../compiler/cgen/index.ts');
+  const t5 = performance.now();
+  const coll = loadCollection(spec);
+  try {
+    let n = 0;
+    for (const [name, m] of Object.entries(compiled.maps.maps)) {
+      const fd = coll.maps.get(name)!;
+      for (const e of m.entries) mapUpdate(fd, hexBytes(e.key), hexBytes(e.value)), n++;
+    }
+    console.log(`kernel: loaded ${[...coll.programs.keys()].join(', ')}; ${n} map entries written in ${((performance.now() - t5) / 1000).toFixed(1)} s`);
+  } finally {
+    coll.close();
+  }
+}

@@ -50,7 +50,7 @@ export async function buildPolicy(file: string, outDir: string, options: { endpo
 }
 
 export async function policyBuildCommand(file: string, options: { output?: string; endpoints?: string; driver?: PolicyDriver; json?: boolean }): Promise<void> {
-  const outDir = options.output ?? file.replace(/\.(ts|mts|js|mjs)$/, '.build');
+  const outDir = options.output ?? file.replace(/\.(ts|mts|js|mjs|ya?ml)$/, '.build');
   const m = await buildPolicy(file, outDir, options);
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify({ output: outDir, ...m }, null, 2)}\n`);

@@ -69,18 +69,24 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     `#define CT_TCP_CLOSING ${CT_TIMEOUTS.tcpClosing}000000000ULL`,
     `#define CT_OTHER ${CT_TIMEOUTS.other}000000000ULL`,
     '',
+    '/* the live generation of the rule-derived maps (keys carry a generation: updates write the other one, then flip this) */',
+    'struct config { __u32 generation; };',
+    hashMap('config', 'BPF_MAP_TYPE_ARRAY', '__u32', 'struct config', 1),
+    `#define RULE_SLOTS ${ruleCounterSlots(model)}`,
+    '',
     '/* IP -> identity (the "ipcache"): longest prefix wins; 0.0.0.0/0 and ::/0 map to world */',
-    'struct ipcache4_key { __u32 prefixlen; __u8 addr[4]; };',
-    'struct ipcache6_key { __u32 prefixlen; __u8 addr[16]; };',
+    'struct ipcache4_key { __u32 prefixlen; __u32 gen; __u8 addr[4]; };',
+    'struct ipcache6_key { __u32 prefixlen; __u32 gen; __u8 addr[16]; };',
     lpmMap('ipcache4', 'struct ipcache4_key', '__u32', maps['ipcache4']!.maxEntries),
     lpmMap('ipcache6', 'struct ipcache6_key', '__u32', maps['ipcache6']!.maxEntries),
     '',
     '/* protected identities: which directions are enforced (default deny) and audit mode */',
+    'struct subject_key { __u32 gen; __u32 identity; };',
     'struct subject { __u8 ingress; __u8 egress; __u8 audit; __u8 pad; };',
-    hashMap('subjects', 'BPF_MAP_TYPE_HASH', '__u32', 'struct subject', maps['subjects']!.maxEntries),
+    hashMap('subjects', 'BPF_MAP_TYPE_HASH', 'struct subject_key', 'struct subject', maps['subjects']!.maxEntries),
     '',
     '/* the rules: {local, remote identity (0 = any), direction, protocol, port prefix} -> rule id, deny */',
-    'struct policy_key { __u32 prefixlen; __u32 local; __u32 remote; __u8 dir; __u8 proto; __be16 port; };',
+    'struct policy_key { __u32 prefixlen; __u32 gen; __u32 local; __u32 remote; __u8 dir; __u8 proto; __be16 port; };',
     'struct policy_value { __u32 rule; __u32 deny; };',
     lpmMap('policy', 'struct policy_key', 'struct policy_value', maps['policy']!.maxEntries),
     '',
@@ -94,9 +100,9 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     'struct frag_value { __u32 allow; __u32 pad; };',
     hashMap('fragments', 'BPF_MAP_TYPE_LRU_HASH', 'struct frag_key', 'struct frag_value', 8192),
     '',
-    '/* per-CPU counters: per rule id, and per direction and reason */',
+    '/* per-CPU counters: per generation and rule id (generation * RULE_SLOTS + id), and per direction and reason */',
     'struct counter { __u64 packets; __u64 bytes; };',
-    hashMap('rule_counters', 'BPF_MAP_TYPE_PERCPU_ARRAY', '__u32', 'struct counter', ruleCounterSlots(model)),
+    hashMap('rule_counters', 'BPF_MAP_TYPE_PERCPU_ARRAY', '__u32', 'struct counter', 2 * ruleCounterSlots(model)),
     hashMap('verdict_counters', 'BPF_MAP_TYPE_PERCPU_ARRAY', '__u32', 'struct counter', 2 * REASONS.length),
     '',
     BODY,
@@ -168,16 +174,16 @@ static __always_inline void count_rule(__u32 rule, __u32 len)
 	}
 }
 
-static __always_inline __u32 identity_of(struct pkt *p, int want_dst)
+static __always_inline __u32 identity_of(struct pkt *p, int want_dst, __u32 gen)
 {
 	__u32 *id;
 	if (p->family == 4) {
-		struct ipcache4_key k = { .prefixlen = 32 };
+		struct ipcache4_key k = { .prefixlen = 64, .gen = gen };
 		__builtin_memcpy(k.addr, want_dst ? p->dst : p->src, 4);
 		id = bpf_map_lookup_elem(&ipcache4, &k);
 		return id ? *id : ID_WORLD_IPV4;
 	}
-	struct ipcache6_key k6 = { .prefixlen = 128 };
+	struct ipcache6_key k6 = { .prefixlen = 160, .gen = gen };
 	__builtin_memcpy(k6.addr, want_dst ? p->dst : p->src, 16);
 	id = bpf_map_lookup_elem(&ipcache6, &k6);
 	return id ? *id : ID_WORLD_IPV6;
@@ -317,15 +323,24 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		return verdict(dir, R_NOT_IP, len, TC_ACT_OK);
 	}
 
+	/* one read of the live generation: this packet sees one rule set, whole */
+	__u32 zero = 0;
+	struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+	__u32 gen = cfg ? cfg->generation : 0;
+
 	/* the protected side: the destination of ingress traffic, the source of egress traffic */
 #if MODE_INTERFACE
 	__u32 local = ID_HOST;
 #else
-	__u32 local = identity_of(&p, dir == DIR_INGRESS);
+	__u32 local = identity_of(&p, dir == DIR_INGRESS, gen);
 #endif
-	struct subject *s = bpf_map_lookup_elem(&subjects, &local);
-	if (!s)
+	struct subject_key sk = { .gen = gen, .identity = local };
+	struct subject *sp = bpf_map_lookup_elem(&subjects, &sk);
+	if (!sp)
 		return verdict(dir, R_UNSELECTED, len, TC_ACT_OK);
+	/* a copy: a map-value pointer kept across the code below would be spilled, and clang may reuse its stack
+	 * slot for narrower values, which verification without CAP_PERFMON refuses */
+	struct subject s = *sp;
 
 	if (p.nonfirst) {
 		struct frag_key fk = {};
@@ -384,7 +399,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		}
 	}
 
-	if (!(dir == DIR_INGRESS ? s->ingress : s->egress)) {
+	if (!(dir == DIR_INGRESS ? s.ingress : s.egress)) {
 		track(&p, now);
 		remember(&p, 1);
 		return verdict(dir, R_NO_POLICY, len, TC_ACT_OK);
@@ -392,9 +407,10 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 
 	/* the rule: exact remote identity first, then identity 0 (any); no entry is default deny */
 	struct policy_key k = {
-		.prefixlen = 96,
+		.prefixlen = 128,
+		.gen = gen,
 		.local = local,
-		.remote = identity_of(&p, dir == DIR_EGRESS),
+		.remote = identity_of(&p, dir == DIR_EGRESS, gen),
 		.dir = dir,
 		.proto = p.proto,
 		.port = p.port,
@@ -405,14 +421,14 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		v = bpf_map_lookup_elem(&policy, &k);
 	}
 	__u32 rule = v ? v->rule : 0;
-	count_rule(rule, len);
+	count_rule(gen * RULE_SLOTS + rule, len);
 	if (v && !v->deny) {
 		track(&p, now);
 		remember(&p, 1);
 		return verdict(dir, R_ALLOW, len, TC_ACT_OK);
 	}
 #if FEATURE_AUDIT
-	if (s->audit) {
+	if (s.audit) {
 		track(&p, now);
 		remember(&p, 1);
 		return verdict(dir, R_AUDIT, len, TC_ACT_OK);

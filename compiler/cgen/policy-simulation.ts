@@ -87,7 +87,9 @@ export class PolicySimulation {
     const after = this.counters();
     const moved = (a: bigint[], b: bigint[]) => a.findIndex((x, i) => x !== b[i]);
     const v = moved(after.verdicts, before.verdicts);
-    const rule = moved(after.rules, before.rules);
+    const movedRule = moved(after.rules, before.rules);
+    // rule counters hold two generations: index generation * slots + rule id
+    const rule = movedRule < 0 ? -1 : movedRule % (after.rules.length / 2);
     const dirBase = p.direction === 'ingress' ? 0 : REASONS.length;
     const reason = v < 0 ? undefined : REASONS[v - dirBase];
     if (reason === undefined) throw new RangeError(`program ${program}: no verdict counter of direction ${p.direction} moved (index ${v})`);

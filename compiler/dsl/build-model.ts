@@ -132,6 +132,26 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
     }
   }
 
+  // the CIDR-like identities inside a prefix: those whose address lies in its range (sorted by address), as long
+  const sorted = [...cidrLike].sort((a, b) => comparePrefix(a.p, b.p));
+  const within = (outer: Prefix): typeof cidrLike => {
+    const end = outer.addr + (1n << BigInt(familyBits(outer.family) - outer.len));
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const m = sorted[mid]!.p;
+      if (m.family < outer.family || (m.family === outer.family && m.addr < outer.addr)) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: typeof cidrLike = [];
+    for (let i = lo; i < sorted.length; i++) {
+      const c = sorted[i]!;
+      if (c.p.family !== outer.family || c.p.addr >= end) break;
+      if (c.p.len >= outer.len) out.push(c);
+    }
+    return out;
+  };
   const peerIds = (peer: Peer, policy: Policy): Remotes => {
     switch (peer.kind) {
       case 'entity':
@@ -149,7 +169,7 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
       case 'cidr': {
         const outer = parsePrefix(peer.cidr);
         const excepts = peer.except.map((x) => parsePrefix(x));
-        return new Set(cidrLike.filter((c) => prefixContains(outer, c.p) && !excepts.some((x) => prefixContains(x, c.p))).map((c) => c.id));
+        return new Set(within(outer).filter((c) => !excepts.some((x) => prefixContains(x, c.p))).map((c) => c.id));
       }
       case 'endpoints': {
         const ids = endpointIds.filter((e) => endpointPeerMatches(peer, policy, e, inventory)).map((e) => e.id);

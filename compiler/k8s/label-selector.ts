@@ -20,7 +20,7 @@ function readRaw(node: ManifestNode): RawSelector {
   const f = node.fields(['matchLabels', 'matchExpressions']);
   const matchLabels: RawSelector['matchLabels'] = [];
   const labels = f.get('matchLabels');
-  if (labels !== undefined) for (const [k, v] of labels.fields(Object.keys((labels.value ?? {}) as object))) matchLabels.push([k, v.text(), v]);
+  if (labels !== undefined) for (const [k, v] of labels.entries()) matchLabels.push([k, v.text(), v]);
   const matchExpressions = (f.get('matchExpressions')?.items() ?? []).map((e): [LabelRequirement, ManifestNode] => {
     const g = e.fields(['key', 'operator', 'values']);
     const key = g.get('key');

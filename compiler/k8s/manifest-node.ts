@@ -69,6 +69,13 @@ export class ManifestNode {
     return out;
   }
 
+  /** Every key of a free-form mapping (labels), in order. */
+  entries(): Map<string, ManifestNode> {
+    if (this.isNull) return new Map();
+    if (!isMap(this.node)) throw this.error('expected a mapping');
+    return this.fields(this.node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key))));
+  }
+
   /** The items of a sequence (empty for null). */
   items(): ManifestNode[] {
     if (this.isNull) return [];

@@ -95,7 +95,7 @@ export function createMap(def: MapDefinition, memory: Memory, options: CreateMap
     case MapType.XSKMAP:
       return new DeviceMap(o);
     case MapType.DEVMAP_HASH:
-      return new HashMap({ ...o, writable: false });
+      return new HashMap({ ...o, writable: false, existInserts: true });
     default:
       throw new RangeError(`map ${def.name}: map type ${def.type} is not implemented by the simulator`);
   }

@@ -18,12 +18,15 @@ export class HashMap extends SimMap {
   readonly #elements = new Map<string, Element>();
   readonly #perCpu: boolean;
   readonly lru: boolean;
+  /** BPF_EXIST on an absent key inserts it (a devmap hash: dev_map_hash_update_elem does not check) */
+  readonly #existInserts: boolean;
   #clock = 0;
 
-  constructor(o: SimMapOptions & { readonly perCpu?: boolean; readonly lru?: boolean }) {
+  constructor(o: SimMapOptions & { readonly perCpu?: boolean; readonly lru?: boolean; readonly existInserts?: boolean }) {
     super(o);
     this.#perCpu = o.perCpu ?? false;
     this.lru = o.lru ?? false;
+    this.#existInserts = o.existInserts ?? false;
   }
 
   override get perCpu(): boolean {
@@ -61,7 +64,7 @@ export class HashMap extends SimMap {
       write(old, false);
       return 0;
     }
-    if (mode === UpdateFlag.EXIST) return -Errno.ENOENT;
+    if (mode === UpdateFlag.EXIST && !this.#existInserts) return -Errno.ENOENT;
     if (this.#elements.size >= this.maxEntries) {
       if (!this.lru) return -Errno.E2BIG;
       this.#evict();

@@ -37,18 +37,22 @@ export class ByteWriter {
   length = 0;
 
   byte(b: number): this {
-    if (this.length === this.#bytes.length) {
-      const grown = new Uint8Array(this.#bytes.length * 2);
-      grown.set(this.#bytes);
-      this.#bytes = grown;
-    }
+    if (this.length === this.#bytes.length) this.#grow(1);
     this.#bytes[this.length++] = b;
     return this;
   }
 
   bytes(bs: ArrayLike<number>): this {
-    for (let i = 0; i < bs.length; i++) this.byte(bs[i]!);
+    if (this.length + bs.length > this.#bytes.length) this.#grow(bs.length);
+    this.#bytes.set(bs, this.length);
+    this.length += bs.length;
     return this;
+  }
+
+  #grow(n: number): void {
+    const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.length + n));
+    grown.set(this.#bytes);
+    this.#bytes = grown;
   }
 
   u32(n: number): this {

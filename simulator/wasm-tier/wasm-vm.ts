@@ -7,6 +7,7 @@ import { AccessFault, ExitSignal, LoopFault } from '../vm/run-signals.ts';
 import { RunState } from '../vm/run-state.ts';
 import { LdAbsEnd, runtimeFor, type WasmRuntime } from './wasm-runtime.ts';
 import { LEFT, REGS } from './layout.ts';
+import { wasmProgram } from './wasm-program.ts';
 
 /**
  * Runs programs as WebAssembly: compiled once per program (cached on it), then as fast as V8's code for it.
@@ -38,6 +39,7 @@ export class WasmVm {
     const rt = options.memory === undefined ? undefined : runtimeFor(options.memory);
     // traces are the interpreter's; so is a run started inside another run on the same memory (by a helper)
     if (options.trace === true || rt?.busy === true) return new Vm(this.#options).run(entry, options);
+    wasmProgram(entry); // compiled before the run: a module V8 refuses is a RangeError, as a refused program
     const st = rt === undefined ? new RunState(this, entry, options) : rt.acquire(this, entry, options);
     return this.#run(rt ?? runtimeFor(st.memory), st, entry);
   }

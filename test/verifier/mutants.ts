@@ -88,18 +88,6 @@ const INVERSE: Partial<Record<JumpOp, JumpOp>> = {
   jslt: 'jsge',
 };
 
-/** mulberry32: a small deterministic generator, so the mutant set is the same on every run */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The spec with `mutation` applied. */
 export function applyMutation(spec: ObjectSpec, m: Mutation): ObjectSpec {
   const fn = spec.functions.find((f) => f.name === m.function);
@@ -276,9 +264,9 @@ export function mutationsOf(fn: FunctionSpec): Mutation[] {
 }
 
 /**
- * Up to `perKind` mutants of each kind over `bases`, chosen by `seed`: every candidate of a kind is listed in
- * base order, shuffled deterministically, and the first `perKind` kept (at most `perBase` from one program, so
- * no single program dominates a kind).
+ * Up to `perKind` mutants of each kind over `bases`, chosen by `seed`: the candidates of a kind in the order of
+ * a seeded hash of their names, the first `perKind` kept (at most `perBase` from one program, so no single
+ * program dominates a kind).
  */
 export function generateMutants(bases: readonly MutantBase[], options: { perKind: number; seed: number; perBase?: number }): Mutant[] {
   const byKind = new Map<MutantKind, { base: MutantBase; mutation: Mutation }[]>();
@@ -293,31 +281,29 @@ export function generateMutants(bases: readonly MutantBase[], options: { perKind
     }
   }
   const out: Mutant[] = [];
-  MUTANT_KINDS.forEach((kind, k) => {
-    const list = [...(byKind.get(kind) ?? [])];
-    const next = rng(options.seed * 31 + k);
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
+  for (const kind of MUTANT_KINDS) {
+    // ordered by a seeded hash of each candidate's name: adding a program elsewhere does not reshuffle the rest
+    const list = (byKind.get(kind) ?? [])
+      .map((x) => ({ ...x, key: hash(`${options.seed}/${x.base.object}/${x.base.program}/${x.mutation.what}`) }))
+      .sort((a, b) => a.key - b.key);
     const perBase = new Map<string, number>();
+    let taken = 0;
     for (const { base, mutation } of list) {
-      if (out.filter((m) => m.kind === kind).length >= options.perKind) break;
+      if (taken >= options.perKind) break;
       const key = `${base.object}/${base.program}`;
       const n = perBase.get(key) ?? 0;
       if (n >= (options.perBase ?? 4)) continue;
       perBase.set(key, n + 1);
+      taken++;
       out.push({ name: `${key} ${kind} ${mutation.what}`, kind, spec: applyMutation(base.spec, mutation), program: base.program, mutation, base });
     }
-  });
+  }
   return out;
 }
 
-/** The older per-fixture mutants (every site, no sampling), kept for test/oracle/verifier.test.ts. */
-export function mutantsOf(spec: ObjectSpec, program: string): Mutant[] {
-  const p = spec.programs.find((x) => x.name === program)!;
-  const fn = spec.functions.find((f) => f.name === p.function)!;
-  return mutationsOf(fn)
-    .filter((m) => m.kind !== 'back-edge' && m.prologue === undefined)
-    .map((mutation) => ({ name: `${program} ${mutation.kind} ${mutation.what}`, kind: mutation.kind, spec: applyMutation(spec, mutation), program, mutation }));
+/** FNV-1a, 32 bits */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

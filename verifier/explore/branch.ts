@@ -72,7 +72,8 @@ function matchPktPointers(insn: JumpInsn, fall: VerifierState, taken: VerifierSt
   }
 }
 
-export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramContext): BranchOutcome {
+/** `loops`: the program has back-edges (see the speculative paths below). */
+export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramContext, loops = true): BranchOutcome {
   assertReadable(state, insn.dst);
   if (insn.source === 'reg') assertReadable(state, insn.src);
   const jmp32 = insn.width === 32;
@@ -84,8 +85,13 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
   }
   if (dst.kind === 'scalar' && src.kind === 'scalar') {
     const taken = isScalarBranchTaken(dst.s, src.s, insn.op, jmp32);
-    // Without CAP_PERFMON the kernel also walks the other side speculatively (sanitize_speculative_path), but
-    // since 6.17 an error there only inserts a nospec barrier (error_recoverable_with_nospec): no verdict changes.
+    // Without CAP_PERFMON the kernel also walks the other side speculatively (sanitize_speculative_path). An
+    // error there only inserts a nospec barrier since 6.17 (no verdict changes), but in a program with loops
+    // the speculative states take part in loop detection (the kernel rejects a plain bounded loop as an
+    // infinite loop that way): unsupported there.
+    if (taken !== 'unknown' && !ctx.profile.bypassSpecV1 && loops) {
+      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
+    }
     if (taken === 'taken') return { taken: state };
     if (taken === 'not-taken') return { fall: state };
     const other = state.clone();
@@ -112,6 +118,9 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
     const notNull = (r: RegState): boolean =>
       r.kind === 'ptr' && (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem' || r.type === 'ringbuf_mem');
     const ptrVsZero = (notNull(dst) && isZero(src)) || (notNull(src) && isZero(dst));
+    if (ptrVsZero && !ctx.profile.bypassSpecV1 && loops) {
+      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
+    }
     if (ptrVsZero) return insn.op === 'jeq' ? { fall: state } : { taken: state };
   }
   const other = state.clone();

@@ -276,7 +276,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             const f = state.frames.length - 1;
             const dstScalar = state.reg(insn.dst).kind === 'scalar';
             const srcScalar = insn.source === 'reg' && state.reg(insn.src).kind === 'scalar';
-            const out = execCondJump(state, insn, ctx);
+            const out = execCondJump(state, insn, ctx, loops);
             if (out.taken !== undefined && out.fall !== undefined) {
               out.taken.insn = i + insn.off + 1;
               fork(out.taken, i);

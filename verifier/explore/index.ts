@@ -2,4 +2,4 @@
 export * from './program.ts';
 export * from './cfg.ts';
 export * from './explore.ts';
-export { stateCovers } from './prune.ts';
+export { statesEqual, type CompareOptions, type ExactLevel, type PruneMarks } from './prune.ts';

@@ -198,12 +198,17 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
   if (dst.type !== 'fp') return undefined;
   const stack = state.frames[dst.frame]!.stack;
+  // check_stack_write_fixed_off: without CAP_PERFMON a narrower write may not overwrite part of a spilled pointer
+  if (!ctx.profile.allowPtrLeaks && insn.size !== 8 && stack.slotAt(o!)?.spilled?.kind === 'ptr') {
+    throw new Reject('attempt to corrupt spilled pointer on stack');
+  }
   track?.write(dst.frame, o!, insn.size);
   if (insn.size === 8) {
     stack.spill(o!, value);
     return o! % 8 === 0 ? { slot: slotId(dst.frame, o!) } : undefined;
   }
-  if (value.kind === 'ptr' && !ctx.profile.allowPtrLeaks) throw new Reject(`invalid size of register spill`);
+  // a pointer spills only whole (any privilege)
+  if (value.kind === 'ptr') throw new Reject(`invalid size of register spill`);
   if (insn.kind === 'stx' && value.kind === 'scalar' && o! % 8 === 0 && tnumIsConst(value.s.varOff)) {
     // save_register_state with size < 8: a constant scalar, truncated to the store's size, restored by a
     // load of the same size (only constants: the truncation of anything else is not modelled)

@@ -29,7 +29,6 @@ export interface PruneMarks {
   isRead(f: number, spi: number): boolean;
 }
 
-const ALL_MARKS: PruneMarks = { isPrecise: () => true, isRead: () => true };
 
 /**
  * A bijection between ids of the old state and of the current one (check_ids, check_scalar_ids): pairs in two
@@ -219,6 +218,11 @@ export function statesEqual(old: VerifierState, cur: VerifierState, opts: Compar
     const o = old.frames[f]!;
     const c = cur.frames[f]!;
     if (o.callsite !== c.callsite || o.subprog !== c.subprog || o.callback !== c.callback) return false;
+  }
+  // the current frame first: it differs most often (the answer does not depend on the order)
+  for (let f = old.frames.length - 1; f >= 0; f--) {
+    const o = old.frames[f]!;
+    const c = cur.frames[f]!;
     const live = opts.liveRegs(f);
     for (let r = 0; r < 11; r++) {
       if ((live & (1 << r)) === 0) continue;
@@ -240,9 +244,4 @@ export function statesMaybeLooping(old: VerifierState, cur: VerifierState, live:
     if (!regsExact(o.regs[r]!, c.regs[r]!, ids)) return false;
   }
   return true;
-}
-
-/** Whether `old` covers `cur` with every register live and every scalar compared by range. */
-export function stateCovers(old: VerifierState, cur: VerifierState, allowUninitStack: boolean): boolean {
-  return statesEqual(old, cur, { level: 'range-within', allowUninitStack, liveRegs: () => 0x7ff, marks: ALL_MARKS });
 }

@@ -1,5 +1,5 @@
 // The state of one path: the kernel's `struct bpf_verifier_state` with its `bpf_func_state` frames.
-import { cloneReg, formatReg, NOT_INIT, ptrReg, type RegState } from './reg.ts';
+import { formatReg, NOT_INIT, ptrReg, type RegState } from './reg.ts';
 import { StackState } from './stack.ts';
 
 export const MAX_CALL_FRAMES = 8;
@@ -94,16 +94,6 @@ export class VerifierState {
       for (let i = 0; i < regs.length; i++) regs[i] = fn(regs[i]!);
       for (const slot of f.stack.slots) {
         if (slot?.spilled !== undefined) slot.spilled = fn(slot.spilled);
-      }
-    }
-  }
-
-  /** Every register of every frame, including spilled ones (bpf_for_each_reg_in_vstate). */
-  *allRegs(): Generator<{ reg: RegState; set: (r: RegState) => void }> {
-    for (const f of this.frames) {
-      for (let i = 0; i < f.regs.length; i++) yield { reg: f.regs[i]!, set: (r) => (f.regs[i] = r) };
-      for (const slot of f.stack.slots) {
-        if (slot?.spilled !== undefined) yield { reg: slot.spilled, set: (r) => (slot.spilled = r) };
       }
     }
   }

@@ -113,7 +113,10 @@ export function emitFunction(all: readonly MBlock[], layout: readonly number[]):
       if (i.core !== undefined) out.coreRelocations.push({ ...i.core, slot: at });
       if ((i.kind === 'lddw' || i.kind === 'call') && i.ref !== undefined) out.references.push({ slot: at, ref: i.ref });
       const target = i.kind === 'jcc' || i.kind === 'ja' ? blockSlot.get(i.target) : undefined;
-      out.instructions.push(toIsa(i, target === undefined ? 0 : target - (at + 1)));
+      const off = target === undefined ? 0 : target - (at + 1);
+      // jumps carry a signed 16-bit slot offset
+      if (off < -32768 || off > 32767) throw new RangeError(`instruction ${at}: jump of ${off} slots exceeds the 16-bit offset`);
+      out.instructions.push(toIsa(i, off));
       at += i.kind === 'lddw' ? 2 : 1;
     }
   }

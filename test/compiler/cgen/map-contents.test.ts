@@ -31,9 +31,9 @@ describe('portRangePrefixes()', () => {
 });
 
 describe('policyKeyBytes()', () => {
-  it('lays out prefixlen, local, remote little endian, then direction, protocol and the port big endian', () => {
-    expect(policyKeyBytes({ local: 256, remote: 0x01000002, direction: 'egress', protocol: 6 }, 96, 443)).toEqual([
-      96, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 1, 1, 6, 0x01, 0xbb,
+  it('lays out prefixlen, generation, local, remote little endian, then direction, protocol and the port big endian', () => {
+    expect(policyKeyBytes({ local: 256, remote: 0x01000002, direction: 'egress', protocol: 6 }, 128, 443, 1)).toEqual([
+      128, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 1, 1, 6, 0x01, 0xbb,
     ]);
   });
 });

@@ -115,6 +115,15 @@ describe('CiliumNetworkPolicy', () => {
     expect(ccnp.policy.rules[0]!.peers![0]).toMatchObject({ selector: {}, namespaces: {} });
   });
 
+  it('reads a clusterwide nodeSelector: {} as a host policy, and rejects node labels and namespaced host policies', () => {
+    const ccnp = (spec: string) => `apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: h }\nspec:\n${spec}`;
+    const [h] = read(ccnp('  nodeSelector: {}\n  ingress: [{ fromEntities: [cluster] }]'));
+    expect(h!.policy.subject).toEqual({ host: true });
+    expect(h!.policy.rules[0]!.peers).toMatchObject([{ kind: 'entity', entity: 'cluster' }]);
+    expect(errorOf(ccnp('  nodeSelector: { matchLabels: { role: edge } }'))).toMatch(/spec\.nodeSelector: node labels are not in the inventory/);
+    expect(errorOf(cnp('  nodeSelector: {}'))).toMatch(/nodeSelector is only valid in a CiliumClusterwideNetworkPolicy/);
+  });
+
   it('says "not supported yet" for L7 rules, FQDNs, services, TLS, other entities and disabled default deny', () => {
     const at = (rule: string) => errorOf(cnp(`  endpointSelector: {}\n  egress:\n  - ${rule}`));
     expect(at('toPorts: [{ ports: [{ port: "80" }], rules: { http: [{ method: GET }] } }]')).toMatch(

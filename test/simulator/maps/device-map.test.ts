@@ -37,3 +37,13 @@ describe('redirect maps', () => {
   });
 });
 
+describe('devmap hash', () => {
+  it('has hash semantics, except that BPF_EXIST inserts an absent key as the kernel does', () => {
+    const m = createMap({ name: 'h', type: MapType.DEVMAP_HASH, keySize: 4, valueSize: 4, maxEntries: 1 }, new Memory());
+    m.set(7, 3, 2);
+    expect(m.getNumber(7)).toBe(3n);
+    expect(() => m.set(7, 4, 1)).toThrow(/-EEXIST/);
+    expect(() => m.set(8, 4)).toThrow(/-E2BIG/);
+    expect(m.remove(8)).toBe(false);
+  });
+});

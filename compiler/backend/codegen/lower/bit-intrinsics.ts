@@ -38,7 +38,10 @@ export function bitIntrinsic(L: Lowering, i: CallInst, name: string): boolean {
   }
   if (name.startsWith('llvm.fshl.') || name.startsWith('llvm.fshr.')) {
     const amount = args[2]!;
-    if (amount.k !== 'imm') L.fail(`${name} with a variable shift`);
+    if (amount.k !== 'imm') {
+      L.define(i.result, funnelShift(L, name.startsWith('llvm.fshl.'), args[0]!, args[1]!, amount, bits));
+      return true;
+    }
     let c = Number(BigInt.asUintN(32, amount.value)) % bits;
     if (name.startsWith('llvm.fshr.')) c = (bits - c) % bits;
     if (c === 0) {
@@ -96,4 +99,37 @@ function popcount(L: Lowering, src: Reg, width: 32 | 64): Reg {
   alu('mul', x, imm(k(0x01n)));
   alu('rsh', x, { imm: width - 8 });
   return x;
+}
+
+/**
+ * A funnel shift by a variable amount s = c mod bits, without ever shifting by `bits` (which BPF masks):
+ *   fshl(a, b, c) = (a << s) | ((b >> 1) >> (bits - 1 - s))
+ *   fshr(a, b, c) = (b >> s) | ((a << 1) << (bits - 1 - s))
+ */
+function funnelShift(L: Lowering, left: boolean, a: Form, b: Form, c: Form, bits: number): Form {
+  if ((bits & (bits - 1)) !== 0) L.fail(`a funnel shift of ${bits} bits`);
+  const width: 32 | 64 = bits > 32 ? 64 : 32;
+  const s = L.vreg();
+  L.into(s, c);
+  L.emit({ kind: 'alu', width, op: 'and', dst: s, src: { imm: bits - 1 } });
+  const inv = L.vreg();
+  L.into(inv, { k: 'reg', reg: s, clean: true });
+  L.emit({ kind: 'alu', width, op: 'xor', dst: inv, src: { imm: bits - 1 } });
+  const direct = L.vreg();
+  const spill = L.vreg();
+  if (left) {
+    L.into(direct, a);
+    L.emit({ kind: 'alu', width, op: 'lsh', dst: direct, src: { reg: s } });
+    L.into(spill, { k: 'reg', reg: L.zext(b, bits), clean: true });
+    L.emit({ kind: 'alu', width, op: 'rsh', dst: spill, src: { imm: 1 } });
+    L.emit({ kind: 'alu', width, op: 'rsh', dst: spill, src: { reg: inv } });
+  } else {
+    L.into(direct, { k: 'reg', reg: L.zext(b, bits), clean: true });
+    L.emit({ kind: 'alu', width, op: 'rsh', dst: direct, src: { reg: s } });
+    L.into(spill, a);
+    L.emit({ kind: 'alu', width, op: 'lsh', dst: spill, src: { imm: 1 } });
+    L.emit({ kind: 'alu', width, op: 'lsh', dst: spill, src: { reg: inv } });
+  }
+  L.emit({ kind: 'alu', width, op: 'or', dst: direct, src: { reg: spill } });
+  return { k: 'reg', reg: direct, clean: bits >= 32 };
 }

@@ -77,8 +77,31 @@ function intrinsic(L: Lowering, i: CallInst, name: string): void {
     L.define(i.result, { k: 'reg', reg: d, clean: true });
     return;
   }
+  const sat = /^llvm\.u(add|sub)\.sat\./.exec(name);
+  if (sat !== null) return L.define(i.result, saturating(L, sat[1] as 'add' | 'sub', arg(0), arg(1), bits()));
   if (memoryIntrinsic(L, i, name)) return;
   if (bitIntrinsic(L, i, name)) return;
   if (coreIntrinsic(L, i, name)) return;
   L.fail(`intrinsic ${name}`);
+}
+
+/** usub.sat(a, b) = umax(a, b) - b; uadd.sat(a, b) = umin(a, ~b) + b (a + b overflows exactly when a > ~b). */
+function saturating(L: Lowering, op: 'add' | 'sub', a: Form, b: Form, bits: number): Form {
+  const width: 32 | 64 = bits > 32 ? 64 : 32;
+  const mask = bits >= 64 ? -1n : (1n << BigInt(bits)) - 1n;
+  let other: Form = b;
+  if (op === 'add') {
+    if (b.k === 'imm') other = { k: 'imm', value: BigInt.asUintN(bits, ~b.value) };
+    else {
+      const nb = L.vreg();
+      L.into(nb, b);
+      L.emit({ kind: 'alu', width, op: 'xor', dst: nb, src: L.operand({ k: 'imm', value: mask }, width) });
+      other = { k: 'reg', reg: nb, clean: false };
+    }
+  }
+  const m = minMax(L, op === 'add' ? 'umin' : 'umax', a, other, bits);
+  const d = L.vreg();
+  L.into(d, m);
+  L.emit({ kind: 'alu', width, op, dst: d, src: L.operand(b, width) });
+  return { k: 'reg', reg: d, clean: bits >= 32 };
 }

@@ -38,6 +38,8 @@ export type Form =
       /** the last step's DI member (for field info) and the alignment of the IR record holding it */
       readonly member?: { readonly id: number; readonly recordAlign: number };
     }
+  /** a small vector, element by element */
+  | { readonly k: 'vec'; readonly elems: readonly Form[] }
   /** the `{ old, success }` pair of a cmpxchg */
   | { readonly k: 'pair'; readonly old: Form; readonly success: Form };
 

@@ -12,8 +12,9 @@ import { lowerTerminator, type ControlState } from './control.ts';
 import { layoutFrame } from './frame-layout.ts';
 import { localOperands } from './ir-operands.ts';
 import { Lowering } from './lowering.ts';
+import { elements, isVector, perElement, reduce } from './vectors.ts';
 import type { IrInst } from './ir-inst.ts';
-import { lowerAlloca, lowerGep, lowerLoad, lowerStore } from './memory.ts';
+import { lowerAlloca, lowerGep, lowerLoad, lowerStore, offsetForm } from './memory.ts';
 
 type PhiInst = Extract<IrInstruction, { op: 'phi' }>;
 
@@ -91,6 +92,7 @@ function lowerBlock(L: Lowering, S: ControlState, b: BasicBlock): void {
 }
 
 function lowerInstruction(L: Lowering, i: IrInstruction): void {
+  if (lowerVector(L, i)) return;
   if (BINARY.has(i.op)) return lowerBinary(L, i as IrInst<'add'>);
   switch (i.op) {
     case 'trunc':
@@ -216,4 +218,40 @@ function setDepths(L: Lowering, fn: IrFunction, order: BasicBlock[], blockOf: Ma
   }
   order.forEach((b, n) => (L.blocks[blockOf.get(b.name)!]!.depth = depth[n]!));
   void fn;
+}
+
+/** Vector loads, casts, binary operations and reductions, element by element; false when `i` is scalar. */
+function lowerVector(L: Lowering, i: IrInstruction): boolean {
+  if (i.op === 'load' && isVector(i.type)) {
+    const t = i.type;
+    const size = Math.max(1, L.bits(t.element) / 8);
+    const p = L.typed(i.pointer);
+    perElement(L, i.result, [Array.from({ length: t.length }, () => p)], (k, [ptr]) => {
+      const gep = { kind: 'local' as const, name: `${i.result}.p#${k}` };
+      L.define(gep.name, offsetForm(L, L.form(ptr!, { kind: 'ptr', addrspace: 0 }), k * size));
+      return { ...i, type: t.element, pointer: { type: { kind: 'ptr', addrspace: 0 }, value: gep } } as IrInstruction;
+    }, (x) => lowerInstruction(L, x));
+    return true;
+  }
+  if ((i.op === 'zext' || i.op === 'sext' || i.op === 'trunc') && isVector(i.value.type) && isVector(i.to)) {
+    const from = i.value.type.element;
+    const to = i.to.element;
+    perElement(L, i.result, [elements(L, i.value)], (_k, [v]) => ({ ...i, value: { type: from, value: v! }, to }) as IrInstruction, (x) => lowerInstruction(L, x));
+    return true;
+  }
+  if (BINARY.has(i.op) && 'lhs' in i && 'type' in i && isVector(i.type)) {
+    const t = i.type;
+    const a = elements(L, { type: t, value: i.lhs });
+    const b = elements(L, { type: t, value: i.rhs });
+    perElement(L, i.result, [a, b], (_k, [x, y]) => ({ ...i, type: t.element, lhs: x!, rhs: y! }) as IrInstruction, (x) => lowerInstruction(L, x));
+    return true;
+  }
+  if (i.op === 'call' && i.callee.kind === 'global') {
+    const m = /^llvm\.vector\.reduce\.(add|or|and|xor|mul)\./.exec(i.callee.name);
+    if (m !== null) {
+      reduce(L, i, m[1]!, (x) => lowerInstruction(L, x));
+      return true;
+    }
+  }
+  return false;
 }

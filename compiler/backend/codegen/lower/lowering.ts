@@ -189,6 +189,7 @@ export class Lowering {
         return;
       }
       case 'pair':
+      case 'vec':
         return this.fail('an aggregate value');
     }
   }

@@ -32,6 +32,11 @@ export function objectOf(fns: readonly GeneratedFunction[], entry: string): Obje
   };
 }
 
+/** A simulator holding the generated program, for running it on many packets. */
+export function simulatorFor(body: string, entry: string, unverified = false): Simulator {
+  return new Simulator(objectOf(generate(body), entry), { unverified });
+}
+
 /** Return value of `entry` run on `packet` (our verifier checks the program first unless `unverified`). */
 export function runIr(body: string, entry: string, packet: Uint8Array = new Uint8Array(64), unverified = false): bigint {
   const sim = new Simulator(objectOf(generate(body), entry), { unverified });

@@ -1,0 +1,102 @@
+// The map contents of the north-south load balancer (generate-lb-c.ts) for a set of services. A backend
+// change (weight, drained, removed) recomputes these entries and rewrites the maps: the program stays loaded.
+//
+// Layouts (little-endian numbers unless marked "net", the byte order of the packet):
+//   lb_config value  [snat_addr:4 net][port_min:2][port_span:2]
+//   services key     [vip:4 net][port:2 net][proto:1][pad:1]
+//   services value   [id:4][table_offset:4][table_size:4][flags:4][seed:4][pad:4][affinity_ns:8]
+//   maglev           key [slot:4] → value [global backend id:4] (0xffffffff: no backend)
+//   backends         key [global backend id:4] → [addr:4 net][port:2 net][state:1][pad:1][mac:6][service id:2]
+// Global backend ids number the backends of all services in order: service 0's first, then service 1's, …
+import { parseAddress } from '../dsl/cidr.ts';
+import { buildMaglevTable } from './maglev.ts';
+import { tableWeight, type BackendState, type Service } from './service-model.ts';
+
+export const SVC_RANDOM = 1;
+export const SVC_RESET = 2;
+export const NO_BACKEND = 0xffffffff;
+export const BACKEND_STATE: Readonly<Record<BackendState, number>> = { active: 0, drained: 1, removed: 2 };
+
+export interface LbConfig {
+  /** the load balancer's own IPv4 address: the source of SNATed packets, where replies come back */
+  readonly snatAddress: string;
+  /** SNAT ports: portMin … portMin + portSpan - 1 (default 32768 … 60999, Linux's ephemeral range) */
+  readonly portMin?: number;
+  readonly portSpan?: number;
+  /** next-hop MAC for backends without their own (default 02:00:00:00:00:01) */
+  readonly gatewayMac?: string;
+}
+
+export interface MapEntry {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+export interface LbMaps {
+  /** entries per map name */
+  readonly maps: Readonly<Record<string, readonly MapEntry[]>>;
+  /** global backend id of backend i of service s: `backendBase[s] + i` */
+  readonly backendBase: readonly number[];
+  /** the Maglev table of each service, as global backend ids */
+  readonly tables: readonly Int32Array[];
+}
+
+function le(n: number | bigint, size: number): number[] {
+  let v = BigInt.asUintN(size * 8, BigInt(n));
+  const out: number[] = [];
+  for (let i = 0; i < size; i++, v >>= 8n) out.push(Number(v & 0xffn));
+  return out;
+}
+
+const be16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
+
+export function ipv4(address: string, what: string): number[] {
+  const a = parseAddress(address);
+  if (a === undefined || a.family !== 4) throw new RangeError(`${what}: ${address} is not an IPv4 address (the XDP load balancer handles IPv4 only so far)`);
+  return le(a.addr, 4).reverse();
+}
+
+export function macBytes(mac: string): number[] {
+  return mac.split(':').map((x) => Number.parseInt(x, 16));
+}
+
+const PROTO = { tcp: 6, udp: 17 } as const;
+
+export function lbMapContents(services: readonly Service[], config: LbConfig): LbMaps {
+  const portMin = config.portMin ?? 32768;
+  const portSpan = config.portSpan ?? 28232;
+  if (!Number.isInteger(portMin) || !Number.isInteger(portSpan) || portMin < 1 || portSpan < 1 || portMin + portSpan > 65536) {
+    throw new RangeError(`lb config: SNAT ports ${portMin} + ${portSpan} do not fit in 1 … 65535`);
+  }
+  const gateway = macBytes(config.gatewayMac ?? '02:00:00:00:00:01');
+  const maps: Record<string, MapEntry[]> = { lb_config: [], services: [], maglev: [], backends: [] };
+  maps.lb_config!.push({ key: Uint8Array.from(le(0, 4)), value: Uint8Array.from([...ipv4(config.snatAddress, 'lb config snatAddress'), ...le(portMin, 2), ...le(portSpan, 2)]) });
+  const backendBase: number[] = [];
+  const tables: Int32Array[] = [];
+  let nextBackend = 0;
+  let offset = 0;
+  services.forEach((s, id) => {
+    const vip = ipv4(s.vip, `service ${s.name}`);
+    const base = nextBackend;
+    backendBase.push(base);
+    const flags = (s.selection === 'random' ? SVC_RANDOM : 0) | (s.removedAction === 'reset' ? SVC_RESET : 0);
+    maps.services!.push({
+      key: Uint8Array.from([...vip, ...be16(s.port), PROTO[s.protocol], 0]),
+      value: Uint8Array.from([...le(id, 4), ...le(offset, 4), ...le(s.tableSize, 4), ...le(flags, 4), ...le(s.seed, 4), ...le(0, 4), ...le(BigInt(s.affinitySeconds) * 1_000_000_000n, 8)]),
+    });
+    s.backends.forEach((b, i) => {
+      const mac = b.mac === undefined ? gateway : macBytes(b.mac);
+      maps.backends!.push({
+        key: Uint8Array.from(le(base + i, 4)),
+        value: Uint8Array.from([...ipv4(b.address, `service ${s.name} backend ${i}`), ...be16(b.port), BACKEND_STATE[b.state], 0, ...mac, ...le(id, 2)]),
+      });
+    });
+    const local = buildMaglevTable(s.backends.map((b) => ({ name: b.key, weight: tableWeight(b) })), { size: s.tableSize, seed: s.seed });
+    const global = local.map((owner) => (owner < 0 ? -1 : base + owner));
+    tables.push(global);
+    global.forEach((owner, j) => maps.maglev!.push({ key: Uint8Array.from(le(offset + j, 4)), value: Uint8Array.from(le(owner < 0 ? NO_BACKEND : owner, 4)) }));
+    offset += s.tableSize;
+    nextBackend += s.backends.length;
+  });
+  return { maps, backendBase, tables };
+}
