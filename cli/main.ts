@@ -32,7 +32,7 @@ program
 program
   .command('build')
   .description('compile restricted C to a BPF object (or LLVM IR with --emit-llvm)')
-  .argument('<file>', 'a C file (.c)')
+  .argument('<file>', 'a C file (.c), or a policy (.ts, .yaml)')
   .option('-o, --output <file>', 'output file (default: FILE.o, or FILE.ll with --emit-llvm)')
   .addOption(new Option('--clang <driver>', 'clang as WebAssembly (in process) or native clang-19').choices(['wasm', 'native']).default('wasm'))
   .option('--emit-llvm', 'write LLVM IR text instead of an object')
@@ -42,7 +42,7 @@ program
   .action(async (file: string, opts: { output?: string; clang: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[]; endpoints?: string }) => {
     if (/\.(ts|mts|ya?ml)$/.test(file)) {
       const { policyBuildCommand } = await import('./commands/policy-build.ts');
-      return policyBuildCommand(file, { ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}) });
+      return policyBuildCommand(file, { driver: opts.clang, ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}) });
     }
     return buildCommand(file, {
       ...(opts.output !== undefined ? { output: opts.output } : {}),
@@ -60,7 +60,7 @@ program
   .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside the policy)')
   .option('--vectors <file>', 'the test vectors (default: POLICY.vectors.yaml beside the policy)')
   .option('--strict', 'warnings fail the check')
-  .addOption(new Option('--clang <driver>', 'compile with clang as WebAssembly or native clang-19 (default: native until the wasm backend is the default)').choices(['wasm', 'native']))
+  .addOption(new Option('--clang <driver>', 'compile with clang as WebAssembly (default) or native clang-19').choices(['wasm', 'native']))
   .option('--json', 'machine-readable output')
   .action(async (file: string, opts: { endpoints?: string; vectors?: string; strict?: boolean; json?: boolean; clang?: 'wasm' | 'native' }) => {
     const { policyCheckCommand } = await import('./commands/policy-check.ts');
@@ -217,6 +217,49 @@ program
       ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}),
     });
   });
+
+program
+  .command('deploy')
+  .description('build, verify, test and deploy policies on an interface (all policies of an interface compile together)')
+  .argument('<policies...>', 'policy files (.ts) to add to (or replace in) the interface\'s set')
+  .requiredOption('--iface <iface>', 'the interface to protect')
+  .option('--mode <mode>', 'tc (tcx links; default) or xdp')
+  .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside each policy)')
+  .option('--pin <dir>', 'bpffs root for our pins (default /sys/fs/bpf/tsbpf)')
+  .option('--netns <name>', 'the interface is in this network namespace (ip netns name or path)')
+  .option('--force', 'deploy even when a verifier check or a test vector fails')
+  .addOption(new Option('--clang <driver>', 'compile with clang as WebAssembly or native clang-19').choices(['wasm', 'native']))
+  .option('--json', 'machine-readable output')
+  .action(async (files: string[], opts: { iface: string; mode?: string; endpoints?: string; pin?: string; netns?: string; force?: boolean; json?: boolean; clang?: 'wasm' | 'native' }) =>
+    (await import('./commands/deploy.ts')).deployCommand(files, opts),
+  );
+
+program
+  .command('undeploy')
+  .description('remove a policy from an interface (the rest is redeployed), or everything we deployed (--all)')
+  .argument('[policy]', 'the policy file to remove (without it: all policies of --iface)')
+  .option('--iface <iface>', 'the interface')
+  .option('--all', 'every interface, every program, map, link and pin of ours')
+  .option('--pin <dir>', 'bpffs root for our pins (default /sys/fs/bpf/tsbpf)')
+  .option('--netns <name>', 'the interface is in this network namespace')
+  .addOption(new Option('--clang <driver>', 'compile the remaining policies with clang as WebAssembly or native clang-19').choices(['wasm', 'native']))
+  .option('--json', 'machine-readable output')
+  .action(async (file: string | undefined, opts: { iface?: string; all?: boolean; pin?: string; netns?: string; json?: boolean; clang?: 'wasm' | 'native' }) =>
+    (await import('./commands/deploy.ts')).undeployCommand(file, opts),
+  );
+
+program
+  .command('status')
+  .description('deployed interfaces: policies, versions, programs, attach mode and counters')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => (await import('./commands/status.ts')).statusCommand(opts));
+
+program
+  .command('metrics')
+  .description('serve the deployed counters as Prometheus metrics at /metrics')
+  .option('--listen <addr>', '[HOST]:PORT (default 127.0.0.1:9464)')
+  .option('--iface <iface>', 'only this interface')
+  .action(async (opts: { listen?: string; iface?: string }) => (await import('./commands/metrics.ts')).metricsCommand(opts));
 
 try {
   await program.parseAsync(process.argv);

@@ -37,7 +37,10 @@ for (const file of files) {
   for (const r of results) {
     programs++;
     differences += r.differences.length;
-    const outcomes = Object.entries(r.outcomes)
+    // socket filters' `accept N` (N bytes kept) shown as one `accept` count
+    const grouped: Record<string, number> = {};
+    for (const [k, n] of Object.entries(r.outcomes)) grouped[k.replace(/^accept \d+$/, 'accept')] = (grouped[k.replace(/^accept \d+$/, 'accept')] ?? 0) + n;
+    const outcomes = Object.entries(grouped)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
     process.stdout.write(`${basename(file)} ${r.program}: ${r.packets} packets, ${r.differences.length} differences (${outcomes})\n`);

@@ -18,6 +18,13 @@ export interface Profile {
   readonly globalData: boolean;
   readonly maxCallDepth: number;
   readonly maxStack: number;
+  /** the newest helper id the kernel has (undefined: every helper in bpf/tables) */
+  readonly maxHelperId?: number;
+  /**
+   * true when only the limits and helper availability are the named kernel's: the rest of the verification is
+   * this machine's (6.18) semantics, so verdicts are indicative, not part of the agreement figures
+   */
+  readonly bestEffort?: boolean;
 }
 
 export const PROFILES: Readonly<Record<string, Profile>> = {
@@ -59,6 +66,25 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     globalData: false,
     maxCallDepth: 8,
     maxStack: 512,
+  },
+  // linux-5.4 (best effort): as root, limits and helpers of 5.4 (bounded loops since 5.3, 1M processed
+  // instructions since 5.2, global data since 5.2, helpers up to bpf_tcp_gen_syncookie #110; no CAP_BPF or
+  // CAP_PERFMON yet: root may leak pointers and skips Spectre v1 hardening, but uninitialised stack reads are
+  // refused as before allow_uninit_stack)
+  'linux-5.4': {
+    name: 'linux-5.4',
+    description: 'Linux 5.4 as root, best effort: its limits and helper availability on 6.18 semantics',
+    maxInsns: 1_000_000,
+    maxProcessed: 1_000_000,
+    loops: true,
+    allowUninitStack: false,
+    allowPtrLeaks: true,
+    bypassSpecV1: true,
+    globalData: true,
+    maxCallDepth: 8,
+    maxStack: 512,
+    maxHelperId: 110,
+    bestEffort: true,
   },
 };
 

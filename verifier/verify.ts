@@ -41,6 +41,8 @@ export interface VerifyReport {
   readonly error?: VerifyError;
   /** the feature not modelled, for 'unsupported' */
   readonly unsupported?: string;
+  /** the profile models its kernel only in part (linux-5.4: limits and helpers): an indication, not a guarantee */
+  readonly bestEffort?: true;
   readonly stats: ExploreStats;
 }
 
@@ -66,7 +68,7 @@ export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyRep
     options.type !== undefined ? progTypeByName(options.type) : linked.program.type === undefined ? undefined : progTypeById(linked.program.type);
   if (options.type !== undefined && progType === undefined) throw new RangeError(`unknown program type ${options.type}`);
   const stats0: ExploreStats = { processed: 0, states: 0, peakStack: 0 };
-  const base = { program: name, profile: profile.name, progType: progType?.name ?? 'unknown' };
+  const base = { program: name, profile: profile.name, progType: progType?.name ?? 'unknown', ...(profile.bestEffort === true ? { bestEffort: true as const } : {}) };
   if (progType === undefined || !SUPPORTED_TYPES.includes(progType.name)) {
     return { ...base, verdict: 'unsupported', unsupported: `program type ${progType?.name ?? 'unknown'}`, stats: stats0 };
   }
@@ -76,6 +78,14 @@ export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyRep
       : options.type !== undefined || linked.program.expectedAttachType === undefined
         ? undefined
         : attachTypeById(linked.program.expectedAttachType)?.name;
+  // add_subprog_and_kfunc, before any control-flow check: kfuncs only from GPL-compatible programs
+  const kfuncs =
+    linked.instructions.some((i) => i.kind === 'call' && i.target === 'kfunc') ||
+    linked.references.some((r) => r.ref.kind === 'extern' && r.ref.type === 'kfunc');
+  if (kfuncs && !GPL_COMPATIBLE.includes(spec.license)) {
+    const message = 'cannot call kernel function from non-GPL compatible program';
+    return { ...base, verdict: 'reject', error: { message, lines: [message] }, stats: stats0 };
+  }
   // Linux 6.18 has no indirect calls (BPF_JMP | BPF_CALL | BPF_X): bpf_check() refuses the opcode before
   // any path is explored, without naming an instruction
   if (linked.instructions.some((i) => i.kind === 'callx')) {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
-import { formatWarning } from '../../compiler/dsl/index.ts';
+import { formatWarning, REASONS } from '../../compiler/dsl/index.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
 import { preparePolicy, type PreparedPolicy } from './policy-pipeline.ts';
 
@@ -16,6 +16,11 @@ export interface PolicyManifest {
   readonly maps: readonly { name: string; entries: number; maxEntries: number }[];
   readonly profiles: readonly string[];
   readonly rules: number;
+  /** how to read the per-CPU counters (for a metrics exporter): labels of every index */
+  readonly counters: {
+    readonly rule_counters: { readonly index: string; readonly slots: number; readonly rules: readonly { id: number; name: string; policy: string; direction: string; verdict: string }[] };
+    readonly verdict_counters: { readonly index: string; readonly reasons: readonly string[] };
+  };
   readonly sources: readonly string[];
   readonly inventory?: string;
 }
@@ -30,6 +35,14 @@ export function manifestOf(p: PreparedPolicy): PolicyManifest {
     maps: Object.entries(p.compiled.maps.maps).map(([name, m]) => ({ name, entries: m.entries.length, maxEntries: m.maxEntries })),
     profiles: p.model.profiles,
     rules: p.model.rules.length,
+    counters: {
+      rule_counters: {
+        index: 'generation * slots + rule id (0: default deny); the live generation is in map config',
+        slots: p.compiled.maps.ruleSlots,
+        rules: p.model.rules.map((r) => ({ id: r.id, name: r.name, policy: r.policy, direction: r.direction, verdict: r.verdict })),
+      },
+      verdict_counters: { index: 'direction (0 ingress, 1 egress) * reasons + reason', reasons: REASONS },
+    },
     sources: p.loaded.sources,
     ...(p.inventoryFile !== undefined ? { inventory: resolve(p.inventoryFile) } : {}),
   };

@@ -30,7 +30,9 @@ export async function compileLbC(c: string, driver: LbDriver, cFile = 'lb.c'): P
   try {
     const file = join(dir, cFile);
     writeFileSync(file, c);
-    const r = await compileNative({ file, cwd: dir });
+    // without slot sharing, LLVM never reuses a pointer's spill slot for a scalar: the unprivileged (seed)
+    // verifier refuses a partial overwrite of a spilled pointer
+    const r = await compileNative({ file, cwd: dir, extraArgs: ['-mllvm', '-no-stack-slot-sharing'] });
     if (r.object === undefined) throw new SyntaxError(`${cFile}: clang produced no object`);
     return r.object;
   } finally {

@@ -42,3 +42,21 @@ export function flowHash(flow: Flow, seed: number): number {
   h = fmix32(h ^ flow.proto);
   return h;
 }
+
+export interface Flow6 {
+  /** IPv6 addresses, 16 bytes in network order */
+  readonly saddr: readonly number[] | Uint8Array;
+  readonly daddr: readonly number[] | Uint8Array;
+  readonly sport: number;
+  readonly dport: number;
+  readonly proto: number;
+}
+
+/** the IPv6 flow hash: each address as four little-endian 32-bit loads, in order */
+export function flowHash6(flow: Flow6, seed: number): number {
+  let h = seed >>> 0;
+  for (const a of [flow.saddr, flow.daddr]) for (let i = 0; i < 16; i += 4) h = fmix32(h ^ loadU32([...a.slice(i, i + 4)]));
+  h = fmix32(h ^ (((loadPort(flow.sport) << 16) | loadPort(flow.dport)) >>> 0));
+  h = fmix32(h ^ flow.proto);
+  return h;
+}

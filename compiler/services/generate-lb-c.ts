@@ -17,11 +17,14 @@
 //      then a SNAT port (up to 4 probes into snat_rev with BPF_NOEXIST), DNAT + SNAT with incremental IPv4
 //      header and TCP/UDP checksum updates (RFC 1624), Ethernet towards the backend, XDP_TX.
 // No loops: the Maglev lookup is one array lookup, the port probes are unrolled. It fits the verifier's
-// `seed` profile.
+// `seed` profile. The same object holds the east-west tc programs (generate-ew-c.ts), sharing the maps.
+import { eastWestC } from './generate-ew-c.ts';
+import { northSouth6C } from './generate-lb6-c.ts';
 import type { Service } from './service-model.ts';
 
 export interface LbSizes {
   readonly services: number;
+  readonly services6: number;
   readonly backends: number;
   readonly tableEntries: number;
   /** entries of the LRU maps (conns, affinity, snat_rev) */
@@ -34,7 +37,8 @@ export const DEFAULT_LB_CONNECTIONS = 65536;
 /** Map sizes for a set of services (at least one entry each: the kernel refuses empty maps). */
 export function lbSizes(services: readonly Service[], connections = DEFAULT_LB_CONNECTIONS): LbSizes {
   return {
-    services: Math.max(1, services.length),
+    services: Math.max(1, services.filter((s) => s.family === 4).length),
+    services6: Math.max(1, services.filter((s) => s.family === 6).length),
     backends: Math.max(1, services.reduce((n, s) => n + s.backends.length, 0)),
     tableEntries: Math.max(1, services.reduce((n, s) => n + s.tableSize, 0)),
     connections,
@@ -49,6 +53,7 @@ ${names.join('\n')}
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/in.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -57,6 +62,7 @@ ${names.join('\n')}
 #define STATE_REMOVED 2
 #define SVC_RANDOM 1
 #define SVC_RESET 2
+#define SVC_DSR 4
 #define NO_BACKEND 0xffffffffu
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -86,6 +92,7 @@ struct lb_config {
 	__be32 snat_addr;
 	__u16 port_min;		/* host order */
 	__u16 port_span;	/* ports port_min … port_min + port_span - 1 */
+	__be32 snat_addr6[4];
 };
 
 struct svc_key {
@@ -112,6 +119,7 @@ struct backend {
 	__u8 pad;
 	__u8 mac[6];
 	__u16 svc;
+	__be32 addr6[4];	/* IPv6 backends (addr is 0) */
 };
 
 struct flow {
@@ -130,7 +138,7 @@ struct conn {
 };
 
 struct affinity_key {
-	__be32 client;
+	__be32 client[4];	/* IPv4: client[0], the rest 0 */
 	__u32 svc;
 };
 
@@ -224,7 +232,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ${sizes.services});
+	__uint(max_entries, ${sizes.services + sizes.services6});
 	__type(key, __u32);
 	__type(value, struct svc_counter);
 } svc_counters SEC(".maps");
@@ -306,6 +314,47 @@ static __always_inline void count_backend(__u32 id, __u64 bytes, __u64 reply, __
 	}
 }
 
+/* a new connection's backend: (b) affinity, then (c) the table; NULL when no backend takes new connections */
+static __always_inline struct backend *choose_backend(const struct svc *svc, struct affinity_key *ak, __u32 hash, __u32 *backend_id)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct backend *be = 0;
+	__u32 id = NO_BACKEND;
+
+	/* b. session affinity while it is younger than the timeout and its backend takes new connections */
+	if (svc->affinity_ns) {
+		struct affinity *af = bpf_map_lookup_elem(&affinity, ak);
+
+		if (af && now - af->last < svc->affinity_ns) {
+			id = af->backend;
+			be = bpf_map_lookup_elem(&backends, &id);
+			if (be && be->state != STATE_ACTIVE)
+				be = 0;
+		}
+	}
+	/* c. the table: one array lookup, the flow hash (or a random number) picking the entry */
+	if (!be) {
+		__u32 pick = (svc->flags & SVC_RANDOM) ? bpf_get_prandom_u32() : hash;
+		__u32 size = svc->table_size ? svc->table_size : 1;
+		__u32 slot = svc->table_offset + pick % size;
+		__u32 *owner = bpf_map_lookup_elem(&maglev, &slot);
+
+		if (!owner || *owner == NO_BACKEND)
+			return 0;
+		id = *owner;
+		be = bpf_map_lookup_elem(&backends, &id);
+	}
+	if (!be || be->state != STATE_ACTIVE)
+		return 0;
+	if (svc->affinity_ns) {
+		struct affinity a = { .last = now, .backend = id };
+
+		bpf_map_update_elem(&affinity, ak, &a, BPF_ANY);
+	}
+	*backend_id = id;
+	return be;
+}
+
 /* rewrite addresses and ports, with the IPv4 header and L4 checksums updated incrementally */
 static __always_inline void rewrite(struct iphdr *ip, __be16 *sport, __be16 *dport, __sum16 *l4sum, int udp,
 				    __be32 saddr, __be32 daddr, __be16 nsport, __be16 ndport)
@@ -374,7 +423,8 @@ static __always_inline int send_reset(struct xdp_md *ctx)
 	daddr = ip->saddr;
 	sport = tcp->dest;
 	dport = tcp->source;
-	if (bpf_xdp_adjust_tail(ctx, (int)(sizeof(*eth) + sizeof(*ip) + sizeof(*tcp)) - (int)(data_end - data)))
+	/* trims the payload (Ethernet padding after the IP total length stays) */
+	if (bpf_xdp_adjust_tail(ctx, (int)sizeof(*tcp) - (int)(bpf_ntohs(ip->tot_len) - sizeof(*ip))))
 		return XDP_DROP;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -413,8 +463,59 @@ static __always_inline int send_reset(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-SEC("xdp")
-int ${LB_PROGRAM}(struct xdp_md *ctx)
+${northSouth6C(sizes)}
+/* DSR: the packet unchanged inside an outer IPv4 header (IPIP, protocol 4) from the load balancer to the
+ * backend, which decapsulates it and answers the client directly from the VIP */
+static __always_inline int encap_ipip(struct xdp_md *ctx, __be32 saddr, __be32 daddr, const __u8 *backend_mac)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *inner = data + sizeof(*eth);
+	__u8 mac[6], our_mac[6];
+	__u16 tot_len;
+	__u8 tos;
+
+	if ((void *)(inner + 1) > data_end)
+		return XDP_DROP;
+	tot_len = bpf_ntohs(inner->tot_len);
+	tos = inner->tos;
+	__builtin_memcpy(mac, backend_mac, 6);
+	__builtin_memcpy(our_mac, eth->h_dest, 6);
+	if (bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+
+	struct iphdr *outer = data + sizeof(*eth);
+
+	if ((void *)(outer + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(eth->h_dest, mac, 6);
+	__builtin_memcpy(eth->h_source, our_mac, 6);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+	outer->version = 4;
+	outer->ihl = 5;
+	outer->tos = tos;
+	outer->tot_len = bpf_htons(tot_len + sizeof(struct iphdr));
+	outer->id = 0;
+	outer->frag_off = 0;
+	outer->ttl = 64;
+	outer->protocol = IPPROTO_IPIP;
+	outer->check = 0;
+	outer->saddr = saddr;
+	outer->daddr = daddr;
+
+	__u16 *w = (__u16 *)outer;
+	__u32 s = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] + w[8] + w[9];
+
+	outer->check = (__u16)~fold(s);
+	return XDP_TX;
+}
+
+/* IPv4; a subprogram of its own (as lb_v6) so that the two paths' stack frames do not add up */
+static __noinline int lb_v4(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -453,7 +554,8 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 	} else {
 		return XDP_PASS;
 	}
-	bytes = data_end - data;
+	/* counted bytes: Ethernet header + IP total length (packet pointers may not be subtracted unprivileged) */
+	bytes = sizeof(*eth) + bpf_ntohs(ip->tot_len);
 
 	struct lb_config *cfg = bpf_map_lookup_elem(&lb_config, &zero);
 
@@ -481,6 +583,7 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 	if (!svc)
 		return XDP_PASS;
 	__u32 svc_id = svc->id;
+	int dsr = svc->flags & SVC_DSR;
 	struct flow fl = { .saddr = ip->saddr, .daddr = ip->daddr, .sport = ports[0], .dport = ports[1], .proto = ip->protocol };
 	struct conn *ct = bpf_map_lookup_elem(&conns, &fl);
 	struct backend *be;
@@ -508,59 +611,29 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 			return reset ? send_reset(ctx) : XDP_DROP;
 		}
 	} else {
-		__u64 now = bpf_ktime_get_ns();
-		struct affinity_key ak = { .client = ip->saddr, .svc = svc_id };
-		struct affinity *af = 0;
+		struct affinity_key ak = { .client = { ip->saddr }, .svc = svc_id };
 
-		backend_id = NO_BACKEND;
-		be = 0;
-		/* b. session affinity while it is younger than the timeout and its backend takes new connections */
-		if (svc->affinity_ns) {
-			af = bpf_map_lookup_elem(&affinity, &ak);
-			if (af && now - af->last < svc->affinity_ns) {
-				__u32 id = af->backend;
-
-				be = bpf_map_lookup_elem(&backends, &id);
-				if (be && be->state == STATE_ACTIVE)
-					backend_id = id;
-				else
-					be = 0;
-			}
-		}
-		/* c. the table: one array lookup, the flow hash (or a random number) picking the entry */
+		be = choose_backend(svc, &ak, flow_hash(&fl, svc->seed), &backend_id);
 		if (!be) {
-			__u32 pick = (svc->flags & SVC_RANDOM) ? bpf_get_prandom_u32() : flow_hash(&fl, svc->seed);
-			__u32 size = svc->table_size ? svc->table_size : 1;
-			__u32 slot = svc->table_offset + pick % size;
-			__u32 *owner = bpf_map_lookup_elem(&maglev, &slot);
-
-			if (owner && *owner != NO_BACKEND) {
-				backend_id = *owner;
-				be = bpf_map_lookup_elem(&backends, &backend_id);
-			}
-		}
-		if (!be || be->state != STATE_ACTIVE) {
 			count_svc(svc_id, bytes, 0, 1);
 			return XDP_DROP;	/* no backend takes new connections */
 		}
-		if (svc->affinity_ns) {
-			struct affinity a = { .last = now, .backend = backend_id };
 
-			bpf_map_update_elem(&affinity, &ak, &a, BPF_ANY);
+		snat_port = 0;
+		if (!dsr) {
+			/* a SNAT port: up to four probes derived from the flow hash */
+			struct rev_key rk = { .backend = be->addr, .backend_port = be->port, .proto = ip->protocol };
+			struct rev rv = { .client = ip->saddr, .vip = ip->daddr, .client_port = ports[0], .vip_port = ports[1], .backend = backend_id, .svc = svc_id };
+			__u32 h = flow_hash(&fl, 0x736e6174);
+
+			__builtin_memcpy(rv.client_mac, eth->h_source, 6);
+			if (!claim_port(&rk, &rv, cfg, h) && !claim_port(&rk, &rv, cfg, fmix32(h + 1)) &&
+			    !claim_port(&rk, &rv, cfg, fmix32(h + 2)) && !claim_port(&rk, &rv, cfg, fmix32(h + 3))) {
+				count_svc(svc_id, bytes, 0, 1);
+				return XDP_DROP;	/* the allocator is full around this flow */
+			}
+			snat_port = rk.snat_port;
 		}
-
-		/* a SNAT port: up to four probes derived from the flow hash */
-		struct rev_key rk = { .backend = be->addr, .backend_port = be->port, .proto = ip->protocol };
-		struct rev rv = { .client = ip->saddr, .vip = ip->daddr, .client_port = ports[0], .vip_port = ports[1], .backend = backend_id, .svc = svc_id };
-		__u32 h = flow_hash(&fl, 0x736e6174);
-
-		__builtin_memcpy(rv.client_mac, eth->h_source, 6);
-		if (!claim_port(&rk, &rv, cfg, h) && !claim_port(&rk, &rv, cfg, fmix32(h + 1)) &&
-		    !claim_port(&rk, &rv, cfg, fmix32(h + 2)) && !claim_port(&rk, &rv, cfg, fmix32(h + 3))) {
-			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;	/* the allocator is full around this flow */
-		}
-		snat_port = rk.snat_port;
 		struct conn c = { .backend = backend_id, .snat_port = snat_port };
 
 		bpf_map_update_elem(&conns, &fl, &c, BPF_ANY);
@@ -568,12 +641,28 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 	}
 	count_svc(svc_id, bytes, new_conn, 0);
 	count_backend(backend_id, bytes, 0, 0);
+	if (dsr)
+		return encap_ipip(ctx, cfg->snat_addr, be->addr, be->mac);
 	rewrite(ip, &ports[0], &ports[1], l4sum, udp, cfg->snat_addr, be->addr, snat_port, be->port);
 	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
 	__builtin_memcpy(eth->h_dest, be->mac, 6);
 	return XDP_TX;
 }
 
+SEC("xdp")
+int ${LB_PROGRAM}(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_PASS;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return lb_v6(ctx);
+	return lb_v4(ctx);
+}
+${eastWestC(sizes.connections)}
 char _license[] SEC("license") = "GPL";
 `;
 }

@@ -5,3 +5,5 @@ export * from './flow-hash.ts';
 export { DEFAULT_LB_CONNECTIONS, generateLbC, LB_PROGRAM, lbSizes, type LbSizes } from './generate-lb-c.ts';
 export * from './lb-map-contents.ts';
 export * from './compile-lb.ts';
+export { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM } from './generate-ew-c.ts';
+export * from './lb-status.ts';

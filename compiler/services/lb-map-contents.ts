@@ -2,11 +2,13 @@
 // change (weight, drained, removed) recomputes these entries and rewrites the maps: the program stays loaded.
 //
 // Layouts (little-endian numbers unless marked "net", the byte order of the packet):
-//   lb_config value  [snat_addr:4 net][port_min:2][port_span:2]
-//   services key     [vip:4 net][port:2 net][proto:1][pad:1]
+//   lb_config value  [snat_addr:4 net][port_min:2][port_span:2][snat_addr6:16 net]
+//   services key     [vip:4 net][port:2 net][proto:1][pad:1]        (IPv4 services)
+//   services6 key    [vip:16 net][port:2 net][proto:1][pad:1]       (IPv6 services, same value)
 //   services value   [id:4][table_offset:4][table_size:4][flags:4][seed:4][pad:4][affinity_ns:8]
 //   maglev           key [slot:4] → value [global backend id:4] (0xffffffff: no backend)
-//   backends         key [global backend id:4] → [addr:4 net][port:2 net][state:1][pad:1][mac:6][service id:2]
+//   backends         key [global backend id:4] → [addr:4 net][port:2 net][state:1][pad:1][mac:6][service id:2][addr6:16 net]
+// Service ids number all services in order (IPv4 and IPv6 alike): they index svc_counters.
 // Global backend ids number the backends of all services in order: service 0's first, then service 1's, …
 import { parseAddress } from '../dsl/cidr.ts';
 import { buildMaglevTable } from './maglev.ts';
@@ -14,12 +16,15 @@ import { tableWeight, type BackendState, type Service } from './service-model.ts
 
 export const SVC_RANDOM = 1;
 export const SVC_RESET = 2;
+export const SVC_DSR = 4;
 export const NO_BACKEND = 0xffffffff;
 export const BACKEND_STATE: Readonly<Record<BackendState, number>> = { active: 0, drained: 1, removed: 2 };
 
 export interface LbConfig {
   /** the load balancer's own IPv4 address: the source of SNATed packets, where replies come back */
   readonly snatAddress: string;
+  /** the load balancer's IPv6 address, for IPv6 services (default ::, none) */
+  readonly snatAddress6?: string;
   /** SNAT ports: portMin … portMin + portSpan - 1 (default 32768 … 60999, Linux's ephemeral range) */
   readonly portMin?: number;
   readonly portSpan?: number;
@@ -52,9 +57,18 @@ const be16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
 
 export function ipv4(address: string, what: string): number[] {
   const a = parseAddress(address);
-  if (a === undefined || a.family !== 4) throw new RangeError(`${what}: ${address} is not an IPv4 address (the XDP load balancer handles IPv4 only so far)`);
+  if (a === undefined || a.family !== 4) throw new RangeError(`${what}: ${address} is not an IPv4 address`);
   return le(a.addr, 4).reverse();
 }
+
+export function ipv6(address: string, what: string): number[] {
+  const a = parseAddress(address);
+  if (a === undefined || a.family !== 6) throw new RangeError(`${what}: ${address} is not an IPv6 address`);
+  return le(a.addr, 16).reverse();
+}
+
+const ZERO4 = [0, 0, 0, 0];
+const ZERO16 = new Array<number>(16).fill(0);
 
 export function macBytes(mac: string): number[] {
   return mac.split(':').map((x) => Number.parseInt(x, 16));
@@ -69,18 +83,21 @@ export function lbMapContents(services: readonly Service[], config: LbConfig): L
     throw new RangeError(`lb config: SNAT ports ${portMin} + ${portSpan} do not fit in 1 … 65535`);
   }
   const gateway = macBytes(config.gatewayMac ?? '02:00:00:00:00:01');
-  const maps: Record<string, MapEntry[]> = { lb_config: [], services: [], maglev: [], backends: [] };
-  maps.lb_config!.push({ key: Uint8Array.from(le(0, 4)), value: Uint8Array.from([...ipv4(config.snatAddress, 'lb config snatAddress'), ...le(portMin, 2), ...le(portSpan, 2)]) });
+  const maps: Record<string, MapEntry[]> = { lb_config: [], services: [], services6: [], maglev: [], backends: [] };
+  const snat6 = config.snatAddress6 === undefined ? ZERO16 : ipv6(config.snatAddress6, 'lb config snatAddress6');
+  maps.lb_config!.push({ key: Uint8Array.from(le(0, 4)), value: Uint8Array.from([...ipv4(config.snatAddress, 'lb config snatAddress'), ...le(portMin, 2), ...le(portSpan, 2), ...snat6]) });
   const backendBase: number[] = [];
   const tables: Int32Array[] = [];
   let nextBackend = 0;
   let offset = 0;
   services.forEach((s, id) => {
-    const vip = ipv4(s.vip, `service ${s.name}`);
+    const v6 = s.family === 6;
+    if (v6 && s.mode === 'dsr') throw new RangeError(`service ${s.name}: dsr is IPv4 only so far`);
+    const vip = v6 ? ipv6(s.vip, `service ${s.name}`) : ipv4(s.vip, `service ${s.name}`);
     const base = nextBackend;
     backendBase.push(base);
-    const flags = (s.selection === 'random' ? SVC_RANDOM : 0) | (s.removedAction === 'reset' ? SVC_RESET : 0);
-    maps.services!.push({
+    const flags = (s.selection === 'random' ? SVC_RANDOM : 0) | (s.removedAction === 'reset' ? SVC_RESET : 0) | (s.mode === 'dsr' ? SVC_DSR : 0);
+    maps[v6 ? 'services6' : 'services']!.push({
       key: Uint8Array.from([...vip, ...be16(s.port), PROTO[s.protocol], 0]),
       value: Uint8Array.from([...le(id, 4), ...le(offset, 4), ...le(s.tableSize, 4), ...le(flags, 4), ...le(s.seed, 4), ...le(0, 4), ...le(BigInt(s.affinitySeconds) * 1_000_000_000n, 8)]),
     });
@@ -88,7 +105,15 @@ export function lbMapContents(services: readonly Service[], config: LbConfig): L
       const mac = b.mac === undefined ? gateway : macBytes(b.mac);
       maps.backends!.push({
         key: Uint8Array.from(le(base + i, 4)),
-        value: Uint8Array.from([...ipv4(b.address, `service ${s.name} backend ${i}`), ...be16(b.port), BACKEND_STATE[b.state], 0, ...mac, ...le(id, 2)]),
+        value: Uint8Array.from([
+          ...(v6 ? ZERO4 : ipv4(b.address, `service ${s.name} backend ${i}`)),
+          ...be16(b.port),
+          BACKEND_STATE[b.state],
+          0,
+          ...mac,
+          ...le(id, 2),
+          ...(v6 ? ipv6(b.address, `service ${s.name} backend ${i}`) : ZERO16),
+        ]),
       });
     });
     const local = buildMaglevTable(s.backends.map((b) => ({ name: b.key, weight: tableWeight(b) })), { size: s.tableSize, seed: s.seed });

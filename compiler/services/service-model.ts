@@ -18,6 +18,7 @@ export type BackendState = 'active' | 'drained' | 'removed';
 export type ServiceProtocol = 'tcp' | 'udp';
 export type Selection = 'maglev' | 'random';
 export type RemovedAction = 'reset' | 'drop';
+export type NorthSouthMode = 'snat' | 'dsr';
 
 /** Kubernetes' default sessionAffinityConfig timeout: 3 hours */
 export const DEFAULT_AFFINITY_SECONDS = 10_800;
@@ -45,6 +46,8 @@ export interface ServiceSpec {
   /** what happens to connections of a removed backend (default reset) */
   readonly removedAction?: RemovedAction;
   readonly maglev?: { readonly size?: number; readonly seed?: number };
+  /** north-south: 'snat' (default: replies come back through the load balancer) or 'dsr' (IPIP to the backend, which answers directly) */
+  readonly mode?: NorthSouthMode;
 }
 
 export interface Backend {
@@ -71,6 +74,7 @@ export interface Service {
   /** 0 when affinity is off */
   readonly affinitySeconds: number;
   readonly removedAction: RemovedAction;
+  readonly mode: NorthSouthMode;
   readonly tableSize: number;
   readonly seed: number;
   readonly at: SourcePosition | undefined;
@@ -101,6 +105,9 @@ export function service(spec: ServiceSpec): Service {
   if (selection !== 'maglev' && selection !== 'random') throw new PolicyError(`${where}: selection ${String(selection)} is not maglev or random`, at);
   const removedAction = spec.removedAction ?? 'reset';
   if (removedAction !== 'reset' && removedAction !== 'drop') throw new PolicyError(`${where}: removedAction ${String(removedAction)} is not reset or drop`, at);
+  const mode = spec.mode ?? 'snat';
+  if (mode !== 'snat' && mode !== 'dsr') throw new PolicyError(`${where}: mode ${String(mode)} is not snat or dsr`, at);
+  if (mode === 'dsr' && vip.family === 6) throw new PolicyError(`${where}: dsr is IPv4 only so far`, at);
   let affinitySeconds = 0;
   if (spec.affinity === true) affinitySeconds = DEFAULT_AFFINITY_SECONDS;
   else if (typeof spec.affinity === 'object') {
@@ -143,6 +150,7 @@ export function service(spec: ServiceSpec): Service {
     selection,
     affinitySeconds,
     removedAction: protocol === 'udp' ? 'drop' : removedAction,
+    mode,
     tableSize,
     seed,
     at,

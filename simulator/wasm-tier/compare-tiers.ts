@@ -56,10 +56,18 @@ function mapsOf(sim: Simulator): string {
   return json(out);
 }
 
-/** Fill hash and array maps with the same pseudo-random entries on both simulators. */
+/**
+ * Fill hash and array maps with the same pseudo-random entries on both simulators, and prog arrays with the
+ * object's programs (slot i: program i), so tail calls happen.
+ */
 function fill(sims: readonly Simulator[], entries: number, seed: number): void {
   const rng = createRng(seed);
   for (const [name, m] of sims[0]!.maps) {
+    if (m.type === MapType.PROG_ARRAY) {
+      const programs = sims[0]!.programs;
+      for (let i = 0; i < Math.min(m.maxEntries, programs.length); i++) for (const s of sims) s.setTailCall(name, i, programs[i]);
+      continue;
+    }
     if (![MapType.HASH, MapType.ARRAY, MapType.LRU_HASH, MapType.PERCPU_ARRAY, MapType.PERCPU_HASH].includes(m.type as 1)) continue;
     if (name.startsWith('.')) continue; // global data keeps the object's values
     for (let i = 0; i < entries; i++) {

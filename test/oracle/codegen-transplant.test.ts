@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readObject, writeObject, type ObjectSpec } from '../../bpf/index.ts';
+import { readObject, slotIndex, writeObject, type ObjectSpec } from '../../bpf/index.ts';
 import { BpfSyscallError, loadCollection, ProgramLoadError, progTestRun, type Fd } from '../../loader/index.ts';
 import { clang19 as clangFacility, available, kernelBpf } from '../support/require.ts';
 import { samplePackets } from '../support/packets.ts';
@@ -56,6 +56,15 @@ describe.runIf(run)('generateCode on clang-19 IR, transplanted into clang-19 obj
       totals.theirs += slotsOf(t.theirs);
     }
     expect(compareBehaviour(t.ours, t.theirs, 20)).toBeUndefined();
+    // referencing instructions carry readObject's canonical fields (lddw value 0 pseudo none, call imm -1)
+    const canonical = (spec: ObjectSpec): string[] =>
+      spec.functions.flatMap((f) =>
+        f.references.map((r) => {
+          const i = f.instructions[slotIndex(f.instructions).get(r.slot)!]!;
+          return i.kind === 'lddw' ? `${r.ref.kind} lddw ${i.pseudo} ${i.value}` : i.kind === 'call' ? `${r.ref.kind} call ${i.imm}` : i.kind;
+        }),
+      );
+    expect(new Set(canonical(t.ours))).toEqual(new Set(canonical(t.theirs)));
     // our CO-RE relocations are the ones clang made
     const relocs = (s: ObjectSpec): string[] => s.functions.flatMap((f) => f.coreRelocations.map((r) => `${r.kind} ${r.accessString}`)).sort();
     expect(new Set(relocs(t.ours))).toEqual(new Set(relocs(t.theirs)));

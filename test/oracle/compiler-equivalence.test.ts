@@ -20,10 +20,7 @@ const PACKETS = 20;
 const MAX_EXCEPTIONS = 2;
 
 /** Programs the wasm path may not build or may build differently yet, and why. */
-const EXCEPTIONS: Readonly<Record<string, string>> = {
-  tc_l3_l4_csum: 'the backend does not lower llvm.usub.sat (clang turns `ttl > 1 ? ttl - 1 : 0` into it)',
-  xdp_alu_mix: 'the backend does not lower llvm.fshl/fshr with a variable shift amount (rotates by a variable)',
-};
+const EXCEPTIONS: Readonly<Record<string, string>> = {};
 
 const run = available('compiler equivalence (clang-19 and the kernel)', clang19, kernelBpf);
 const tools = run && available('compiler equivalence (bpftool and llvm-objdump-19)', bpftool, llvmObjdump19);

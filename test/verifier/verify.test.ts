@@ -71,4 +71,22 @@ describe('verify() reports', () => {
     const spec = readObject(readFileSync(join(repoRoot, 'test/fixtures/core_task.o')));
     expect(verify(spec).verdict).toBe('unsupported');
   });
+
+  it('with linux-5.4 refuses helpers that kernel does not have, and says the profile is best effort', () => {
+    const spec = readObject(readFileSync(join(repoRoot, 'test/fixtures/maps.o')));
+    const ours = verify(spec, { program: 'xdp_maps' });
+    const old = verify(spec, { program: 'xdp_maps', profile: 'linux-5.4' });
+    expect(ours.verdict).toBe('accept');
+    expect(old.verdict).toBe('reject');
+    expect(old.error?.message).toBe('invalid func unknown#131');
+    expect(old.bestEffort).toBe(true);
+    expect(ours.bestEffort).toBeUndefined();
+  });
+
+  it('refuses indirect calls as Linux 6.18 does, before exploring', () => {
+    const c = { name: 'callx', progType: 'xdp' as const, asm: 'r1 = 0\ncallx r1\nr0 = 0\nexit', verdict: 'reject' as const };
+    const r = verify(asmSpec(c));
+    expect(r.verdict).toBe('reject');
+    expect(r.error?.lines).toEqual(['unknown opcode 8d']);
+  });
 });

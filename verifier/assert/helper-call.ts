@@ -27,7 +27,8 @@ export interface HelperCallPlan {
 }
 
 /** Helpers that are not offered without CAP_PERFMON (bpf_base_func_proto's perfmon_capable() part). */
-const PERFMON_ONLY = new Set([4, 6, 35, 45, 112, 113, 114, 115, 158, 165, 177]);
+// (bpf_get_current_comm #16 too: this kernel refuses it to socket filters with CAP_BPF alone)
+const PERFMON_ONLY = new Set([4, 6, 16, 35, 45, 112, 113, 114, 115, 158, 165, 177]);
 
 const regTypeName = typeStr;
 
@@ -40,11 +41,13 @@ const isMemPointer = (r: RegState): r is PtrReg =>
 
 export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramContext, gplCompatible: boolean, access: HelperMemoryAccess): HelperCallPlan {
   const helper = helperById(id);
-  if (helper === undefined) throw new Reject(`invalid func unknown#${id}`);
+  // a helper newer than the profile's kernel does not exist there (linux-5.4: ids up to 110)
+  if (helper === undefined || (ctx.profile.maxHelperId !== undefined && id > ctx.profile.maxHelperId)) throw new Reject(`invalid func unknown#${id}`);
   const allowed = helperAllowed(helper, ctx.progType);
   if (allowed === undefined) throw new Unsupported(`helpers of ${ctx.progType} programs`);
   if (!allowed) throw new Reject(`program of this type cannot use helper ${helper.symbol}#${id}`);
-  if (!ctx.profile.allowPtrLeaks && PERFMON_ONLY.has(id)) throw new Unsupported(`${helper.symbol} without CAP_PERFMON`);
+  // bpf_base_func_proto gives no prototype for these without CAP_PERFMON: the kernel's "cannot use" message
+  if (!ctx.profile.allowPtrLeaks && PERFMON_ONLY.has(id)) throw new Reject(`program of this type cannot use helper ${helper.symbol}#${id}`);
   if (helper.gplOnly && !gplCompatible) throw new Reject('cannot call GPL-restricted function from non-GPL compatible program');
   const rets = ['RET_PTR_TO_MAP_VALUE_OR_NULL', 'RET_PTR_TO_RINGBUF_MEM_OR_NULL'];
   if (helper.ret.base !== 'RET_INTEGER' && helper.ret.base !== 'RET_VOID' && !rets.includes(helper.ret.text)) {

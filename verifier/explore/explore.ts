@@ -1,6 +1,11 @@
 // Path-sensitive exploration (the kernel's do_check with push_stack/pop_stack and is_state_visited): follow
-// each path, fork at undecided branches (the fall-through side first, the jump target pushed), prune a state
-// covered by one already stored at a jump target, stop at the processed-instruction limit.
+// each path, fork at undecided branches (the fall-through side first, the jump target pushed), stop at the
+// processed-instruction limit. At prune points (conditional jumps, branch and goto targets, calls and after
+// them) a path is pruned when a stored state whose continuation is fully explored covers it, comparing only
+// live registers (liveness.ts), stack slots that continuation read (stack-liveness.ts) and scalars it relied
+// on (precision.ts); states are stored with the kernel's heuristics (two jumps and eight instructions since
+// the last one, a jump history over 40 entries forces one) and evicted after repeated misses. A stored state
+// still on the current path that the path reaches again exactly is an infinite loop.
 import type { CallInsn } from '../../bpf/index.ts';
 import {
   assertHelperCall,

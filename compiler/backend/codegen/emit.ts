@@ -20,8 +20,7 @@ const INVERT: Record<JumpOp, JumpOp | undefined> = {
 
 /** Identical blocks (same instructions, same targets) become one, repeatedly, so duplicated tails fold. */
 function mergeIdenticalBlocks(all: readonly MBlock[], entry: number | undefined): void {
-  const key = (b: MBlock): string =>
-    JSON.stringify(b.insns, (k, v: unknown) => (k === 'dbg' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
+  const key = (b: MBlock): string => b.insns.map(insnKey).join(';');
   for (let changed = true; changed; ) {
     changed = false;
     const canonical = new Map<string, number>();
@@ -42,6 +41,32 @@ function mergeIdenticalBlocks(all: readonly MBlock[], entry: number | undefined)
         }
       }
     }
+  }
+}
+
+/** Everything that makes an instruction what it is, source location aside. */
+function insnKey(i: MInsn): string {
+  const ref = 'ref' in i && i.ref !== undefined ? JSON.stringify(i.ref) : '';
+  const core = i.core !== undefined ? `${i.core.diType}/${i.core.kind}/${i.core.accessString}` : '';
+  switch (i.kind) {
+    case 'alu':
+      return `a${i.width}${i.op},${i.dst},${'reg' in i.src ? `r${i.src.reg}` : i.src.imm}${core}`;
+    case 'jcc':
+      return `j${i.width}${i.op},${i.a},${'reg' in i.b ? `r${i.b.reg}` : i.b.imm},${i.target}`;
+    case 'ja':
+      return `g${i.target}`;
+    case 'ldx':
+      return `l${i.size},${i.dst},${i.base},${i.off}`;
+    case 'stx':
+      return `s${i.size},${i.base},${i.off},${i.src}`;
+    case 'st':
+      return `t${i.size},${i.base},${i.off},${i.imm}`;
+    case 'lddw':
+      return `d${i.dst},${i.value},${i.pseudo}${ref}${core}`;
+    case 'call':
+      return `c${i.target}${i.imm},${i.args}${ref}`;
+    default:
+      return JSON.stringify(i, (k, v: unknown) => (k === 'dbg' ? undefined : typeof v === 'bigint' ? `${v}n` : v));
   }
 }
 

@@ -39,7 +39,7 @@ export const SUPPORTED_INTRINSICS: readonly string[] = [
   'llvm.lifetime.start.', 'llvm.lifetime.end.', 'llvm.assume', 'llvm.dbg.', 'llvm.experimental.noalias.scope.decl',
   'llvm.memcpy.', 'llvm.memcpy.inline.', 'llvm.memset.', 'llvm.memset.inline.', 'llvm.memmove.',
   'llvm.bswap.', 'llvm.umin.', 'llvm.umax.', 'llvm.smin.', 'llvm.smax.', 'llvm.abs.', 'llvm.fshl.', 'llvm.fshr.',
-  'llvm.ctpop.', 'llvm.objectsize.', 'llvm.expect.',
+  'llvm.ctpop.', 'llvm.objectsize.', 'llvm.expect.', 'llvm.usub.sat.', 'llvm.uadd.sat.',
   'llvm.preserve.array.access.index.', 'llvm.preserve.union.access.index.', 'llvm.preserve.struct.access.index.',
   'llvm.bpf.preserve.field.info.', 'llvm.bpf.btf.type.id', 'llvm.bpf.preserve.type.info', 'llvm.bpf.preserve.enum.value',
   // legacy packet loads (ld_abs/ld_ind) of socket filters: `load_half()` in bpf_helpers.h

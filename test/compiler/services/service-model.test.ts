@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_AFFINITY_SECONDS, service, tableWeight, type ServiceSpec } from '../../../compiler/services/index.ts';
+import { DEFAULT_AFFINITY_SECONDS, lbMapContents, service, tableWeight, type ServiceSpec } from '../../../compiler/services/index.ts';
 
 const base: ServiceSpec = { name: 'web', vip: '10.96.0.10', port: 80, backends: [{ address: '10.1.0.5', port: 8080 }] };
 
@@ -14,6 +14,11 @@ describe('service()', () => {
     const s = service({ ...base, vip: 'fd00::10', backends: [{ address: 'fd00::5', port: 8080 }] });
     expect(s.family).toBe(6);
     expect(s.backends[0]!.key).toBe('[fd00::5]:8080');
+  });
+
+  it('refuses DSR for IPv6 services (IPv4 only so far), and a bad SNAT address', () => {
+    expect(() => service({ ...base, mode: 'dsr', vip: 'fd00::10', backends: [{ address: 'fd00::5', port: 8080 }] })).toThrow(/service web: dsr is IPv4 only so far/);
+    expect(() => lbMapContents([service(base)], { snatAddress: 'fd00::1' })).toThrow(/lb config snatAddress: fd00::1 is not an IPv4 address/);
   });
 
   it('uses the Kubernetes default affinity timeout for `affinity: true`', () => {

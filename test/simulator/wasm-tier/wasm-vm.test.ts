@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleUbpf } from '../../../bpf/asm/index.ts';
 import { readObject } from '../../../bpf/index.ts';
-import { compileProgram, Memory, runConformance, SimFault, Simulator, Vm } from '../../../simulator/index.ts';
+import { CompiledProgram, compileProgram, helperTable, Memory, runConformance, SimFault, Simulator, tailCallHelper, Vm, type ProgArrayHandle } from '../../../simulator/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import { AUTO_THRESHOLD, hasWasmProgram, resolveTier, WasmVm } from '../../../simulator/wasm-tier/index.ts';
 import { corpusDir, repoRoot } from '../../corpora.ts';
@@ -83,6 +83,50 @@ describe('WasmVm', () => {
     expect(outcome(() => new WasmVm().run(big))).toEqual(a);
   });
 
+  it('tail-calls up to the limit of 33, and from a subprogram back into its caller, as the interpreter', () => {
+    const helpers = helperTable({ 12: tailCallHelper });
+    // counts its runs in ctx[0], then tail-calls slot 0 (itself)
+    const again = compileProgram(
+      assembleUbpf('mov %r7, %r2\nldxw %r2, [%r1]\nadd %r2, 1\nstxw [%r1], %r2\nmov %r2, %r7\nmov %r3, 0\ncall 12\nmov %r0, 7\nexit'),
+      { name: 'again' },
+    );
+    const target = compileProgram(assembleUbpf('mov %r0, 40\nexit'), { name: 'target' });
+    const main = compileProgram(assembleUbpf('mov %r6, 2\ncall f\nadd %r0, %r6\nexit\nf:\nmov %r3, 0\ncall 12\nmov %r0, 99\nexit'), { name: 'main' });
+    const run = (vm: Vm | WasmVm, prog: typeof again, slot0: typeof again) => {
+      const memory = new Memory();
+      const jmp: ProgArrayHandle = { name: 'jmp', type: 3, keySize: 4, valueSize: 4, maxEntries: 1, program: (i) => (i === 0 ? slot0 : undefined) };
+      const map = memory.addMap(jmp);
+      const ctx = memory.add({ name: 'ctx', kind: 'ctx', size: 4 });
+      const r = vm.run(prog, { memory, r1: ctx, r2: map });
+      return { r, count: new DataView(ctx.bytes.buffer).getUint32(0, true) };
+    };
+    const self = run(new WasmVm({ helpers }), again, again);
+    expect(self).toEqual(run(new Vm({ helpers }), again, again));
+    expect(self).toMatchObject({ r: { r0: 7n, tailCalls: 33 }, count: 34 });
+    const sub = run(new WasmVm({ helpers }), main, target);
+    expect(sub).toEqual(run(new Vm({ helpers }), main, target));
+    expect(sub.r).toMatchObject({ r0: 42n, tailCalls: 1 });
+  });
+
+  it('lets helpers call back into the program (bpf_loop style) and counts the callback in the budget', () => {
+    // r1 = the callback at slot 6; bpf_loop(3, callback): r0 = 3 loops, then + r6; the callback adds to ctx[0]
+    const src = 'lddw %r1, 0\nmov %r6, 7\ncall 181\nadd %r0, %r6\nexit\nexit\nmov %r0, 0\nexit';
+    const insns = assembleUbpf(src);
+    insns[0] = { kind: 'lddw', dst: 1, pseudo: 'func', value: 5n }; // slots 0..1: the function at 0 + 1 + 5 = 6
+    const prog = compileProgram(insns);
+    const helpers = helperTable({
+      181: (_r, vm) => {
+        let i = 0;
+        while (i < 3 && vm.callFunction(CompiledProgram.functionAddress(6), [i]) === 0n) i++;
+        return i;
+      },
+    });
+    const a = new Vm({ helpers }).run(prog, { memory: new Memory() });
+    const b = new WasmVm({ helpers }).run(prog, { memory: new Memory() });
+    expect(b).toEqual(a);
+    expect(b.r0).toBe(10n);
+  });
+
   it('divides, shifts and zero-extends as the kernel', () => {
     const src = [
       'lddw %r0, 0x8000000000000000\nmov %r1, -1\nsdiv %r0, %r1\nexit',
@@ -109,8 +153,13 @@ describe('the tiers in the Simulator', () => {
     for (const [file, prog] of [['maps.o', 'xdp_maps'], ['subprogs.o', 'xdp_calls'], ['atomics.o', 'xdp_atomics'], ['xdp_firewall.o', 'xdp_firewall']] as const) {
       const spec = fixture(file);
       const sims = (['interp', 'wasm'] as const).map((tier) => new Simulator(spec, { unverified: true, tier }));
-      const results = sims.map((sim) => [sim.run(prog, frame), sim.run(prog, frame)].map((r) => ({ ...r, skb: undefined })));
+      const results = sims.map((sim) => {
+        const first = sim.run(prog, frame);
+        if (file === 'maps.o') sim.setTailCall('jumps', 0, 'tail_target');
+        return [first, sim.run(prog, frame)].map((r) => ({ ...r, skb: undefined }));
+      });
       expect(results[1]).toEqual(results[0]);
+      if (file === 'maps.o') expect(results[1]!.map((r) => r.action)).toEqual(['XDP_PASS', 'XDP_DROP']);
       const maps = sims.map((sim) => [...sim.maps].map(([name, m]) => [name, m.entries()]));
       expect(maps[1]).toEqual(maps[0]);
     }

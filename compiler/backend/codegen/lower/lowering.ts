@@ -161,7 +161,8 @@ export class Lowering {
         this.globalAddress(dst, f.name, f.off);
         return;
       case 'func':
-        this.emit({ kind: 'lddw', dst, value: 0n, pseudo: 'func', ref: { kind: 'func_addr', function: f.name } });
+        // as clang writes it (and readObject reads it): pseudo none; linking turns it into BPF_PSEUDO_FUNC
+        this.emit({ kind: 'lddw', dst, value: 0n, pseudo: 'none', ref: { kind: 'func_addr', function: f.name } });
         return;
       case 'cmp':
       case 'logic': {

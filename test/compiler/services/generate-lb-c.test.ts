@@ -3,7 +3,9 @@
 // stability over 10,000 connections when a backend goes away.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LB_PROGRAM, type Service } from '../../../compiler/services/index.ts';
+import { readObject } from '../../../bpf/index.ts';
 import { Simulator } from '../../../simulator/index.ts';
+import { verify } from '../../../verifier/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import {
   backendsOf,
@@ -41,6 +43,11 @@ function update(sim: Simulator, services: Service[]): void {
 const web = (sport: number, extra: Partial<FlowSpec> = {}): FlowSpec => ({ client: '203.0.113.7', sport, vip: '10.96.0.10', dport: 80, ...extra });
 
 describe('north-south XDP load balancer', () => {
+  it('passes the verifier’s seed profile: no loops, unprivileged pointer rules', () => {
+    const report = verify(readObject(object), { program: LB_PROGRAM, profile: 'seed' });
+    expect(report.verdict).toBe('accept');
+  });
+
   it('rewrites a VIP packet to the Maglev-chosen backend with SNAT and valid checksums', async () => {
     const sim = await lb();
     const services = testServices();
@@ -93,6 +100,46 @@ describe('north-south XDP load balancer', () => {
     expect(sim.run(LB_PROGRAM, replyPacket('10.1.0.1', 8080, 33333)).action).toBe('XDP_PASS');
     const withOptions = packet.eth().ipv4({ src: '203.0.113.7', dst: '10.96.0.10', options: Uint8Array.of(1, 1, 1, 1) }).tcp({ dport: 80 }).build();
     expect(sim.run(LB_PROGRAM, withOptions).action).toBe('XDP_PASS');
+  });
+
+  it('encapsulates a DSR service’s packets in IPIP to the backend, the inner packet unchanged', async () => {
+    const sim = await lb();
+    const services = testServices();
+    const maps = contents(services);
+    for (let sport = 48000; sport < 48010; sport++) {
+      const f: FlowSpec = { client: '203.0.113.7', sport, vip: '10.96.0.14', dport: 80, payload: 'direct' };
+      const frame = clientPacket(f);
+      const r = sim.run(LB_PROGRAM, frame);
+      const outer = parsed(r.packet);
+      expect(r.action).toBe('XDP_TX');
+      expect(r.packet.length).toBe(frame.length + 20);
+      expect(outer.ipv4).toMatchObject({ src: '192.168.1.1', dst: predictedBackend(services, maps, f).address, protocol: 4, valid: true, totalLength: frame.length - 14 + 20 });
+      expect(outer.eth).toMatchObject({ src: LB_MAC, dst: '02:00:00:00:00:aa', type: 0x0800 });
+      expect(r.packet.subarray(34)).toEqual(frame.subarray(14));
+    }
+  });
+
+  it('balances IPv6 services: DNAT + SNAT to the IPv6 address, TCP and UDP checksums valid, replies back', async () => {
+    const sim = await lb();
+    const services = testServices();
+    const maps = contents(services);
+    for (let i = 0; i < 12; i++) {
+      const udp = i % 2 === 1;
+      const f: FlowSpec = udp
+        ? { client: '2001:db8::7', sport: 52000 + i, vip: 'fd00:96::11', dport: 53, protocol: 'udp', payload: 'q6' }
+        : { client: '2001:db8::7', sport: 52000 + i, vip: 'fd00:96::10', dport: 80, payload: 'GET /' };
+      const want = predictedBackend(services, maps, f);
+      const r = sim.run(LB_PROGRAM, clientPacket(f));
+      const p = parsed(r.packet);
+      const l4 = (udp ? p.udp : p.tcp)!;
+      expect(r.action).toBe('XDP_TX');
+      expect(p.ipv6).toMatchObject({ src: 'fd00:ffff::1', dst: want.address });
+      expect(l4).toMatchObject({ dport: want.port, valid: true });
+      const back = sim.run(LB_PROGRAM, replyPacket(want.address, want.port, l4.sport, udp ? 'udp' : 'tcp'));
+      const b = parsed(back.packet);
+      expect(b.ipv6).toMatchObject({ src: f.vip, dst: f.client });
+      expect((udp ? b.udp : b.tcp)!).toMatchObject({ sport: f.dport, dport: f.sport, valid: true });
+    }
   });
 
   it('keeps a connection on its backend and SNAT port', async () => {

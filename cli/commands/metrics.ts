@@ -1,0 +1,54 @@
+// `tsbpf metrics [--iface IFACE] [--listen ADDR]`: a Prometheus exporter reading the pinned counters on every
+// scrape of /metrics (text exposition written by hand: cli/deploy/prometheus.ts). Default 127.0.0.1:9464.
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { readCounters } from '../deploy/counters.ts';
+import { deployMetrics, formatExposition } from '../deploy/prometheus.ts';
+import { DEFAULT_STATE_DIR, listStates } from '../deploy/state.ts';
+import { CliError, EXIT_USAGE } from '../cli-error.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The exposition for the deployed interfaces (all, or only `iface`). */
+export function scrape(options: { iface?: string; stateDir?: string } = {}): string {
+  const states = listStates(options.stateDir ?? DEFAULT_STATE_DIR).filter((s) => options.iface === undefined || s.iface === options.iface);
+  return formatExposition(deployMetrics(states.map((state) => ({ state, counters: readCounters(state) })), VERSION));
+}
+
+/** `:9090`, `9090`, `127.0.0.1:9464`, `[::1]:9464` → host and port. */
+export function parseListen(addr: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(addr);
+  const port = Number(m?.[3]);
+  if (m === null || !Number.isInteger(port) || port > 65535) throw new CliError(`--listen ${addr}: expected [HOST]:PORT`, EXIT_USAGE);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+/** Starts the exporter; resolves once listening. */
+export function serveMetrics(options: { listen?: string; iface?: string; stateDir?: string } = {}): Promise<Server> {
+  const { host, port } = parseListen(options.listen ?? '127.0.0.1:9464');
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics' && !req.url?.startsWith('/metrics?')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('tsbpf metrics: see /metrics\n');
+      return;
+    }
+    try {
+      const body = scrape({ ...(options.iface !== undefined ? { iface: options.iface } : {}), ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}) });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`tsbpf metrics: ${(e as Error).message}\n`);
+    }
+  });
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolvePromise(server));
+  });
+}
+
+export async function metricsCommand(options: { listen?: string; iface?: string }): Promise<void> {
+  const server = await serveMetrics(options);
+  const a = server.address();
+  const where = typeof a === 'object' && a !== null ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : String(a);
+  process.stderr.write(`serving Prometheus metrics on http://${where}/metrics\n`);
+  await new Promise<void>((r) => server.once('close', () => r()));
+}

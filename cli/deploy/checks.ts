@@ -1,0 +1,43 @@
+// The gate before the kernel: our verifier on the combined programs, and each policy file's own test vectors
+// (POLICY.vectors.yaml) in the simulator, against that file alone, as `tsbpf check` runs them.
+import { readObject } from '../../bpf/index.ts';
+import type { PolicyDriver } from '../../compiler/cgen/index.ts';
+import { readVectors } from '../../compiler/dsl/index.ts';
+import { runPolicyVectors, verifyPolicyPrograms } from '../commands/policy-check.ts';
+import { defaultVectorsFile, preparePolicy } from '../commands/policy-pipeline.ts';
+import type { BuiltSet } from './build-set.ts';
+
+export interface DeployCheck {
+  /** `verify policy_ingress (linux-6.18)` or `vectors host-firewall.ts: case …` */
+  readonly what: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export function verifySet(built: BuiltSet): DeployCheck[] {
+  return verifyPolicyPrograms(built.prepared, built.spec).flatMap((p) =>
+    p.verify.map((v) => ({
+      what: `verify ${p.name} (${v.profile})`,
+      // `unsupported`: our verifier cannot decide yet; the kernel's verifier still judges at load
+      ok: v.verdict !== 'reject',
+      ...(v.error !== null ? { detail: `${v.verdict}: ${v.error}` } : {}),
+    })),
+  );
+}
+
+/** Runs the vectors beside `file`, if it has any (none: no checks). */
+export async function vectorChecks(file: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<DeployCheck[]> {
+  const vectors = defaultVectorsFile(file);
+  if (vectors === undefined) return [];
+  const p = await preparePolicy(file, options);
+  const cases = await runPolicyVectors(p, readObject(p.compiled.object), readVectors(vectors));
+  return cases.map((c) => {
+    const bad = c.packets.findIndex((x) => !(x.expect === null || x.expect === x.got) || x.reference !== undefined);
+    const pkt = c.packets[bad];
+    return {
+      what: `vectors ${file}: ${c.name}`,
+      ok: c.passed,
+      ...(c.passed || pkt === undefined ? {} : { detail: `packet ${bad + 1}: expected ${pkt.expect ?? 'any'}, got ${pkt.got} (${pkt.reason}${pkt.rule !== null ? `, ${pkt.rule}` : ''})` }),
+    };
+  });
+}

@@ -1,0 +1,364 @@
+// `tsbpf deploy` / `tsbpf undeploy`: the policies of one interface, compiled together, into the kernel and kept
+// up to date. Whatever happens, either the new deployment is in force or the previous one still is:
+//
+//   fresh   load → fill maps → pin maps → attach tcx links → pin links → write state
+//   rules   same programs: new rules written under the other generation, flipped in one write (hot-update.ts)
+//   code    new programs over the pinned maps (reused: conntrack survives), swapped in with LINK_UPDATE, then
+//           the rules flip; when the maps' layout changed they cannot be reused: new maps, said in a warning
+//   unchanged  nothing (deploys are idempotent)
+//
+// The state is written last: a failure before leaves the old state describing what is still in force.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { applyPolicyUpdate, hexBytes, ReloadNeededError, type PolicyMapWriter, type PolicyMaps } from '../../compiler/cgen/index.ts';
+import type { PolicyDriver } from '../../compiler/cgen/index.ts';
+import {
+  attachTcx,
+  isBpffs,
+  loadCollection,
+  MapCompatibilityError,
+  mapDelete,
+  mapUpdate,
+  objGetFdById,
+  openPinned,
+  openPinnedLink,
+  pinObject,
+  possibleCpus,
+  sanitizePinName,
+  type Collection,
+  type Fd,
+  type TcxDirection,
+} from '../../loader/index.ts';
+import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
+import { manifestOf } from '../commands/policy-build.ts';
+import { buildPolicySet, type BuiltSet } from './build-set.ts';
+import { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
+import { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction } from './plan.ts';
+import { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateId, writeState, type DeployState } from './state.ts';
+
+export interface DeployTarget {
+  readonly iface: string;
+  /** `ip netns` name or a namespace file */
+  readonly netns?: string;
+  readonly pinRoot?: string;
+  readonly stateDir?: string;
+  readonly progress?: (message: string) => void;
+}
+
+export interface DeployOptions extends DeployTarget {
+  readonly endpoints?: string;
+  /** deploy even when a verifier check or a test vector fails */
+  readonly force?: boolean;
+  readonly driver?: PolicyDriver;
+  /** `tc` (tcx links); `xdp` is refused until the policy compiler emits XDP programs */
+  readonly mode?: 'tc' | 'xdp';
+}
+
+export interface DeployResult {
+  readonly action: DeployAction | 'removed';
+  readonly state: DeployState | undefined;
+  readonly checks: readonly DeployCheck[];
+  readonly warnings: readonly string[];
+}
+
+const netnsPath = (netns: string | undefined) => (netns === undefined ? undefined : netns.includes('/') ? netns : `/run/netns/${netns}`);
+
+function dirs(t: DeployTarget): { id: string; pinDir: string; stateDir: string } {
+  const id = stateId(t.iface, t.netns);
+  return { id, pinDir: join(t.pinRoot ?? DEFAULT_PIN_ROOT, sanitizePinName(id)), stateDir: t.stateDir ?? DEFAULT_STATE_DIR };
+}
+
+/** Adds (or replaces) `files` in the set deployed on the interface and brings the kernel up to date. */
+export async function deployPolicies(files: readonly string[], options: DeployOptions): Promise<DeployResult> {
+  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: the policy compiler emits tc programs only (use --mode tc)', EXIT_USAGE);
+  const { id, stateDir } = dirs(options);
+  const previous = readState(stateDir, id);
+  const set = policySetAfterDeploy(previous?.policies.map((p) => p.file) ?? [], files.map((f) => resolve(f)));
+  const endpoints = options.endpoints ?? previous?.endpoints;
+  return applySet(set, { ...options, ...(endpoints !== undefined ? { endpoints } : {}) }, previous, files.map((f) => resolve(f)));
+}
+
+/** Removes `file` from the interface's set (redeploying the rest), or everything of the interface. */
+export async function undeployPolicy(file: string | undefined, options: DeployTarget & { driver?: PolicyDriver }): Promise<DeployResult> {
+  const { id, stateDir } = dirs(options);
+  const previous = readState(stateDir, id);
+  if (previous === undefined) throw new CliError(`undeploy: nothing is deployed on ${id}`, EXIT_USAGE);
+  const rest = file === undefined ? [] : previous.policies.map((p) => p.file).filter((f) => f !== resolve(file));
+  if (file !== undefined && rest.length === previous.policies.length) {
+    throw new CliError(`undeploy: ${file} is not deployed on ${id} (deployed: ${previous.policies.map((p) => p.file).join(', ')})`, EXIT_USAGE);
+  }
+  if (rest.length === 0) {
+    removeDeployment(previous, stateDir);
+    return { action: 'removed', state: undefined, checks: [], warnings: [] };
+  }
+  return applySet(rest, { ...options, ...(previous.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), force: true }, previous, []);
+}
+
+/** `undeploy --all`: every interface deployed by this state directory. Returns the ids removed. */
+export function undeployAll(options: { stateDir?: string; pinRoot?: string } = {}): string[] {
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const removed: string[] = [];
+  for (const s of listStates(stateDir)) {
+    removeDeployment(s, stateDir);
+    removed.push(stateId(s.iface, s.netns));
+  }
+  const root = options.pinRoot ?? DEFAULT_PIN_ROOT;
+  // the root directory too, when we made it and nothing else is in it
+  try {
+    rmSync(root, { recursive: false });
+  } catch {
+    // not empty, or already gone
+  }
+  return removed;
+}
+
+/** Detaches the links (the programs go with them) and removes the pins and the state. */
+function removeDeployment(state: DeployState, stateDir: string): void {
+  for (const l of Object.values(state.links)) {
+    if (!existsSync(l.path)) continue;
+    const link = openPinnedLink(l.path);
+    link.detach();
+  }
+  rmSync(state.pinDir, { recursive: true, force: true });
+  removeState(stateDir, stateId(state.iface, state.netns));
+}
+
+async function applySet(files: readonly string[], options: DeployOptions, previous: DeployState | undefined, added: readonly string[]): Promise<DeployResult> {
+  const progress = options.progress ?? (() => {});
+  const { pinDir, stateDir } = dirs(options);
+  const driver = options.driver !== undefined ? { driver: options.driver } : {};
+  progress(`building ${files.length} ${files.length === 1 ? 'policy' : 'policies'}`);
+  const built = await buildPolicySet(files, { ...driver, ...(options.endpoints !== undefined ? { endpoints: options.endpoints } : {}) });
+  progress('verifying');
+  const checks = verifySet(built);
+  for (const f of added) {
+    progress(`running the test vectors of ${f}`);
+    checks.push(...(await vectorChecks(f, driver)));
+  }
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0 && options.force !== true) {
+    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${failed[0]!.what}${failed[0]!.detail !== undefined ? `: ${failed[0]!.detail}` : ''} (--force deploys anyway)`, EXIT_FAILED);
+  }
+  const versions = nextVersions(previous?.policies ?? [], built.files);
+  let action = planDeploy(previous, built);
+  if (action === 'unchanged' && previous !== undefined && versions.some((v, i) => v !== previous.policies[i]?.version)) action = 'rules';
+  const warnings: string[] = built.prepared.model.warnings.map((w) => w.message);
+  if (action === 'unchanged') return { action, state: previous, checks, warnings };
+
+  if (!isBpffs(join(pinDir, '..')) && !isBpffs(join(pinDir, '..', '..'))) {
+    throw new CliError(`deploy: ${join(pinDir, '..')} is not on a bpffs (mount one: mount -t bpf bpf /sys/fs/bpf)`, EXIT_USAGE);
+  }
+  let kernel: KernelResult;
+  if (action === 'rules') {
+    progress('updating the rules in place');
+    try {
+      kernel = updateRules(previous!, built);
+    } catch (e) {
+      if (!(e instanceof ReloadNeededError)) throw e;
+      warnings.push(`${e.message}: loading new programs and maps`);
+      action = 'code';
+      kernel = replacePrograms(previous!, built, pinDir, false, warnings, progress);
+    }
+  } else if (action === 'code') {
+    kernel = replacePrograms(previous!, built, pinDir, true, warnings, progress);
+  } else {
+    kernel = freshDeploy(built, options, pinDir, progress);
+  }
+  const manifest = manifestOf(built.prepared);
+  const state: DeployState = {
+    layout: STATE_LAYOUT,
+    iface: options.iface,
+    ...(options.netns !== undefined ? { netns: options.netns } : {}),
+    mode: 'tc',
+    ...(options.endpoints !== undefined ? { endpoints: resolve(options.endpoints) } : {}),
+    policies: built.files.map((f, i) => ({ ...f, version: versions[i]! })),
+    generation: (previous?.generation ?? 0) + 1,
+    codeHash: built.codeHash,
+    rulesHash: built.rulesHash,
+    ruleLabels: kernel.freshCounters
+      ? { [String(kernel.live.generation)]: manifest.counters.rule_counters.rules }
+      : { ...previous!.ruleLabels, [String(kernel.live.generation)]: manifest.counters.rule_counters.rules },
+    pinDir,
+    links: kernel.links,
+    maps: kernel.maps,
+    live: kernel.live,
+    manifest,
+    deployedAt: new Date().toISOString(),
+  };
+  writeState(stateDir, state);
+  return { action, state, checks, warnings };
+}
+
+interface KernelResult {
+  readonly live: PolicyMaps;
+  readonly maps: Record<string, string>;
+  readonly links: DeployState['links'];
+  /** the counter maps are new (no older generation's labels apply) */
+  readonly freshCounters: boolean;
+}
+
+function writerOf(fds: (name: string) => Fd): PolicyMapWriter {
+  return { update: (m, k, v) => mapUpdate(fds(m), k, v), delete: (m, k) => void mapDelete(fds(m), k) };
+}
+
+/** Zeroes the rule counter slots of `generation`, so counts left from two updates ago are not relabelled. */
+function zeroRuleCounters(fd: Fd, generation: number, slots: number): void {
+  const zero = new Uint8Array(possibleCpus() * 16);
+  for (let i = 0; i < slots; i++) {
+    const k = generation * slots + i;
+    mapUpdate(fd, Uint8Array.of(k & 0xff, (k >> 8) & 0xff, (k >> 16) & 0xff, k >>> 24), zero);
+  }
+}
+
+function fillMaps(coll: Collection, maps: PolicyMaps): void {
+  for (const [name, m] of Object.entries(maps.maps)) {
+    const fd = coll.maps.get(name);
+    if (fd === undefined) throw new TypeError(`deploy: the object has no map ${name}`);
+    for (const e of m.entries) mapUpdate(fd, hexBytes(e.key), hexBytes(e.value));
+  }
+}
+
+function hookOf(section: string): TcxDirection {
+  const m = /^tcx\/(ingress|egress)$/.exec(section);
+  if (m === null) throw new TypeError(`deploy: program section ${section} is not a tcx hook`);
+  return m[1] as TcxDirection;
+}
+
+function pinMaps(coll: Collection, dir: string): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  const out: Record<string, string> = {};
+  for (const [name, fd] of coll.maps) out[name] = pinObject(fd, dir, name);
+  return out;
+}
+
+function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, progress: (m: string) => void): KernelResult {
+  progress('loading');
+  const coll = loadCollection(built.spec);
+  const attached: { path: string; detach: () => void }[] = [];
+  try {
+    fillMaps(coll, built.prepared.compiled.maps);
+    rmSync(pinDir, { recursive: true, force: true });
+    const maps = pinMaps(coll, join(pinDir, 'maps'));
+    mkdirSync(join(pinDir, 'links'), { recursive: true });
+    const links: Record<string, DeployState['links'][string]> = {};
+    for (const p of built.prepared.compiled.programs) {
+      const hook = hookOf(p.section);
+      progress(`attaching ${p.name} to tcx ${hook} of ${options.iface}`);
+      const netns = netnsPath(options.netns);
+      const link = attachTcx(coll.programs.get(p.name)!, options.iface, hook, netns !== undefined ? { netns } : {});
+      attached.push({ path: '', detach: () => link.detach() });
+      const path = join(pinDir, 'links', sanitizePinName(p.name));
+      link.pin(path);
+      link.close();
+      attached[attached.length - 1] = { path, detach: () => openPinnedLink(path).detach() };
+      links[p.name] = { path, direction: p.direction, hook: `tcx/${hook}` };
+    }
+    return { live: built.prepared.compiled.maps, maps, links, freshCounters: true };
+  } catch (e) {
+    for (const a of attached) {
+      try {
+        a.detach();
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(pinDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    coll.close();
+  }
+}
+
+function updateRules(previous: DeployState, built: BuiltSet): KernelResult {
+  const fds = new Map<string, Fd>();
+  const fd = (name: string) => {
+    let f = fds.get(name);
+    if (f === undefined) {
+      const path = previous.maps[name];
+      if (path === undefined) throw new ReloadNeededError(`policy update: map ${name} is not pinned`);
+      f = openPinned(path);
+      fds.set(name, f);
+    }
+    return f;
+  };
+  try {
+    // a dry run checks capacities before anything is written
+    applyPolicyUpdate({ update: () => {}, delete: () => {} }, previous.live, built.prepared.model);
+    const next = 1 - previous.live.generation;
+    zeroRuleCounters(fd('rule_counters'), next, previous.manifest.counters.rule_counters.slots);
+    const live = applyPolicyUpdate(writerOf(fd), previous.live, built.prepared.model);
+    return { live, maps: { ...previous.maps }, links: previous.links, freshCounters: false };
+  } finally {
+    for (const f of fds.values()) f.close();
+  }
+}
+
+/**
+ * New programs swapped in with LINK_UPDATE. With `reuse`, over the pinned maps (when their layout still fits),
+ * followed by the rules flip; else over new maps, which replace the pins once the links point at them.
+ */
+function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string, reuse: boolean, warnings: string[], progress: (m: string) => void): KernelResult {
+  let coll: Collection | undefined;
+  let reused = false;
+  if (reuse) {
+    try {
+      applyPolicyUpdate({ update: () => {}, delete: () => {} }, previous.live, built.prepared.model);
+      progress('loading new programs over the pinned maps');
+      coll = loadCollection(built.spec, { reuse: Object.fromEntries(built.spec.maps.flatMap((m) => (previous.maps[m.name] !== undefined ? [[m.name, previous.maps[m.name]!]] : []))) });
+      reused = true;
+    } catch (e) {
+      if (!(e instanceof MapCompatibilityError) && !(e instanceof ReloadNeededError)) throw e;
+      warnings.push(`the maps' layout changed (${e.message}): new maps, connection tracking and counters start afresh`);
+    }
+  }
+  if (coll === undefined) {
+    progress('loading new programs and maps');
+    coll = loadCollection(built.spec);
+  }
+  const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  try {
+    if (!reused) fillMaps(coll, built.prepared.compiled.maps);
+    const programs = built.prepared.compiled.programs;
+    if (programs.some((p) => previous.links[p.name] === undefined) || Object.keys(previous.links).length !== programs.length) {
+      throw new CliError('deploy: the new build attaches different programs: undeploy, then deploy', EXIT_FAILED);
+    }
+    for (const p of programs) {
+      progress(`replacing ${p.name} (LINK_UPDATE)`);
+      const link = openPinnedLink(previous.links[p.name]!.path);
+      const old = objGetFdById('prog', link.info().progId);
+      try {
+        link.update(coll.programs.get(p.name)!, { oldProg: old });
+      } catch (e) {
+        old.close();
+        link.close();
+        throw e;
+      }
+      swapped.push({ link, old });
+    }
+  } catch (e) {
+    // put the previous programs back
+    for (const s of swapped.reverse()) {
+      try {
+        s.link.update(s.old);
+      } catch {
+        // nothing more to do: reported by the error below
+      }
+    }
+    for (const s of swapped) (s.link.close(), s.old.close());
+    coll.close();
+    throw e;
+  }
+  for (const s of swapped) (s.link.close(), s.old.close());
+  try {
+    if (reused) {
+      zeroRuleCounters(coll.maps.get('rule_counters')!, 1 - previous.live.generation, previous.manifest.counters.rule_counters.slots);
+      const live = applyPolicyUpdate(writerOf((n) => coll!.maps.get(n)!), previous.live, built.prepared.model);
+      return { live, maps: { ...previous.maps }, links: previous.links, freshCounters: false };
+    }
+    rmSync(join(pinDir, 'maps'), { recursive: true, force: true });
+    const maps = pinMaps(coll, join(pinDir, 'maps'));
+    return { live: built.prepared.compiled.maps, maps, links: previous.links, freshCounters: true };
+  } finally {
+    coll.close();
+  }
+}
