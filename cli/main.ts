@@ -228,9 +228,10 @@ program
   .option('--pin <dir>', 'bpffs root for our pins (default /sys/fs/bpf/tsbpf)')
   .option('--netns <name>', 'the interface is in this network namespace (ip netns name or path)')
   .option('--force', 'deploy even when a verifier check or a test vector fails')
+  .option('--dry-run', 'build, check and say what would change (rules, code, map layout), change nothing')
   .addOption(new Option('--clang <driver>', 'compile with clang as WebAssembly or native clang-19').choices(['wasm', 'native']))
   .option('--json', 'machine-readable output')
-  .action(async (files: string[], opts: { iface: string; mode?: string; endpoints?: string; pin?: string; netns?: string; force?: boolean; json?: boolean; clang?: 'wasm' | 'native' }) =>
+  .action(async (files: string[], opts: { iface: string; mode?: string; endpoints?: string; pin?: string; netns?: string; force?: boolean; dryRun?: boolean; json?: boolean; clang?: 'wasm' | 'native' }) =>
     (await import('./commands/deploy.ts')).deployCommand(files, opts),
   );
 
@@ -260,6 +261,15 @@ program
   .option('--listen <addr>', '[HOST]:PORT (default 127.0.0.1:9464)')
   .option('--iface <iface>', 'only this interface')
   .action(async (opts: { listen?: string; iface?: string }) => (await import('./commands/metrics.ts')).metricsCommand(opts));
+
+program
+  .command('top')
+  .description('a live terminal view of the deployed counters')
+  .option('--interval <ms>', 'refresh period (default 1000)')
+  .option('--once', 'print one frame and exit')
+  .action(async (opts: { interval?: string; once?: boolean }) =>
+    (await import('./commands/top.ts')).topCommand({ once: opts.once === true, ...(opts.interval !== undefined ? { interval: Number(opts.interval) } : {}) }),
+  );
 
 try {
   await program.parseAsync(process.argv);

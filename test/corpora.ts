@@ -22,3 +22,12 @@ export function filesBelow(dir: string, ext: string): string[] {
   walk(dir);
   return out;
 }
+
+/**
+ * The C sources of the committed fixtures: `test/fixtures/*.c`, each with its `.o` built by scripts/build-fixtures.
+ * Subfolders (the compiler corpus in `test/fixtures/corpus`) are built at test time and have no committed objects.
+ */
+export function fixtureSources(): string[] {
+  const dir = join(repoRoot, 'test/fixtures');
+  return filesBelow(dir, '.c').filter((p) => dirname(p) === dir);
+}

@@ -12,6 +12,7 @@ export interface DeployCommandOptions {
   readonly endpoints?: string;
   readonly pin?: string;
   readonly force?: boolean;
+  readonly dryRun?: boolean;
   readonly json?: boolean;
   readonly clang?: PolicyDriver;
 }
@@ -20,7 +21,9 @@ const progressOf = (json: boolean | undefined) => (json === true || !process.std
 
 function summary(r: DeployResult, iface: string): string {
   const lines: string[] = [];
-  const what = { fresh: 'deployed', rules: 'updated the rules (no reload)', code: 'replaced the programs (LINK_UPDATE)', unchanged: 'unchanged', removed: 'removed everything' }[r.action];
+  const what = r.dryRun
+    ? { fresh: 'would deploy', rules: 'would update the rules (no reload)', code: 'would replace the programs (LINK_UPDATE)', unchanged: 'nothing to do', removed: 'would remove everything' }[r.action]
+    : { fresh: 'deployed', rules: 'updated the rules (no reload)', code: 'replaced the programs (LINK_UPDATE)', unchanged: 'unchanged', removed: 'removed everything' }[r.action];
   lines.push(`${pc.green(what)} on ${iface}`);
   for (const p of r.state?.policies ?? []) lines.push(`  ${p.names.join(', ')}  v${p.version}  ${p.file}`);
   for (const c of r.checks.filter((x) => !x.ok)) lines.push(`  ${pc.yellow('forced past')}: ${c.what}${c.detail !== undefined ? `: ${c.detail}` : ''}`);
@@ -29,7 +32,7 @@ function summary(r: DeployResult, iface: string): string {
 }
 
 function print(r: DeployResult, iface: string, json: boolean | undefined): void {
-  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, iface, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
+  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, iface, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
   else process.stdout.write(summary(r, iface));
 }
 
@@ -44,6 +47,7 @@ export async function deployCommand(files: readonly string[], options: DeployCom
     ...(options.pin !== undefined ? { pinRoot: options.pin } : {}),
     ...(options.clang !== undefined ? { driver: options.clang } : {}),
     force: options.force === true,
+    dryRun: options.dryRun === true,
   });
   print(r, options.iface, options.json);
 }

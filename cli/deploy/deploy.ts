@@ -8,7 +8,7 @@
 //   unchanged  nothing (deploys are idempotent)
 //
 // The state is written last: a failure before leaves the old state describing what is still in force.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyPolicyUpdate, hexBytes, ReloadNeededError, type PolicyMapWriter, type PolicyMaps } from '../../compiler/cgen/index.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
@@ -33,6 +33,8 @@ import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
 import { manifestOf } from '../commands/policy-build.ts';
 import { buildPolicySet, type BuiltSet } from './build-set.ts';
 import { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
+import { layoutChanges } from './layout-changes.ts';
+import { undoable } from './undoable-writer.ts';
 import { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction } from './plan.ts';
 import { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateId, writeState, type DeployState } from './state.ts';
 
@@ -52,6 +54,8 @@ export interface DeployOptions extends DeployTarget {
   readonly driver?: PolicyDriver;
   /** `tc` (tcx links); `xdp` is refused until the policy compiler emits XDP programs */
   readonly mode?: 'tc' | 'xdp';
+  /** build, check and plan only: report what a deploy would do, change nothing */
+  readonly dryRun?: boolean;
 }
 
 export interface DeployResult {
@@ -59,6 +63,9 @@ export interface DeployResult {
   readonly state: DeployState | undefined;
   readonly checks: readonly DeployCheck[];
   readonly warnings: readonly string[];
+  /** pinned maps the new build cannot reuse (a code change): their contents start afresh */
+  readonly layoutChanges: readonly string[];
+  readonly dryRun: boolean;
 }
 
 const netnsPath = (netns: string | undefined) => (netns === undefined ? undefined : netns.includes('/') ? netns : `/run/netns/${netns}`);
@@ -89,7 +96,7 @@ export async function undeployPolicy(file: string | undefined, options: DeployTa
   }
   if (rest.length === 0) {
     removeDeployment(previous, stateDir);
-    return { action: 'removed', state: undefined, checks: [], warnings: [] };
+    return { action: 'removed', state: undefined, checks: [], warnings: [], layoutChanges: [], dryRun: false };
   }
   return applySet(rest, { ...options, ...(previous.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), force: true }, previous, []);
 }
@@ -105,7 +112,7 @@ export function undeployAll(options: { stateDir?: string; pinRoot?: string } = {
   const root = options.pinRoot ?? DEFAULT_PIN_ROOT;
   // the root directory too, when we made it and nothing else is in it
   try {
-    rmSync(root, { recursive: false });
+    rmdirSync(root);
   } catch {
     // not empty, or already gone
   }
@@ -116,8 +123,11 @@ export function undeployAll(options: { stateDir?: string; pinRoot?: string } = {
 function removeDeployment(state: DeployState, stateDir: string): void {
   for (const l of Object.values(state.links)) {
     if (!existsSync(l.path)) continue;
-    const link = openPinnedLink(l.path);
-    link.detach();
+    try {
+      openPinnedLink(l.path).detach();
+    } catch {
+      // the interface is gone (its links are defunct): removing the pin below releases the link
+    }
   }
   rmSync(state.pinDir, { recursive: true, force: true });
   removeState(stateDir, stateId(state.iface, state.netns));
@@ -143,7 +153,10 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   let action = planDeploy(previous, built);
   if (action === 'unchanged' && previous !== undefined && versions.some((v, i) => v !== previous.policies[i]?.version)) action = 'rules';
   const warnings: string[] = built.prepared.model.warnings.map((w) => w.message);
-  if (action === 'unchanged') return { action, state: previous, checks, warnings };
+  const layout = action === 'code' ? layoutChanges(built.spec, previous!.maps) : [];
+  if (layout.length > 0) warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps, connection tracking and counters start afresh`);
+  const dryRun = options.dryRun === true;
+  if (action === 'unchanged' || dryRun) return { action, state: previous, checks, warnings, layoutChanges: layout, dryRun };
 
   if (!isBpffs(join(pinDir, '..')) && !isBpffs(join(pinDir, '..', '..'))) {
     throw new CliError(`deploy: ${join(pinDir, '..')} is not on a bpffs (mount one: mount -t bpf bpf /sys/fs/bpf)`, EXIT_USAGE);
@@ -160,7 +173,7 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
       kernel = replacePrograms(previous!, built, pinDir, false, warnings, progress);
     }
   } else if (action === 'code') {
-    kernel = replacePrograms(previous!, built, pinDir, true, warnings, progress);
+    kernel = replacePrograms(previous!, built, pinDir, layout.length === 0, warnings, progress);
   } else {
     kernel = freshDeploy(built, options, pinDir, progress);
   }
@@ -186,7 +199,7 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
     deployedAt: new Date().toISOString(),
   };
   writeState(stateDir, state);
-  return { action, state, checks, warnings };
+  return { action, state, checks, warnings, layoutChanges: layout, dryRun };
 }
 
 interface KernelResult {
@@ -286,7 +299,7 @@ function updateRules(previous: DeployState, built: BuiltSet): KernelResult {
     applyPolicyUpdate({ update: () => {}, delete: () => {} }, previous.live, built.prepared.model);
     const next = 1 - previous.live.generation;
     zeroRuleCounters(fd('rule_counters'), next, previous.manifest.counters.rule_counters.slots);
-    const live = applyPolicyUpdate(writerOf(fd), previous.live, built.prepared.model);
+    const live = applyPolicyUpdate(undoable(writerOf(fd)), previous.live, built.prepared.model);
     return { live, maps: { ...previous.maps }, links: previous.links, freshCounters: false };
   } finally {
     for (const f of fds.values()) f.close();
@@ -352,7 +365,7 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
   try {
     if (reused) {
       zeroRuleCounters(coll.maps.get('rule_counters')!, 1 - previous.live.generation, previous.manifest.counters.rule_counters.slots);
-      const live = applyPolicyUpdate(writerOf((n) => coll!.maps.get(n)!), previous.live, built.prepared.model);
+      const live = applyPolicyUpdate(undoable(writerOf((n) => coll!.maps.get(n)!)), previous.live, built.prepared.model);
       return { live, maps: { ...previous.maps }, links: previous.links, freshCounters: false };
     }
     rmSync(join(pinDir, 'maps'), { recursive: true, force: true });

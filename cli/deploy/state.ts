@@ -11,7 +11,8 @@ import { basename, join } from 'node:path';
 import type { PolicyMaps } from '../../compiler/cgen/index.ts';
 import type { PolicyManifest } from '../commands/policy-build.ts';
 
-export const DEFAULT_STATE_DIR = '/run/tsbpf';
+/** TSBPF_STATE_DIR overrides it (tests, experiments without /run) */
+export const DEFAULT_STATE_DIR = process.env['TSBPF_STATE_DIR'] ?? '/run/tsbpf';
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf/tsbpf';
 /** Bumped when the layout of the pinned maps or of this file changes in a way older states cannot be read with. */
 export const STATE_LAYOUT = 1;

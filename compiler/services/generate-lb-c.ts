@@ -4,6 +4,7 @@
 // replies back. The datapath is the same for any set of services; the services, tables and backends live in
 // maps (lb-map-contents.ts), so backend changes rewrite maps and never reload the program.
 //
+// lb_xdp dispatches to lb_v4 (below) or lb_v6 (generate-lb6-c.ts), subprograms with their own stack frames.
 // Per packet (IPv4 without options or fragmentation, no VLAN tag; anything else passes to the stack):
 //   1. a reply: destination = the SNAT address and (backend, backend port, SNAT port, protocol) in snat_rev
 //      → source := VIP:port, destination := client:port, Ethernet back towards the client, XDP_TX;
@@ -658,8 +659,11 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_PASS;
-	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return lb_v6(ctx);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		int r = lb_v6(ctx);
+
+		return r == LB_RESET6 ? send_reset6(ctx) : r;
+	}
 	return lb_v4(ctx);
 }
 ${eastWestC(sizes.connections)}

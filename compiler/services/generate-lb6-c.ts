@@ -3,7 +3,8 @@
 // affinity, the table, a SNAT port to the load balancer's IPv6 address), with the TCP/UDP checksum updated
 // word by word for the pseudo-header addresses (IPv6 has no header checksum; a UDP checksum is mandatory, a
 // computed 0 is sent as 0xffff). Only a TCP or UDP header right after the fixed header (no extension
-// headers) is balanced; a removed backend's connection is dropped (no IPv6 RST yet); DSR is IPv4 only.
+// headers) is balanced; a removed backend's connection gets the service's removedAction (RST or drop) as in
+// IPv4; DSR is IPv4 only.
 import type { LbSizes } from './generate-lb-c.ts';
 
 export function northSouth6C(sizes: LbSizes): string {
@@ -73,6 +74,9 @@ struct {
 	__type(value, struct rev6);
 } snat_rev6 SEC(".maps");
 
+/* lb_v6's answer when a RST must go out (not an XDP action) */
+#define LB_RESET6 0x100
+
 #define COPY4(d, s) do { (d)[0] = (s)[0]; (d)[1] = (s)[1]; (d)[2] = (s)[2]; (d)[3] = (s)[3]; } while (0)
 
 /* flowHash6 in flow-hash.ts is the TypeScript twin */
@@ -122,6 +126,80 @@ static __always_inline int claim_port6(struct rev_key6 *rk, const struct rev6 *r
 
 	rk->snat_port = bpf_htons((__u16)(cfg->port_min + h % span));
 	return bpf_map_update_elem(&snat_rev6, rk, rv, BPF_NOEXIST) == 0;
+}
+
+/* the IPv6 twin of send_reset: a RST from the VIP answering the client's segment (RFC 793), 74 bytes */
+static __noinline int send_reset6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ip6hdr_lb *ip6 = data + sizeof(*eth);
+	struct tcphdr_lb *tcp = data + sizeof(*eth) + sizeof(*ip6);
+	__u8 mac[6];
+	__be32 saddr[4], daddr[4], seq, ack;
+	__be16 sport, dport;
+	__u8 flags;
+	__u32 len, paylen;
+
+	if ((void *)(tcp + 1) > data_end || (tcp->flags & TCP_RST))
+		return XDP_DROP;
+	paylen = bpf_ntohs(ip6->payload_len);
+	len = paylen - (tcp->doff_res >> 4) * 4;
+	if (tcp->flags & TCP_SYN)
+		len += 1;
+	if (tcp->flags & TCP_FIN)
+		len += 1;
+	if (tcp->flags & TCP_ACK) {
+		seq = tcp->ack_seq;
+		ack = 0;
+		flags = TCP_RST;
+	} else {
+		seq = 0;
+		ack = bpf_htonl(bpf_ntohl(tcp->seq) + len);
+		flags = TCP_RST | TCP_ACK;
+	}
+	__builtin_memcpy(mac, eth->h_source, 6);
+	COPY4(saddr, ip6->daddr);
+	COPY4(daddr, ip6->saddr);
+	sport = tcp->dest;
+	dport = tcp->source;
+	if (bpf_xdp_adjust_tail(ctx, (int)sizeof(*tcp) - (int)paylen))
+		return XDP_DROP;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	ip6 = data + sizeof(*eth);
+	tcp = data + sizeof(*eth) + sizeof(*ip6);
+	if ((void *)(tcp + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
+	__builtin_memcpy(eth->h_dest, mac, 6);
+	ip6->payload_len = bpf_htons(sizeof(*tcp));
+	ip6->hop_limit = 64;
+	COPY4(ip6->saddr, saddr);
+	COPY4(ip6->daddr, daddr);
+	tcp->source = sport;
+	tcp->dest = dport;
+	tcp->seq = seq;
+	tcp->ack_seq = ack;
+	tcp->doff_res = 5 << 4;
+	tcp->flags = flags;
+	tcp->window = 0;
+	tcp->check = 0;
+	tcp->urg_ptr = 0;
+
+	/* pseudo-header: addresses, upper-layer length 20, next header 6 */
+	__u32 s = bpf_htons(sizeof(*tcp)) + bpf_htons(IPPROTO_TCP);
+	__u16 *w = (__u16 *)tcp;
+
+	s += (saddr[0] & 0xffff) + (saddr[0] >> 16) + (saddr[1] & 0xffff) + (saddr[1] >> 16);
+	s += (saddr[2] & 0xffff) + (saddr[2] >> 16) + (saddr[3] & 0xffff) + (saddr[3] >> 16);
+	s += (daddr[0] & 0xffff) + (daddr[0] >> 16) + (daddr[1] & 0xffff) + (daddr[1] >> 16);
+	s += (daddr[2] & 0xffff) + (daddr[2] >> 16) + (daddr[3] & 0xffff) + (daddr[3] >> 16);
+	s += w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] + w[8] + w[9];
+	tcp->check = (__u16)~fold(s);
+	return XDP_TX;
 }
 
 static __noinline int lb_v6(struct xdp_md *ctx)
@@ -210,9 +288,13 @@ static __noinline int lb_v6(struct xdp_md *ctx)
 				COPY4(rk.backend, be->addr6);
 				bpf_map_delete_elem(&snat_rev6, &rk);
 			}
+			__u32 reset = be && (svc->flags & SVC_RESET) && !udp;
+
 			bpf_map_delete_elem(&conns6, &fl);
 			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;
+			if (be)
+				count_backend(backend_id, 0, 0, reset);
+			return reset ? LB_RESET6 : XDP_DROP;	/* lb_xdp sends it: the stack frames stay apart */
 		}
 	} else {
 		struct affinity_key ak = { .svc = svc_id };

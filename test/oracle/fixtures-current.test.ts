@@ -3,15 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readObject } from '../../bpf/index.ts';
-import { filesBelow, repoRoot } from '../corpora.ts';
+import { fixtureSources, repoRoot } from '../corpora.ts';
 import { available, clang19 } from '../support/require.ts';
 
 const run = available('fixture rebuild', clang19);
-// Only the top level: subfolders (the compiler corpus) are built at test time and have no committed objects.
-const sources = filesBelow(join(repoRoot, 'test/fixtures'), '.c').filter((s) => dirname(s) === join(repoRoot, 'test/fixtures'));
+const sources = fixtureSources();
 const out = mkdtempSync(join(tmpdir(), 'tsbpf-fixtures-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -24,6 +24,8 @@ export interface HelperCallPlan {
   readonly allocSize: number | undefined;
   /** OBJ_RELEASE: the reference released */
   readonly release: number | undefined;
+  /** bpf_spin_lock / bpf_spin_unlock: the lock taken or released (the map value's id and its map) */
+  readonly lock: { readonly take: boolean; readonly id: number; readonly map: string } | undefined;
 }
 
 /** Helpers that are not offered without CAP_PERFMON (bpf_base_func_proto's perfmon_capable() part). */
@@ -57,6 +59,7 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
   const writes: { regno: number; size: number }[] = [];
   let allocSize: number | undefined;
   let release: number | undefined;
+  let lock: HelperCallPlan['lock'];
   const args = helper.args;
   for (let i = 0; i < args.length; i++) {
     const regno = i + 1;
@@ -147,10 +150,38 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
         if (!state.refs.some((r) => r.id === reg.refObj)) throw new Unsupported('release of a reference not held');
         release = reg.refObj;
         break;
+      case 'ARG_PTR_TO_SPIN_LOCK':
+        lock = spinLockArg(state, regno, reg, id === BPF_FUNC_SPIN_LOCK);
+        break;
       default:
         throw new Unsupported(`helper argument kind ${kind.text} (${helper.symbol})`);
     }
   }
   if (id === 12 && state.refs.length > 0) throw new Reject('tail_call would lead to reference leak');
-  return { helper, map, writes, allocSize, release };
+  return { helper, map, writes, allocSize, release, lock };
+}
+
+const BPF_FUNC_SPIN_LOCK = 93;
+
+/** process_spin_lock: the lock field of a map value, at a constant offset; one lock held at a time. */
+function spinLockArg(state: VerifierState, regno: number, reg: RegState, take: boolean): HelperCallPlan['lock'] {
+  // spin_lock_types: map values and allocated objects (which this verifier does not model)
+  if (reg.kind !== 'ptr' || reg.type !== 'map_value') throw typeError(regno, reg, 'map_value, ptr_');
+  if (!tnumIsConst(reg.v.varOff)) {
+    throw new Reject(`R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+  }
+  const map = reg.map!;
+  if (map.spinLockOff === undefined) throw new Reject(`map '${map.name}' has no valid bpf_spin_lock`);
+  const off = BigInt.asIntN(64, reg.v.varOff.value) + BigInt(reg.off);
+  if (off !== BigInt(map.spinLockOff)) {
+    throw new Reject(`off ${off} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOff}`);
+  }
+  const held = state.refs.find((r) => r.lock !== undefined);
+  if (take) {
+    if (held !== undefined) throw new Reject('Locking two bpf_spin_locks are not allowed');
+  } else {
+    if (held === undefined) throw new Reject('bpf_spin_unlock without taking a lock');
+    if (held.id !== reg.id || held.lock !== map.name) throw new Reject('bpf_spin_unlock of different lock');
+  }
+  return { take, id: reg.id, map: map.name };
 }

@@ -128,7 +128,15 @@ export function assertMapValueAccess(reg: PtrReg, regno: number, insnOff: number
     throw new Reject(`write into map forbidden, value_size=${map.valueSize} off=${reg.off + insnOff} size=${size}`);
   }
   assertRegion(reg, regno, insnOff, size, map.valueSize, (off) => `invalid access to map value, value_size=${map.valueSize} off=${off} size=${size}`);
+  // check_map_access: no load, store or helper access may touch any byte of the lock
+  const lock = map.spinLockOff;
+  const off = BigInt(reg.off + insnOff);
+  if (lock !== undefined && reg.v.smin + off < BigInt(lock + BPF_SPIN_LOCK_SIZE) && BigInt(lock) < reg.v.umax + off + BigInt(size)) {
+    throw new Reject('bpf_spin_lock cannot be accessed directly by load/store');
+  }
 }
+
+const BPF_SPIN_LOCK_SIZE = 4;
 
 /** PTR_TO_MEM (ringbuf records, helper memory) within its size. */
 export function assertMemAccess(reg: PtrReg, regno: number, insnOff: number, size: number): void {

@@ -26,7 +26,9 @@ function markPtrOrNull(state: VerifierState, id: number, isNull: boolean): void 
     if (reg.type === 'map_ptr_or_null') {
       return { ...reg, type: 'map_ptr', id: 0, ...(reg.map?.inner !== undefined ? { map: reg.map.inner } : {}) };
     }
-    return { ...reg, type: reg.type === 'map_value_or_null' ? 'map_value' : 'ringbuf_mem', id: 0 };
+    // mark_ptr_or_null_reg: a map value that may hold a spin lock keeps its id (the lock is known by it)
+    const keepId = reg.type === 'map_value_or_null' && reg.map?.spinLockOff !== undefined;
+    return { ...reg, type: reg.type === 'map_value_or_null' ? 'map_value' : 'ringbuf_mem', id: keepId ? reg.id : 0 };
   });
   // a null reservation holds nothing to release (release_reference_state)
   if (isNull && refObj !== 0) state.refs = state.refs.filter((r) => r.id !== refObj);

@@ -303,6 +303,12 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           }
           case 'call':
             jmps++;
+            if (holdsLock(state)) {
+              // do_check: only bpf_spin_unlock while a lock is held (static subprograms are allowed by this
+              // kernel but not modelled here)
+              if (insn.target === 'local') throw new Unsupported('a BPF-to-BPF call while holding a bpf_spin_lock');
+              if (insn.target !== 'helper' || insn.imm !== BPF_FUNC_SPIN_UNLOCK) throw new Reject('function calls are not allowed while holding a lock');
+            }
             if (insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) {
               const iteration = callLoopCallback(state, i, program, options);
               fork(iteration, i);
@@ -324,6 +330,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             const f = state.cur;
             stats.peakStack = Math.max(stats.peakStack, state.frames.reduce((a, fr) => a + fr.stack.depth, 0));
             depthOf.set(f.subprog, Math.max(depthOf.get(f.subprog) ?? 0, f.stack.depth));
+            if (holdsLock(state)) {
+              if (state.frames.length > 1) throw new Unsupported('a subprogram returning while holding a bpf_spin_lock');
+              throw new Reject('BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region');
+            }
             if (state.frames.length === 1) {
               const leak = state.refs[0];
               if (leak !== undefined) {
@@ -460,6 +470,11 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
   if (CHANGES_PKT_DATA.has(plan.helper.name)) {
     state.mapRegs((reg) => (reg.kind === 'ptr' && (reg.type === 'pkt' || reg.type === 'pkt_meta' || reg.type === 'pkt_end') ? gone() : reg));
   }
+  if (plan.lock !== undefined) {
+    const { take, id, map } = plan.lock;
+    if (take) state.refs.push({ id, insn: state.insn, lock: map });
+    else state.refs = state.refs.filter((r) => r.lock === undefined);
+  }
   if (plan.release !== undefined) {
     const id = plan.release;
     state.refs = state.refs.filter((r) => r.id !== id);
@@ -488,7 +503,9 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
         break;
       }
       const elide = (map.type === 2 || map.type === 6) && constKey !== undefined && constKey >= 0n && constKey < BigInt(map.maxEntries);
-      state.setReg(0, elide ? ptrReg('map_value', { map }) : ptrReg('map_value_or_null', { map, id: ids.nextId() }));
+      // a value holding a spin lock keeps an id even when never null: the lock is known by it
+      const lockId = map.spinLockOff !== undefined ? { id: ids.nextId() } : {};
+      state.setReg(0, elide ? ptrReg('map_value', { map, ...lockId }) : ptrReg('map_value_or_null', { map, id: ids.nextId() }));
     }
   }
   return keys;
@@ -540,6 +557,7 @@ function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramCo
     throw new Reject('BPF_LD_[ABS|IND] instructions not allowed for this program type');
   }
   if (state.frames.length > 1) throw new Unsupported('BPF_LD_[ABS|IND] inside a subprogram');
+  if (holdsLock(state)) throw new Reject('BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region');
   if (state.refs.length > 0) throw new Reject('BPF_LD_[ABS|IND] would lead to reference leak');
   assertReadable(state, 6);
   if (src !== undefined) assertReadable(state, src);
@@ -551,6 +569,10 @@ function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramCo
 }
 
 const BPF_FUNC_LOOP = 181;
+const BPF_FUNC_SPIN_UNLOCK = 94;
+
+/** cur->active_locks: a bpf_spin_lock is held. */
+const holdsLock = (state: VerifierState): boolean => state.refs.some((r) => r.lock !== undefined);
 const NO_MARKS: PruneMarks = { isPrecise: () => false, isRead: () => false };
 const BPF_FUNC_TAIL_CALL = 12;
 

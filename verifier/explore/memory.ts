@@ -135,6 +135,9 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
   assertReadable(state, insn.src);
   assertWritable(insn.dst);
   const src = state.reg(insn.src);
+  // check_ptr_to_map_access: the kernel lets CAP_PERFMON read struct bpf_map fields (typed by the map's
+  // kernel struct through vmlinux BTF); writes are refused below like any other non-memory pointer
+  if (src.kind === 'ptr' && src.type === 'map_ptr') throw new Unsupported('reads of struct bpf_map fields through a map pointer');
   assertDereferenceable(src, insn.src);
   const o = checkAccess(state, src, insn.src, insn.off, insn.size, 'read', ctx, undefined, track);
   let result: RegState;
@@ -193,6 +196,7 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
     value = constReg(BigInt.asUintN(64, BigInt(insn.imm)));
   }
   const dst = state.reg(insn.dst);
+  if (dst.kind === 'ptr' && dst.type === 'map_ptr') refuseMapPtrWrite(dst, insn.dst, insn.off, ctx);
   assertDereferenceable(dst, insn.dst);
   // BPF_ST into the context is checked like BPF_STX since Linux 6.3 (no "BPF_ST stores into R1 ctx" any more)
   const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
@@ -221,6 +225,23 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && BigInt.asUintN(insn.size * 8, value.s.varOff.value) === 0n;
   stack.writeBytes(o!, insn.size, zero ? 'zero' : 'misc');
   return zero && insn.kind === 'stx' ? { preciseSrc: true } : undefined;
+}
+
+/** The kernel struct behind a map pointer (map->ops->map_btf_id), for the map types whose name is known here. */
+function mapStructName(type: number): string | undefined {
+  if ([2, 3, 4, 6, 8, 12].includes(type)) return 'bpf_array'; // array, prog/perf/cgroup arrays, percpu, of maps
+  if ([1, 5, 9, 10, 13].includes(type)) return 'bpf_htab'; // hash, percpu, lru, lru percpu, of maps
+  return undefined;
+}
+
+/** check_ptr_to_map_access for a store: struct bpf_map fields are read-only (and readable only with CAP_PERFMON). */
+function refuseMapPtrWrite(reg: PtrReg, regno: number, insnOff: number, ctx: ProgramContext): void {
+  const name = reg.map === undefined ? undefined : mapStructName(reg.map.type);
+  if (name === undefined) return; // the generic "invalid mem access" refusal follows
+  if (!ctx.profile.allowPtrLeaks) throw new Reject(`'struct ${name}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN`);
+  const off = reg.off + insnOff;
+  if (off < 0) throw new Reject(`R${regno} is ${name} invalid negative access: off=${off}`);
+  throw new Reject(`only read from ${name} is supported`);
 }
 
 export function execAtomic(state: VerifierState, insn: AtomicInsn, ctx: ProgramContext, track?: StackTracker): void {

@@ -213,7 +213,9 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
 export function statesEqual(old: VerifierState, cur: VerifierState, opts: CompareOptions): boolean {
   if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
   const ids = SCRATCH.reset();
-  for (let i = 0; i < old.refs.length; i++) if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  for (let i = 0; i < old.refs.length; i++) {
+    if (old.refs[i]!.lock !== cur.refs[i]!.lock || !ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  }
   for (let f = 0; f < old.frames.length; f++) {
     const o = old.frames[f]!;
     const c = cur.frames[f]!;

@@ -35,6 +35,8 @@ export interface MapRef {
   readonly global: boolean;
   /** the value holds fields the verifier treats specially (spin locks, timers, kptrs, graph roots) */
   readonly specialFields?: boolean;
+  /** offset of the value's `struct bpf_spin_lock` (the only special field modelled) */
+  readonly spinLockOff?: number;
   /** the inner map of a map-in-map */
   readonly inner?: MapRef;
   /** initial contents of a global data section (`.rodata` reads are constants, as bpf_map_direct_read gives) */

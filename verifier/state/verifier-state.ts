@@ -34,6 +34,8 @@ export function newFrameUid(): number {
 export interface RefState {
   readonly id: number;
   readonly insn: number;
+  /** a held bpf_spin_lock (REF_TYPE_LOCK): the map whose value holds it; the id is the map value's */
+  readonly lock?: string;
 }
 
 export class VerifierState {

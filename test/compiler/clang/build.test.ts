@@ -10,7 +10,7 @@ import { readObject } from '../../../bpf/index.ts';
 import { parseIr } from '../../../compiler/backend/ir/index.ts';
 import { buildCommand, type BuildOptions } from '../../../cli/build.ts';
 import { CliError } from '../../../cli/cli-error.ts';
-import { filesBelow, repoRoot } from '../../corpora.ts';
+import { filesBelow, fixtureSources, repoRoot } from '../../corpora.ts';
 import { available, clang19 } from '../../support/require.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsbpf-build-'));
@@ -25,7 +25,7 @@ const tsbpf = (args: string[], env: Record<string, string> = {}) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-const fixtures = filesBelow(join(repoRoot, 'test/fixtures'), '.c');
+const fixtures = fixtureSources();
 
 describe.runIf(available('tsbpf build --clang native', clang19))('tsbpf build --clang native', () => {
   it.each(fixtures.map((f) => [basename(f), f]))('builds %s into the object scripts/build-fixtures makes', (name, file) => {

@@ -7,11 +7,11 @@ import { opcodeOf, parseIr } from '../../../compiler/backend/ir/index.ts';
 import { ClangError } from '../../../compiler/clang/diagnostics.ts';
 import { compileNative, findNativeClang, nativeArguments, NativeClangMissingError } from '../../../compiler/clang/native.ts';
 import { readObject } from '../../../bpf/index.ts';
-import { filesBelow, repoRoot } from '../../corpora.ts';
+import { filesBelow, fixtureSources, repoRoot } from '../../corpora.ts';
 import { available, clang19 } from '../../support/require.ts';
 import { countText } from './shared-wasm.ts';
 
-const fixtures = filesBelow(join(repoRoot, 'test/fixtures'), '.c');
+const fixtures = fixtureSources();
 const programs = [...fixtures, ...filesBelow(join(repoRoot, 'test/compiler/clang/programs'), '.c')];
 const run = available('native clang driver', clang19);
 

@@ -7,11 +7,11 @@ import { checkSubset, opcodeOf, parseIr, sourceLocation, type IrModule } from '.
 import { ClangError } from '../../../compiler/clang/diagnostics.ts';
 import { compileNative } from '../../../compiler/clang/native.ts';
 import { available, clang19 } from '../../support/require.ts';
-import { filesBelow, repoRoot } from '../../corpora.ts';
+import { filesBelow, fixtureSources, repoRoot } from '../../corpora.ts';
 import { countText, wasmClang } from './shared-wasm.ts';
 
 // the fixtures, and programs kept here for parser coverage (ringbuf, LPM, tail calls, CO-RE, unions, bitfields)
-const fixtures = [...filesBelow(join(repoRoot, 'test/fixtures'), '.c'), ...filesBelow(join(repoRoot, 'test/compiler/clang/programs'), '.c')];
+const fixtures = [...fixtureSources(), ...filesBelow(join(repoRoot, 'test/compiler/clang/programs'), '.c')];
 const timings: number[] = [];
 
 function astCounts(mod: IrModule) {

@@ -8,6 +8,7 @@ import { Simulator } from '../../../simulator/index.ts';
 import { verify } from '../../../verifier/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import {
+  backends6Of,
   backendsOf,
   clientPacket,
   compileTestLb,
@@ -203,6 +204,19 @@ describe('north-south XDP load balancer', () => {
     expect(b2).toBe(before);
     update(sim2, removed('drop'));
     expect(sim2.run(LB_PROGRAM, clientPacket(web(45000, { flags: ['ack'] }))).action).toBe('XDP_DROP');
+  });
+
+  it('answers an IPv6 removed backend’s connection with a TCP RST from the VIP', async () => {
+    const sim = await lb();
+    const f: FlowSpec = { client: '2001:db8::9', sport: 53000, vip: 'fd00:96::10', dport: 80 };
+    const before = parsed(sim.run(LB_PROGRAM, clientPacket(f)).packet).ipv6!.dst;
+    update(sim, testServices({ web6: { backends: backends6Of(4).map((b) => (b.address === before ? { ...b, state: 'removed' as const } : b)) } }));
+    const r = sim.run(LB_PROGRAM, clientPacket({ ...f, flags: ['ack'], payload: 'more' }));
+    const rst = parsed(r.packet);
+    expect(r.action).toBe('XDP_TX');
+    expect(r.packet.length).toBe(74);
+    expect(rst.ipv6).toMatchObject({ src: 'fd00:96::10', dst: '2001:db8::9', payloadLength: 20 });
+    expect(rst.tcp).toMatchObject({ sport: 80, dport: 53000, flags: ['rst'], seq: 5000, valid: true });
   });
 
   it('answers a SYN to a removed backend’s connection with RST+ACK acknowledging it', async () => {

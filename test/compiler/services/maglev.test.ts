@@ -36,10 +36,11 @@ describe('buildMaglevTable', () => {
   it('moves about the ideal 1/N of the entries when one backend is removed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 5, max: 30 }), fc.nat(), fc.integer(), (n, k, seed) => {
-        const ratio = maglevDisruption(named(n), k % n, { size: 4093, seed });
-        // the removed backend's own entries always move (ratio ≥ 1); Maglev moves a few more
+        const ratio = maglevDisruption(named(n), k % n, { size: 16381, seed });
+        // the removed backend's own entries always move (ratio ≥ 1); Maglev moves a few more, fewer the
+        // larger M/N is (here ≥ 546: at most 1.47 over 600 sampled cases)
         expect(ratio).toBeGreaterThanOrEqual(0.99);
-        expect(ratio).toBeLessThan(2);
+        expect(ratio).toBeLessThan(1.8);
       }),
       { numRuns: 30 },
     );

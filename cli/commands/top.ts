@@ -1,0 +1,28 @@
+// `tsbpf top [--interval MS] [--once]`: a live terminal view of the deployed counters (cli/deploy/top-frame.ts).
+import { readCounters } from '../deploy/counters.ts';
+import { DEFAULT_STATE_DIR, listStates } from '../deploy/state.ts';
+import { renderTopFrame, type TopSample } from '../deploy/top-frame.ts';
+
+export function topSamples(stateDir = DEFAULT_STATE_DIR): TopSample[] {
+  return listStates(stateDir).map((s) => ({
+    iface: s.netns === undefined ? s.iface : `${s.netns}/${s.iface}`,
+    policies: s.policies.flatMap((p) => p.names.map((n) => `${n} v${p.version}`)),
+    counters: readCounters(s),
+  }));
+}
+
+export async function topCommand(options: { interval?: number; once?: boolean }): Promise<void> {
+  const interval = options.interval ?? 1000;
+  let previous: TopSample[] | undefined;
+  let last = Date.now();
+  for (;;) {
+    const now = Date.now();
+    const samples = topSamples();
+    const frame = renderTopFrame(samples, previous, (now - last) / 1000, new Date(now));
+    process.stdout.write(options.once === true ? `${frame.join('\n')}\n` : `\x1b[H\x1b[2J${frame.join('\n')}\n`);
+    if (options.once === true) return;
+    previous = samples;
+    last = now;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

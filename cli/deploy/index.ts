@@ -1,0 +1,13 @@
+// cli/deploy: policies of an interface into the kernel and kept up to date (deploy, undeploy), what is deployed
+// (state under /run/tsbpf), its counters and their Prometheus exposition. Commands: cli/commands/deploy.ts,
+// status.ts, metrics.ts; walkthrough: docs/deploy.md.
+export { buildPolicySet, codeHash, mergeInventories, sourcesHash, type BuiltSet } from './build-set.ts';
+export { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
+export { actionOf, readCounters, sumPerCpu, type Counter, type InterfaceCounters, type RuleCounter, type VerdictCounter } from './counters.ts';
+export { deployPolicies, undeployAll, undeployPolicy, type DeployOptions, type DeployResult, type DeployTarget } from './deploy.ts';
+export { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction, type PlanInput } from './plan.ts';
+export { deployMetrics, escapeLabelValue, formatExposition, type MetricFamily } from './prometheus.ts';
+export { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateFile, stateId, writeState, type DeployedPolicy, type DeployState } from './state.ts';
+export { undoable } from './undoable-writer.ts';
+export { layoutChanges } from './layout-changes.ts';
+export { renderTopFrame, type TopSample } from './top-frame.ts';
