@@ -5,46 +5,14 @@
 //   npx tsx scripts/policy-scale.ts [--clang native|wasm]
 import { readObject } from '../bpf/index.ts';
 import { compilePolicy } from '../compiler/cgen/index.ts';
-import { buildModel, cidr, endpoints, parseInventory, policy, type RuleInput } from '../compiler/dsl/index.ts';
+import { buildModel } from '../compiler/dsl/index.ts';
+import { ISSUE_SCALE, scalePolicy } from '../bench/policy-scale-input.ts';
 import { verify } from '../verifier/index.ts';
 
 const ci = process.argv.indexOf('--clang');
 const driver = ci >= 0 ? (process.argv[ci + 1] as 'wasm' | 'native') : 'native';
-let seed = 12345;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
-
-function v4(len: number): string {
-  const a = [rnd(223) + 1, rnd(256), rnd(256), rnd(256)];
-  const addr = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
-  const masked = len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
-  return `${[24, 16, 8, 0].map((s) => (masked >>> s) & 0xff).join('.')}/${len}`;
-}
-function v6(len: number): string {
-  const groups = Array.from({ length: 8 }, () => rnd(65536));
-  let bits = len;
-  const masked = groups.map((g) => {
-    const keep = Math.max(0, Math.min(16, bits));
-    bits -= 16;
-    return keep === 0 ? 0 : g & ((0xffff << (16 - keep)) & 0xffff);
-  });
-  masked[0] = (masked[0]! & 0x1fff) | 0x2000;
-  return `${masked.map((g) => g.toString(16)).join(':')}/${len}`;
-}
-
 const t0 = performance.now();
-const inventory = parseInventory({
-  endpoints: Array.from({ length: 5000 }, (_, i) => ({ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`.replace(/^10\.0\./, '10.100.'), namespace: `ns${i % 20}`, labels: { app: `a${i % 200}` } })),
-  host: ['192.168.0.1'],
-  clusterCIDRs: ['10.0.0.0/8'],
-});
-const rules: RuleInput[] = [];
-for (let i = 0; i < 1000; i++) {
-  const peers = Array.from({ length: 10 }, (_, j) => (j % 3 === 2 ? cidr(j === 8 ? v6(128) : v6(32 + rnd(97))) : cidr(j === 1 ? v4(32) : v4(8 + rnd(25)))));
-  const port = 1 + rnd(60000);
-  rules.push({ name: `cidr-${i}`, from: peers, ports: [i % 2 === 0 ? { port } : { port, endPort: port + rnd(1000) }] });
-}
-for (let i = 0; i < 100; i++) rules.push({ name: `labels-${i}`, from: [endpoints({ matchLabels: { app: `a${i}` } }, { namespaces: {} })], ports: [{ port: 8000 + i }] });
-const p = policy({ name: 'scale', host: true, ingress: rules });
+const { policy: p, inventory } = scalePolicy(ISSUE_SCALE);
 const t1 = performance.now();
 const model = buildModel([p], inventory);
 const t2 = performance.now();

@@ -4,3 +4,4 @@ export { generatePolicyC, type GenerateOptions } from './generate-c.ts';
 export { hexBytes, policyKeyBytes, policyMapContents, portRangePrefixes, ruleCounterSlots, type MapContent, type PolicyMaps } from './map-contents.ts';
 export { policyPrograms, type PolicyProgram } from './programs.ts';
 export { applyPolicyUpdate, ReloadNeededError, type HotUpdateOptions, type PolicyMapWriter } from './hot-update.ts';
+export { PolicySimulation, type SimulatedVerdict } from './policy-simulation.ts';

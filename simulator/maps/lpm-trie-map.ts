@@ -16,18 +16,11 @@ function prefixLen(key: Uint8Array): number {
   return (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) >>> 0;
 }
 
-/** The first `len` bits of `data` match those of `other`. */
-function matches(a: Uint8Array, b: Uint8Array, len: number): boolean {
-  const full = len >> 3;
-  for (let i = 0; i < full; i++) if (a[i] !== b[i]) return false;
-  const rest = len & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return (a[full]! & mask) === (b[full]! & mask);
-}
-
 export class LpmTrieMap extends SimMap {
   readonly #prefixes = new Map<string, Prefix>();
+  /** how many stored prefixes have each length, and those lengths longest first (rebuilt after a change) */
+  readonly #lengthCounts = new Map<number, number>();
+  #sortedLengths: number[] | undefined;
   readonly maxPrefixLen: number;
 
   constructor(o: SimMapOptions) {
@@ -45,15 +38,33 @@ export class LpmTrieMap extends SimMap {
     return { h: hexKey(k), len, key: k };
   }
 
+  /**
+   * The longest stored prefix containing `key`: one hash lookup per prefix length in use, longest first, so a
+   * lookup costs the same with 10 entries or 400,000 (policies keep whole CIDR tables here).
+   */
   #match(key: Uint8Array): Prefix | undefined {
     const len = Math.min(prefixLen(key), this.maxPrefixLen);
-    const data = key.subarray(4);
-    let best: Prefix | undefined;
-    for (const p of this.#prefixes.values()) {
-      if (p.len > len || (best !== undefined && p.len <= best.len)) continue;
-      if (matches(p.key.subarray(4), data, p.len)) best = p;
+    for (const l of this.#lengthsDescending()) {
+      if (l > len) continue;
+      const probe = key.slice(0, this.keySize);
+      new DataView(probe.buffer).setUint32(0, l, true);
+      const c = this.#canonical(probe);
+      const p = c === undefined ? undefined : this.#prefixes.get(c.h);
+      if (p !== undefined) return p;
     }
-    return best;
+    return undefined;
+  }
+
+  #lengthsDescending(): number[] {
+    this.#sortedLengths ??= [...this.#lengthCounts.keys()].sort((a, b) => b - a);
+    return this.#sortedLengths;
+  }
+
+  #countLength(len: number, delta: 1 | -1): void {
+    const n = (this.#lengthCounts.get(len) ?? 0) + delta;
+    if (n === 0) this.#lengthCounts.delete(len);
+    else this.#lengthCounts.set(len, n);
+    this.#sortedLengths = undefined;
   }
 
   lookup(key: Uint8Array): bigint {
@@ -76,6 +87,7 @@ export class LpmTrieMap extends SimMap {
     const region = this.newValue(`${c.len}/${hexKey(c.key.subarray(4))}`);
     region.bytes.set(value.subarray(0, this.valueSize));
     this.#prefixes.set(c.h, { key: c.key, len: c.len, region });
+    this.#countLength(c.len, 1);
     return 0;
   }
 
@@ -85,6 +97,7 @@ export class LpmTrieMap extends SimMap {
     const p = this.#prefixes.get(c.h);
     if (p === undefined) return -Errno.ENOENT;
     this.#prefixes.delete(c.h);
+    this.#countLength(p.len, -1);
     this.memory.remove(p.region);
     return 0;
   }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Errno, LpmTrieMap, MapType } from '../../../simulator/maps/index.ts';
 import { Memory } from '../../../simulator/vm/index.ts';
@@ -19,6 +20,33 @@ describe('LpmTrieMap', () => {
     expect(v(key(32, 10, 9, 3, 3))).toBe(8);
     expect(v(key(32, 11, 0, 0, 1))).toBe(0xff);
     expect(v(key(12, 10, 1, 2, 3))).toBe(8); // the key's own prefixlen caps the match
+  });
+
+  it('lookup agrees with a linear scan for the longest prefix after random updates and deletes', () => {
+    const addr = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }));
+    const op = fc.record({ del: fc.boolean(), len: fc.integer({ min: 0, max: 32 }), a: addr });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), fc.array(fc.tuple(fc.integer({ min: 0, max: 32 }), addr), { maxLength: 20 }), (ops, probes) => {
+        const m = new LpmTrieMap({ name: 'lpm', type: MapType.LPM_TRIE, keySize: 8, valueSize: 4, maxEntries: 64, memory: new Memory(), flags: 1 });
+        const ref = new Map<string, { len: number; bits: number; value: number }>();
+        const bitsOf = ([a, b, c, d]: [number, number, number, number], len: number) => (len === 0 ? 0 : ((((a << 24) | (b << 16) | (c << 8) | d) >>> 0) & (0xffffffff << (32 - len))) >>> 0);
+        ops.forEach((o, i) => {
+          const bits = bitsOf(o.a, o.len);
+          if (o.del) {
+            m.delete(key(o.len, ...o.a));
+            ref.delete(`${o.len}/${bits}`);
+          } else {
+            m.set(key(o.len, ...o.a), i);
+            ref.set(`${o.len}/${bits}`, { len: o.len, bits, value: i });
+          }
+        });
+        for (const [len, a] of probes) {
+          const best = [...ref.values()].filter((e) => e.len <= len && bitsOf(a, e.len) === e.bits).sort((x, y) => y.len - x.len)[0];
+          expect(m.match(key(len, ...a))?.[0]).toBe(best?.value);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a lookup through the program interface returns a value pointer, null when nothing matches', () => {
