@@ -1,10 +1,6 @@
 // Shared by the load balancer's simulator and kernel tests: the services, one compiled object per test
 // file, map filling through any setter, packet builders and what TypeScript predicts for a flow.
 import { findNativeClang } from '../../../compiler/clang/native.ts';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   compileLbC,
   flowHash,
@@ -56,37 +52,11 @@ export const testDriver = (): LbDriver => {
   return findNativeClang() === undefined ? 'wasm' : 'native';
 };
 
-/**
- * The test object, compiled once per vitest run, C text and driver and kept in the temporary directory: the
- * wasm driver takes half a minute or more, and several test files share the object. The map sizes come from testServices();
- * changed backend states keep the same counts.
- */
+/** The test object (built once per test process: `compileLbC` keeps built objects). The map sizes come from
+ * testServices(); changed backend states keep the same counts. */
 export async function compileTestLb(driver: LbDriver = testDriver()): Promise<Uint8Array> {
   const services = testServices();
-  const c = generateLbC(services, lbSizes(services, 32768));
-  // keyed by the vitest run (forks: the workers' parent), so a changed compiler is never served a stale object
-  const key = createHash('sha256').update(`${process.ppid}:${driver}:`).update(c).digest('hex').slice(0, 16);
-  const file = join(tmpdir(), `tsbpf-lb-test-${key}.o`);
-  if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  // one test file compiles, the others (vitest runs files in parallel) wait for its object
-  let lock: number | undefined;
-  try {
-    lock = openSync(`${file}.lock`, 'wx');
-  } catch {
-    for (let waited = 0; waited < 120_000 && !existsSync(file); waited += 250) await new Promise((r) => setTimeout(r, 250));
-    if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  }
-  try {
-    const object = await compileLbC(c, driver);
-    writeFileSync(`${file}.${process.pid}`, object);
-    renameSync(`${file}.${process.pid}`, file);
-    return object;
-  } finally {
-    if (lock !== undefined) {
-      closeSync(lock);
-      rmSync(`${file}.lock`, { force: true });
-    }
-  }
+  return compileLbC(generateLbC(services, lbSizes(services, 32768)), driver);
 }
 
 export function fillMaps(maps: LbMaps, set: (map: string, key: Uint8Array, value: Uint8Array) => void): void {
