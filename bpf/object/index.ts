@@ -1,5 +1,5 @@
 export * from './spec.ts';
 export * from './object-error.ts';
-export { readObject } from './read-object.ts';
+export { btfMapSpec, readObject } from './read-object.ts';
 export { writeObject } from './write-object.ts';
 export { linkProgram, type LinkedProgram, type RuntimeReference } from './link-program.ts';

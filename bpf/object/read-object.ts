@@ -425,7 +425,9 @@ class ObjectReader {
   }
 }
 
-function btfMapSpec(name: string, d: BtfMapDefinition): MapSpec {
+/** A MapSpec from a BTF map definition (`.maps`), with libbpf's defaults: what readObject gives and what the
+ * compiler's object builder writes. */
+export function btfMapSpec(name: string, d: BtfMapDefinition): MapSpec {
   const inner = d.inner ? btfMapSpec(`${name}.inner`, d.inner) : undefined;
   return {
     name,

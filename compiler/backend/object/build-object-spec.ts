@@ -3,10 +3,10 @@
 // from our BTF (as libbpf reads them), data sections with their variables' BTF ids, and the license.
 // writeObject turns it into the ELF.
 import {
+  btfMapSpec,
   decodeBtfMaps,
   sectionInfo,
   type Btf,
-  type BtfMapDefinition,
   type FunctionSpec,
   type MapSpec,
   type ObjectSpec,
@@ -18,8 +18,6 @@ import { resolveMetadata, type IrModule } from '../ir/index.ts';
 import { LineInfoBuilder, type SourceLookup } from './line-info.ts';
 import type { GlobalLayout } from './plan-globals.ts';
 
-const BPF_MAP_TYPE_PROG_ARRAY = 3;
-const BTF_MAPS_SECTION = '.maps';
 const TEXT_SECTION = '.text';
 
 export interface ObjectSpecInput {
@@ -83,7 +81,7 @@ function programsOf(functions: readonly FunctionSpec[]): ProgramSpec[] {
 /** `.maps` definitions decoded from our BTF, with `.values = { ... }` initial slots from the initialisers. */
 function mapsOf(btf: Btf, layout: GlobalLayout): MapSpec[] {
   return decodeBtfMaps(btf).map(({ name, varTypeId, definition }) => {
-    const spec = mapSpec(name, definition);
+    const spec = btfMapSpec(name, definition);
     const planned = layout.maps.find((m) => m.name === name);
     if (planned === undefined || planned.pointers.length === 0) return spec;
     const v = btf.typeById(varTypeId);
@@ -99,23 +97,3 @@ function mapsOf(btf: Btf, layout: GlobalLayout): MapSpec[] {
   });
 }
 
-/** A MapSpec from a BTF map definition, with libbpf's defaults (as readObject builds it). */
-function mapSpec(name: string, d: BtfMapDefinition): MapSpec {
-  const inner = d.inner ? mapSpec(`${name}.inner`, d.inner) : undefined;
-  return {
-    name,
-    section: BTF_MAPS_SECTION,
-    source: 'btf',
-    type: d.type ?? 0,
-    keySize: d.keySize ?? (d.type === BPF_MAP_TYPE_PROG_ARRAY ? 4 : 0),
-    valueSize: d.valueSize ?? 0,
-    maxEntries: d.maxEntries ?? 0,
-    flags: d.flags ?? 0,
-    pinning: d.pinning === 1 ? 'by_name' : 'none',
-    ...(d.numaNode !== undefined ? { numaNode: d.numaNode } : {}),
-    ...(d.mapExtra !== undefined ? { mapExtra: d.mapExtra } : {}),
-    ...(d.keyTypeId !== undefined ? { keyTypeId: d.keyTypeId } : {}),
-    ...(d.valueTypeId !== undefined ? { valueTypeId: d.valueTypeId } : {}),
-    ...(inner ? { inner } : {}),
-  };
-}
