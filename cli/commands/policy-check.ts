@@ -121,7 +121,7 @@ export async function checkPolicy(file: string, options: CheckOptions = {}): Pro
   const vectorsFile = options.vectors ?? defaultVectorsFile(file);
   if (options.vectors !== undefined && !existsSync(options.vectors)) throw new CliError(`${options.vectors}: no such file`, EXIT_USAGE);
   let cases: VectorCase[] = [];
-  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.ts$/, '')}.vectors.yaml)`);
+  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.(ts|ya?ml)$/, '')}.vectors.yaml)`);
   else {
     try {
       cases = readVectors(vectorsFile);

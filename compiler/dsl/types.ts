@@ -1,7 +1,14 @@
 // The DSL's data: what builders return and `policy()` validates. Plain objects, so a policy file may also write
 // them by hand; builders add the source position of the call.
+import type { HttpRuleInput } from '../l7/http-types.ts';
+import type { KafkaRuleInput } from '../l7/kafka-types.ts';
+import type { L7SettingsInput } from '../l7/l7-settings.ts';
 import type { Direction } from './policy-model.ts';
 import type { SourcePosition } from './source-position.ts';
+
+export type { HttpHeaderInput, HttpRuleInput } from '../l7/http-types.ts';
+export type { KafkaRuleInput } from '../l7/kafka-types.ts';
+export type { L7SettingsInput } from '../l7/l7-settings.ts';
 
 export interface LabelRequirement {
   readonly key: string;
@@ -49,6 +56,10 @@ export interface PortRule {
   readonly endPort?: number;
   /** default TCP, as in Kubernetes */
   readonly protocol?: PortProtocol;
+  /** HTTP/1.x rules judging every request on this port (TCP only, allow rules only; docs/l7.md) */
+  readonly http?: readonly HttpRuleInput[];
+  /** Kafka rules judging every request on this port (TCP only, allow rules only; one L7 kind per port rule) */
+  readonly kafka?: readonly KafkaRuleInput[];
 }
 
 export interface IcmpRule {
@@ -86,6 +97,15 @@ export interface PolicyInput {
   readonly audit?: boolean;
   /** verifier profiles the build must pass (default: ['seed']) */
   readonly profiles?: readonly string[];
+  /** L7 settings: window, what unparseable requests get, how violations are answered (docs/l7.md) */
+  readonly l7?: L7SettingsInput;
+}
+
+/** L7 settings with every default filled in. */
+export interface L7Settings {
+  readonly window: number;
+  readonly unparseable: 'allow' | 'deny';
+  readonly violation: 'drop' | 'reset';
 }
 
 export type RuleList = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
@@ -111,5 +131,6 @@ export interface Policy {
   readonly defaultDeny: readonly Direction[];
   readonly audit: boolean;
   readonly profiles: readonly string[];
+  readonly l7: L7Settings;
   readonly at?: SourcePosition;
 }

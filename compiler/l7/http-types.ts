@@ -9,7 +9,7 @@ export type HttpHeaderInput = string | { readonly name: string; readonly value?:
 export interface HttpRuleInput {
   /** exact method (`GET`), or a set of them; absent = any */
   readonly method?: string | readonly string[];
-  /** `/exact`, `/prefix/*` (a trailing `*` = any rest), `/a/*/b` (an inner `*` = one segment without `/`) */
+  // `/exact`, `/prefix/*` (a trailing `*` = any rest), `/a/*/b` (an inner `*` = one segment without `/`)
   readonly path?: string;
   /** `exact.example` or `*.suffix.example` (case-insensitive, port ignored) */
   readonly host?: string;
