@@ -14,6 +14,7 @@
 // On any failure every object created so far is closed.
 import {
   encode,
+  innerMapTemplate,
   linkProgram,
   sectionInfo,
   slotIndex,
@@ -302,25 +303,10 @@ function reuseMap(coll: Collection, name: string, want: Shape, source: Fd | numb
   return fd;
 }
 
-/**
- * The inner map template of a map of maps: BTF `__array(values, …)`, or for legacy definitions the map named
- * by `inner_map_idx` (samples/bpf's struct bpf_load_map_def: index among the legacy maps) or by `inner_id`
- * (iproute2's struct bpf_elf_map: the map whose `id` it is).
- */
-function innerTemplate(spec: ObjectSpec, map: MapSpec): MapSpec | undefined {
-  if (map.inner !== undefined) return map.inner;
-  const extra = map.legacyExtra;
-  if (map.source !== 'legacy' || extra === undefined) return undefined;
-  const legacy = spec.maps.filter((m) => m.source === 'legacy');
-  if (extra.length === 2) return legacy[extra[0]!];
-  if (extra.length >= 4 && extra[2] !== 0) return legacy.find((m) => m !== map && m.legacyExtra?.[0] === extra[2]);
-  return undefined;
-}
-
 function createMap(spec: ObjectSpec, map: MapSpec, btfFd: Fd | undefined): Fd {
   let inner: Fd | undefined;
   if (map.type === BPF_MAP_TYPE_ARRAY_OF_MAPS || map.type === BPF_MAP_TYPE_HASH_OF_MAPS) {
-    const template = innerTemplate(spec, map);
+    const template = innerMapTemplate(spec, map);
     if (template === undefined) throw new TypeError(`map ${map.name}: a map of maps needs an inner map definition`);
     inner = createMap(spec, { ...template, name: `${map.name}.inner` }, undefined);
   }

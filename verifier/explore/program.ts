@@ -1,10 +1,8 @@
 // A linked program as exploration needs it: instructions by slot index, references by slot, maps resolved.
-import { mapTypeById, type Instruction, type LinkedProgram, type MapSpec, type ObjectSpec, type RuntimeReference } from '../../bpf/index.ts';
+import { innerMapTemplate, mapTypeById, type Instruction, type LinkedProgram, type MapSpec, type ObjectSpec, type RuntimeReference } from '../../bpf/index.ts';
 import type { MapRef } from '../state/index.ts';
 
 const BPF_F_RDONLY_PROG = 1 << 7;
-const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
-const BPF_MAP_TYPE_HASH_OF_MAPS = 13;
 
 export interface Program {
   readonly linked: LinkedProgram;
@@ -104,23 +102,6 @@ function specialFieldsOf(spec: ObjectSpec, m: MapSpec): { spinLockOff?: number; 
   return off === undefined ? { specialFields: true } : { spinLockOff: off };
 }
 
-/**
- * The inner map template of a map of maps, as the loader creates it (loader/collection.ts): BTF
- * `__array(values, …)`, or for legacy definitions the map named by `inner_map_idx` (samples/bpf's
- * struct bpf_load_map_def: index among the legacy maps) or by `inner_id` (iproute2's struct bpf_elf_map:
- * the map whose `id` it is). The kernel's verifier types a lookup result after this template.
- */
-function innerTemplate(spec: ObjectSpec, map: MapSpec): MapSpec | undefined {
-  if (map.inner !== undefined) return map.inner;
-  if (map.type !== BPF_MAP_TYPE_ARRAY_OF_MAPS && map.type !== BPF_MAP_TYPE_HASH_OF_MAPS) return undefined;
-  const extra = map.legacyExtra;
-  if (map.source !== 'legacy' || extra === undefined) return undefined;
-  const legacy = spec.maps.filter((m) => m.source === 'legacy');
-  if (extra.length === 2) return legacy[extra[0]!];
-  if (extra.length >= 4 && extra[2] !== 0) return legacy.find((m) => m !== map && m.legacyExtra?.[0] === extra[2]);
-  return undefined;
-}
-
 export function prepareProgram(spec: ObjectSpec, linked: LinkedProgram, ctxStruct?: string): Program {
   const insns: (Instruction | undefined)[] = [];
   for (const insn of linked.instructions) {
@@ -137,7 +118,7 @@ export function prepareProgram(spec: ObjectSpec, linked: LinkedProgram, ctxStruc
     readOnly: (m.flags & BPF_F_RDONLY_PROG) !== 0,
     global: false,
     ...specialFieldsOf(spec, m),
-    ...(innerTemplate(spec, m) !== undefined ? { inner: mapRef(innerTemplate(spec, m)!) } : {}),
+    ...(innerMapTemplate(spec, m) !== undefined ? { inner: mapRef(innerMapTemplate(spec, m)!) } : {}),
   });
   for (const m of spec.maps) maps.set(m.name, mapRef(m));
   for (const d of spec.data) {
