@@ -3,6 +3,8 @@ export interface BenchResult {
   readonly columns: readonly string[];
   readonly rows: readonly Record<string, string | number>[];
   readonly notes?: readonly string[];
+  /** what --json prints instead of the rows, when a benchmark has a fixed output format */
+  readonly json?: unknown;
 }
 
 export interface Benchmark {

@@ -20,7 +20,7 @@ if (name === undefined || !available.includes(name)) {
 const mod = (await import(join(here, `${name}.ts`))) as { default: Benchmark };
 const result = await mod.default.run((msg) => process.stderr.write(`${msg}\n`));
 if (json) {
-  process.stdout.write(`${JSON.stringify({ benchmark: name, ...result }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result.json ?? { benchmark: name, ...result }, null, 2)}\n`);
 } else {
   const cols = result.columns;
   const rows = result.rows.map((r) => cols.map((c) => String(r[c] ?? '')));

@@ -223,7 +223,7 @@ program
   .description('build, verify, test and deploy policies on an interface (all policies of an interface compile together)')
   .argument('<policies...>', 'policy files (.ts) to add to (or replace in) the interface\'s set')
   .requiredOption('--iface <iface>', 'the interface to protect')
-  .option('--mode <mode>', 'tc (tcx links; default) or xdp')
+  .option('--mode <mode>', 'tc (tcx links; the default and only mode: xdp is not supported yet)')
   .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside each policy)')
   .option('--pin <dir>', 'bpffs root for our pins (default /sys/fs/bpf/tsbpf)')
   .option('--netns <name>', 'the interface is in this network namespace (ip netns name or path)')
@@ -254,6 +254,13 @@ program
   .description('deployed interfaces: policies, versions, programs, attach mode and counters')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => (await import('./commands/status.ts')).statusCommand(opts));
+
+program
+  .command('services')
+  .description('services, backends (weight, state, table share, connections) and counters of a pinned load balancer')
+  .option('--pin <dir>', 'where its maps are pinned (default /sys/fs/bpf/tsbpf/lb)')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { pin?: string; json?: boolean }) => (await import('./commands/services.ts')).servicesCommand(opts));
 
 program
   .command('metrics')

@@ -1,30 +1,31 @@
 // Differential run of the simulator's two tiers: every fixture (test/fixtures/*.o except bad_*) and every
-// program in it on the same generated packets, interpreter against WebAssembly. Prints one row per program
-// and every difference; exits 1 when there is one.
+// program of the example policies (examples/*.ts built with clang-19, their maps filled from the policy), on
+// the same generated packets, interpreter against WebAssembly. Prints one row per program and every
+// difference; exits 1 when there is one.
 //
-//   npx tsx scripts/sim-tiers.ts [--packets N] [--seed S] [FILE.o ...]
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+//   npx tsx scripts/sim-tiers.ts [--packets N] [--seed S] [--no-examples] [FILE.o ...]
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readObject } from '../bpf/index.ts';
 import { createRng, randomPacket } from '../simulator/packet/index.ts';
 import { compareTiers } from '../simulator/wasm-tier/index.ts';
-import { repoRoot } from '../test/corpora.ts';
+import { exampleObjects, fillMaps, fixtureObjects, type TierObject } from '../test/simulator/wasm-tier/tier-programs.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { packets: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' } },
+  options: {
+    packets: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    'no-examples': { type: 'boolean', default: false },
+  },
 });
 const count = Number(values.packets);
 const seed = Number(values.seed);
-const fixtures = join(repoRoot, 'test/fixtures');
-const files =
+const objects: TierObject[] =
   positionals.length > 0
-    ? positionals
-    : readdirSync(fixtures)
-        .filter((f) => f.endsWith('.o') && !f.startsWith('bad_'))
-        .sort()
-        .map((f) => join(fixtures, f));
+    ? positionals.map((f) => ({ label: basename(f), spec: readObject(new Uint8Array(readFileSync(f))), entries: [] }))
+    : [...fixtureObjects(), ...(values['no-examples'] ? [] : await exampleObjects())];
 
 const rng = createRng(seed);
 const packets = Array.from({ length: count }, () => randomPacket(rng, { minSize: 14, maxSize: 1514 }).data);
@@ -32,8 +33,8 @@ const packets = Array.from({ length: count }, () => randomPacket(rng, { minSize:
 let differences = 0;
 let programs = 0;
 const t0 = performance.now();
-for (const file of files) {
-  const results = compareTiers(readObject(new Uint8Array(readFileSync(file))), packets, { seed });
+for (const o of objects) {
+  const results = compareTiers(o.spec, packets, { seed, setup: (sim) => fillMaps(sim, o.entries) });
   for (const r of results) {
     programs++;
     differences += r.differences.length;
@@ -43,7 +44,7 @@ for (const file of files) {
     const outcomes = Object.entries(grouped)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
-    process.stdout.write(`${basename(file)} ${r.program}: ${r.packets} packets, ${r.differences.length} differences (${outcomes})\n`);
+    process.stdout.write(`${o.label} ${r.program}: ${r.packets} packets, ${r.differences.length} differences (${outcomes})\n`);
     for (const d of r.differences) {
       process.stdout.write(`  ${d.index < 0 ? 'maps' : `packet ${d.index}`}:\n    interp ${d.interp.slice(0, 600)}\n    wasm   ${d.wasm.slice(0, 600)}\n`);
     }

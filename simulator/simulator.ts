@@ -11,7 +11,7 @@ import { kernelHelpers, type FibTable, type HelperCall, type RedirectTarget } fr
 import { ArrayMap, createMap, MapOfMaps, MapType, ProgArrayMap, SimMap, UnsupportedMap } from './maps/index.ts';
 import { createRng } from './packet/index.ts';
 import { CompiledProgram, compileProgram, Memory, type TraceEntry } from './vm/index.ts';
-import { runBatch, vmFor, type BatchOptions, type BatchResult, type Tier } from './wasm-tier/index.ts';
+import { registerContext, runBatch, vmFor, type BatchOptions, type BatchResult, type Tier } from './wasm-tier/index.ts';
 import { verifyPrograms } from './verify-programs.ts';
 import type { VerifyReport } from '../verifier/index.ts';
 
@@ -149,6 +149,11 @@ export class Simulator {
     return new Simulator(spec, options);
   }
 
+  /** The next bpf_get_prandom_u32 value of this simulator's PRNG (for runners that build their own helper table). */
+  nextRandom(): number {
+    return this.#rng.next();
+  }
+
   /** The program names of the object. */
   get programs(): string[] {
     return this.spec.programs.map((p) => p.name);
@@ -240,6 +245,7 @@ export class Simulator {
     else if (progType === 'sched_cls' || progType === 'sched_act' || progType === 'socket_filter' || progType === 'cgroup_skb') {
       ctx = new SkbContext(runMemory, progType, frame, options);
     } else throw new RangeError(`program ${name}: program type ${progType} is not supported by the simulator yet`);
+    registerContext(ctx); // the fast tier reads its packet pointers from linear memory
     const calls: HelperCall[] = [];
     const printk: string[] = [];
     let redirect: RedirectTarget | undefined;

@@ -14,6 +14,8 @@ export interface Profile {
   readonly allowPtrLeaks: boolean;
   /** CAP_PERFMON: no Spectre v1 hardening of pointer arithmetic (env->bypass_spec_v1) */
   readonly bypassSpecV1: boolean;
+  /** CAP_PERFMON: no Spectre v4 hardening of stack stores (env->bypass_spec_v4) */
+  readonly bypassSpecV4: boolean;
   /** global data sections (.data, .rodata, .bss) allowed */
   readonly globalData: boolean;
   readonly maxCallDepth: number;
@@ -37,6 +39,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     allowUninitStack: true,
     allowPtrLeaks: true,
     bypassSpecV1: true,
+    bypassSpecV4: true,
     globalData: true,
     maxCallDepth: 8,
     maxStack: 512,
@@ -50,6 +53,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     allowUninitStack: false,
     allowPtrLeaks: false,
     bypassSpecV1: false,
+    bypassSpecV4: false,
     globalData: true,
     maxCallDepth: 8,
     maxStack: 512,
@@ -63,6 +67,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     allowUninitStack: false,
     allowPtrLeaks: false,
     bypassSpecV1: false,
+    bypassSpecV4: false,
     globalData: false,
     maxCallDepth: 8,
     maxStack: 512,
@@ -80,6 +85,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     allowUninitStack: false,
     allowPtrLeaks: true,
     bypassSpecV1: true,
+    bypassSpecV4: true,
     globalData: true,
     maxCallDepth: 8,
     maxStack: 512,

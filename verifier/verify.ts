@@ -46,7 +46,6 @@ export interface VerifyReport {
   readonly stats: ExploreStats;
 }
 
-const BPF_MAP_TYPE_PROG_ARRAY = 3;
 const SUPPORTED_TYPES: readonly ProgTypeName[] = ['xdp', 'sched_cls', 'sched_act', 'socket_filter', 'cgroup_skb'];
 const GPL_COMPATIBLE = ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL'];
 
@@ -90,15 +89,6 @@ export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyRep
   // any path is explored, without naming an instruction
   if (linked.instructions.some((i) => i.kind === 'callx')) {
     return { ...base, verdict: 'reject', error: { message: 'unknown opcode 8d', lines: ['unknown opcode 8d'] }, stats: stats0 };
-  }
-  // Without CAP_PERFMON the kernel also walks speculative paths, which may reach a bpf_tail_call with another
-  // prog array than the real paths do; the poisoned map pointer is refused after verification ("tail_call
-  // abusing map_ptr"). Speculative paths are not explored here, so with several prog arrays we cannot tell.
-  const progArrays = new Set(
-    linked.references.flatMap((r) => (r.ref.kind === 'map' && spec.maps.find((m) => m.name === (r.ref as { map: string }).map)?.type === BPF_MAP_TYPE_PROG_ARRAY ? [r.ref.map] : [])),
-  );
-  if (!profile.bypassSpecV1 && progArrays.size > 1) {
-    return { ...base, verdict: 'unsupported', unsupported: 'tail calls through several prog arrays without CAP_PERFMON (speculative paths may poison the map pointer)', stats: stats0 };
   }
   const program = prepareProgram(spec, linked, contextOf(progType.name)?.struct);
   const result = explore(program, {

@@ -2,3 +2,4 @@
 export * from './helpers.ts';
 export * from './progtypes.ts';
 export * from './maptypes.ts';
+export * from './map-func-compat.ts';

@@ -32,17 +32,18 @@ function summary(r: DeployResult, iface: string): string {
 }
 
 function print(r: DeployResult, iface: string, json: boolean | undefined): void {
-  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, iface, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
+  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, ...(r.carryOver !== undefined ? { carryOver: r.carryOver } : {}), iface, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
   else process.stdout.write(summary(r, iface));
 }
 
 export async function deployCommand(files: readonly string[], options: DeployCommandOptions): Promise<void> {
-  if (options.mode !== undefined && options.mode !== 'tc' && options.mode !== 'xdp') throw new CliError(`deploy --mode ${options.mode}: tc or xdp`, EXIT_USAGE);
+  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: not supported yet (policies compile to tc programs; use --mode tc)', EXIT_USAGE);
+  if (options.mode !== undefined && options.mode !== 'tc') throw new CliError(`deploy --mode ${options.mode}: the only mode is tc (xdp is not supported yet)`, EXIT_USAGE);
   const r = await deployPolicies(files, {
     iface: options.iface,
     progress: progressOf(options.json),
     ...(options.netns !== undefined ? { netns: options.netns } : {}),
-    ...(options.mode !== undefined ? { mode: options.mode as 'tc' | 'xdp' } : {}),
+    ...(options.mode !== undefined ? { mode: 'tc' as const } : {}),
     ...(options.endpoints !== undefined ? { endpoints: options.endpoints } : {}),
     ...(options.pin !== undefined ? { pinRoot: options.pin } : {}),
     ...(options.clang !== undefined ? { driver: options.clang } : {}),

@@ -1,18 +1,38 @@
 // `tsbpf metrics [--iface IFACE] [--listen ADDR]`: a Prometheus exporter reading the pinned counters on every
-// scrape of /metrics (text exposition written by hand: cli/deploy/prometheus.ts). Default 127.0.0.1:9464.
+// scrape of /metrics (prom-client's registry, families in cli/deploy/prometheus.ts). Default 127.0.0.1:9464.
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { readCounters } from '../deploy/counters.ts';
-import { deployMetrics, formatExposition } from '../deploy/prometheus.ts';
+import { metricsRegistry, type DeployedSnapshot } from '../deploy/prometheus.ts';
 import { DEFAULT_STATE_DIR, listStates } from '../deploy/state.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** The exposition for the deployed interfaces (all, or only `iface`). */
-export function scrape(options: { iface?: string; stateDir?: string } = {}): string {
+/** The deployed interfaces (all, or only `iface`) with their counters, read from the pinned maps now. */
+export function readDeployed(options: { iface?: string; stateDir?: string } = {}): DeployedSnapshot[] {
   const states = listStates(options.stateDir ?? DEFAULT_STATE_DIR).filter((s) => options.iface === undefined || s.iface === options.iface);
-  return formatExposition(deployMetrics(states.map((state) => ({ state, counters: readCounters(state) })), VERSION));
+  return states.map((state) => ({ state, counters: readCounters(state) }));
+}
+
+/**
+ * A scraper: its registry's collect()s read the pinned maps once per call (the first collect reads, the others
+ * reuse it), so one exposition is one consistent reading.
+ */
+export function scraper(options: { iface?: string; stateDir?: string } = {}): { readonly contentType: string; scrape(): Promise<string> } {
+  let current: DeployedSnapshot[] | undefined;
+  const registry = metricsRegistry(() => (current ??= readDeployed(options)), VERSION);
+  return {
+    contentType: registry.contentType,
+    async scrape() {
+      current = undefined;
+      try {
+        return await registry.metrics();
+      } finally {
+        current = undefined;
+      }
+    },
+  };
 }
 
 /** `:9090`, `9090`, `127.0.0.1:9464`, `[::1]:9464` → host and port. */
@@ -27,17 +47,20 @@ export function parseListen(addr: string): { host: string; port: number } {
 /** Starts the exporter; resolves once listening. */
 export function serveMetrics(options: { listen?: string; iface?: string; stateDir?: string } = {}): Promise<Server> {
   const { host, port } = parseListen(options.listen ?? '127.0.0.1:9464');
+  const metrics = scraper({ ...(options.iface !== undefined ? { iface: options.iface } : {}), ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}) });
+  // scrapes one at a time: each resets and refills the registry's metrics
+  let queue: Promise<unknown> = Promise.resolve();
   const server = createServer((req, res) => {
     if (req.url !== '/metrics' && !req.url?.startsWith('/metrics?')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('tsbpf metrics: see /metrics\n');
       return;
     }
-    try {
-      const body = scrape({ ...(options.iface !== undefined ? { iface: options.iface } : {}), ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}) });
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
-    } catch (e) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(`tsbpf metrics: ${(e as Error).message}\n`);
-    }
+    queue = queue.then(() =>
+      metrics.scrape().then(
+        (body) => void res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+        (e: unknown) => void res.writeHead(500, { 'content-type': 'text/plain' }).end(`tsbpf metrics: ${(e as Error).message}\n`),
+      ),
+    );
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);

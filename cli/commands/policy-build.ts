@@ -1,11 +1,13 @@
 // `tsbpf build POLICY.ts -o DIR`: policy.c, policy.o, policy.maps.json (initial map contents), policy.model.json
-// and manifest.json (programs and attach points, maps and sizes, profiles).
+// and manifest.json (programs and attach points, maps and sizes, profiles); for the services a file exports,
+// lb.c, lb.o, lb.maps.json and lb.manifest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pc from 'picocolors';
 import { formatWarning, REASONS } from '../../compiler/dsl/index.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
-import { preparePolicy, type PreparedPolicy } from './policy-pipeline.ts';
+import { lbMapsJson, type BuiltLb } from '../../compiler/services/index.ts';
+import { prepareFile, type PreparedPolicy } from './policy-pipeline.ts';
 
 export interface PolicyManifest {
   readonly policies: readonly string[];
@@ -48,10 +50,40 @@ export function manifestOf(p: PreparedPolicy): PolicyManifest {
   };
 }
 
-/** Builds `file` into `outDir`; returns the manifest. */
-export async function buildPolicy(file: string, outDir: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<PolicyManifest> {
-  const p = await preparePolicy(file, options);
+/** What `tsbpf build` writes for a file's services: lb.c, lb.o, lb.maps.json and this (lb.manifest.json). */
+export interface LbManifest {
+  readonly object: 'lb.o';
+  readonly driver: PolicyDriver;
+  readonly services: readonly { name: string; vip: string; port: number; protocol: string; backends: number; selection: string; mode: string; tableSize: number; affinitySeconds: number }[];
+  readonly programs: readonly { name: string; section: string; topology: string; attach: string }[];
+  /** north-south: the SNAT address the maps were written with (set the node's own in lb_config when deploying) */
+  readonly snatAddress: string;
+}
+
+export function lbManifestOf(lb: BuiltLb): LbManifest {
+  return {
+    object: 'lb.o',
+    driver: lb.driver,
+    services: lb.services.map((s) => ({ name: s.name, vip: s.vip, port: s.port, protocol: s.protocol, backends: s.backends.length, selection: s.selection, mode: s.mode, tableSize: s.tableSize, affinitySeconds: s.affinitySeconds })),
+    programs: lb.programs.map((x) => ({ ...x })),
+    snatAddress: lb.config.snatAddress,
+  };
+}
+
+/** Builds `file` into `outDir`: the policy files when it exports policies, the load balancer's when it exports services. */
+export async function buildPolicy(file: string, outDir: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<{ policy?: PolicyManifest; services?: LbManifest }> {
+  const f = await prepareFile(file, options);
   mkdirSync(outDir, { recursive: true });
+  let services: LbManifest | undefined;
+  if (f.services !== undefined) {
+    writeFileSync(join(outDir, 'lb.c'), f.services.c);
+    writeFileSync(join(outDir, 'lb.o'), f.services.object);
+    writeFileSync(join(outDir, 'lb.maps.json'), `${JSON.stringify(lbMapsJson(f.services))}\n`);
+    services = lbManifestOf(f.services);
+    writeFileSync(join(outDir, 'lb.manifest.json'), `${JSON.stringify(services, null, 2)}\n`);
+  }
+  const p = f.policy;
+  if (p === undefined) return services === undefined ? {} : { services };
   writeFileSync(join(outDir, 'policy.c'), p.compiled.c);
   writeFileSync(join(outDir, 'policy.o'), p.compiled.object);
   writeFileSync(join(outDir, 'policy.maps.json'), `${JSON.stringify(p.compiled.maps, null, 1)}\n`);
@@ -59,16 +91,22 @@ export async function buildPolicy(file: string, outDir: string, options: { endpo
   const manifest = manifestOf(p);
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const w of p.model.warnings) process.stderr.write(`${pc.yellow('warning')}: ${formatWarning(w)}\n`);
-  return manifest;
+  return { policy: manifest, ...(services !== undefined ? { services } : {}) };
 }
 
 export async function policyBuildCommand(file: string, options: { output?: string; endpoints?: string; driver?: PolicyDriver; json?: boolean }): Promise<void> {
   const outDir = options.output ?? file.replace(/\.(ts|mts|js|mjs|ya?ml)$/, '.build');
-  const m = await buildPolicy(file, outDir, options);
+  const { policy: m, services } = await buildPolicy(file, outDir, options);
   if (options.json === true) {
-    process.stdout.write(`${JSON.stringify({ output: outDir, ...m }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ output: outDir, ...m, ...(services !== undefined ? { lb: services } : {}) }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${pc.green('built')} ${m.policies.join(', ')} (${m.mode} mode, ${m.rules} rules) into ${outDir}\n`);
-  for (const x of m.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.direction}, attach to the ${x.attach}\n`);
+  if (m !== undefined) {
+    process.stdout.write(`${pc.green('built')} ${m.policies.join(', ')} (${m.mode} mode, ${m.rules} rules) into ${outDir}\n`);
+    for (const x of m.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.direction}, attach to the ${x.attach}\n`);
+  }
+  if (services !== undefined) {
+    process.stdout.write(`${pc.green('built')} load balancer for ${services.services.map((s) => s.name).join(', ')} (${services.services.length} services) into ${outDir}/lb.o\n`);
+    for (const x of services.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.topology}, attach to the ${x.attach}\n`);
+  }
 }

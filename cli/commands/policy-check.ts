@@ -7,10 +7,12 @@ import pc from 'picocolors';
 import { linkProgram, readObject, slotCount, type ObjectSpec } from '../../bpf/index.ts';
 import { PolicySimulation } from '../../compiler/cgen/policy-simulation.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
-import { Evaluator, EvaluatorState, formatWarning, packetFrame, readVectors, type VectorCase } from '../../compiler/dsl/index.ts';
+import { Evaluator, EvaluatorState, formatWarning, packetFrame, type VectorCase } from '../../compiler/dsl/index.ts';
 import { profileByName, verify } from '../../verifier/index.ts';
+import type { L7Count } from '../../compiler/l7/evaluate-l7.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../cli-error.ts';
-import { defaultVectorsFile, preparePolicy, type PreparedPolicy } from './policy-pipeline.ts';
+import { readVectorFile, runServiceVectors, verifyLbPrograms, type VectorFile } from '../../compiler/services/index.ts';
+import { defaultVectorsFile, prepareFile, type PreparedPolicy } from './policy-pipeline.ts';
 
 export interface ProgramReport {
   readonly name: string;
@@ -79,7 +81,7 @@ export function verifyPolicyPrograms(p: PreparedPolicy, spec: ObjectSpec): Progr
 
 /** Runs the vector cases: the simulator on the compiled object, and the reference evaluator beside it. */
 export async function runPolicyVectors(p: PreparedPolicy, spec: ObjectSpec, cases: readonly VectorCase[]): Promise<CheckReport['cases']> {
-  const sim = await PolicySimulation.create(spec, p.compiled.programs, p.compiled.maps);
+  const sim = await PolicySimulation.create(spec, p.compiled.programs, p.compiled.maps, { l7: p.model.l7 });
   const evaluator = new Evaluator(p.loaded.policies, p.inventory);
   const ruleName = (id: number | undefined) => (id === undefined ? null : id === 0 ? 'default-deny' : (p.model.rules.find((r) => r.id === id)?.name ?? `#${id}`));
   return cases.map((c) => {
@@ -95,7 +97,8 @@ export async function runPolicyVectors(p: PreparedPolicy, spec: ObjectSpec, case
       const verdict = got.reason === 'audit' ? 'audit' : got.verdict;
       const rule = ruleName(got.rule);
       const refRule = ref.rule ?? (ref.reason === 'default-deny' || (ref.reason === 'audit' && ref.rule === undefined) ? 'default-deny' : null);
-      const agrees = ref.verdict === verdict && ref.reason === got.reason && refRule === rule;
+      // L7 ports: the requests judged in the segment must have counted the same (L7 rule, allowed) pairs
+      const agrees = ref.verdict === verdict && ref.reason === got.reason && refRule === rule && sameL7Counts(ref.l7, got.l7);
       const ok = (pkt.expect === undefined || pkt.expect === verdict) && (pkt.rule === undefined || pkt.rule === rule) && agrees;
       if (!ok) passed = false;
       return {
@@ -110,27 +113,39 @@ export async function runPolicyVectors(p: PreparedPolicy, spec: ObjectSpec, case
   });
 }
 
+function sameL7Counts(a: readonly L7Count[] | undefined, b: readonly L7Count[] | undefined): boolean {
+  const key = (x: readonly L7Count[] | undefined) => (x ?? []).map((c) => `${c.allowed ? '+' : '-'}${c.slot}`).sort().join('\n');
+  return key(a) === key(b);
+}
+
 export async function checkPolicy(file: string, options: CheckOptions = {}): Promise<CheckReport> {
-  const p = await preparePolicy(file, options);
-  const warnings = p.model.warnings.map(formatWarning);
-  const spec = readObject(p.compiled.object);
-  const programs = verifyPolicyPrograms(p, spec);
+  // a file may export policies, services (a load balancer: compiler/services), or both
+  const f = await prepareFile(file, options);
+  const p = f.policy;
+  const warnings = p?.model.warnings.map(formatWarning) ?? [];
+  const spec = p === undefined ? undefined : readObject(p.compiled.object);
+  const programs: ProgramReport[] = p === undefined || spec === undefined ? [] : verifyPolicyPrograms(p, spec);
   for (const prog of programs) {
     for (const v of prog.verify) if (v.verdict === 'unsupported') warnings.push(`${prog.name}: profile ${v.profile}: our verifier cannot check this yet (${v.error}); ${v.limits}`);
   }
+  if (f.services !== undefined) programs.push(...verifyLbPrograms(f.services));
   const vectorsFile = options.vectors ?? defaultVectorsFile(file);
   if (options.vectors !== undefined && !existsSync(options.vectors)) throw new CliError(`${options.vectors}: no such file`, EXIT_USAGE);
-  let cases: VectorCase[] = [];
-  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.(ts|ya?ml)$/, '')}.vectors.yaml)`);
+  let vectors: VectorFile = { policy: [], services: [] };
+  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.ts$/, '')}.vectors.yaml)`);
   else {
     try {
-      cases = readVectors(vectorsFile);
+      vectors = readVectorFile(vectorsFile);
     } catch (e) {
       throw new CliError((e as Error).message, EXIT_USAGE, { cause: e });
     }
   }
+  if (p === undefined && vectors.policy.length > 0) throw new CliError(`${vectorsFile}: policy cases, but ${file} exports no policy`, EXIT_USAGE);
+  if (f.services === undefined && vectors.services.length > 0) throw new CliError(`${vectorsFile}: service cases, but ${file} exports no service`, EXIT_USAGE);
   const rejected = programs.some((x) => x.verify.some((v) => v.verdict === 'reject'));
-  const results = rejected ? [] : await runPolicyVectors(p, spec, cases);
+  const results = rejected
+    ? []
+    : [...(p === undefined || spec === undefined ? [] : await runPolicyVectors(p, spec, vectors.policy)), ...(f.services === undefined ? [] : await runServiceVectors(f.services, vectors.services, { unverified: true }))];
   const passed = results.filter((c) => c.passed).length;
   return { programs, cases: results, passed, failed: results.length - passed, warnings };
 }

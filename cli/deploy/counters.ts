@@ -2,6 +2,10 @@
 // the deploy state recorded for each generation (struct counter { __u64 packets; __u64 bytes; } per CPU).
 import { REASONS } from '../../compiler/dsl/index.ts';
 import { mapLookup, openPinned, possibleCpus, type Fd } from '../../loader/index.ts';
+import type { ServiceStatus } from '../../compiler/services/index.ts';
+import { readL7Counters, type L7Counters } from './l7-counters.ts';
+import { PinnedMaps } from './pinned-reader.ts';
+import { readServiceCounters } from './service-counters.ts';
 import type { DeployState } from './state.ts';
 
 export interface Counter {
@@ -27,6 +31,10 @@ export interface VerdictCounter extends Counter {
 export interface InterfaceCounters {
   readonly rules: readonly RuleCounter[];
   readonly verdicts: readonly VerdictCounter[];
+  /** L7 request counters, when the deployed policies have L7 rules */
+  readonly l7?: L7Counters;
+  /** services and backends, when the deployed object carries the load balancer's maps */
+  readonly services?: readonly ServiceStatus[];
 }
 
 const DROPPED = new Set(['deny', 'default-deny', 'malformed', 'fragment-unknown']);
@@ -90,7 +98,10 @@ export function readCounters(state: DeployState): InterfaceCounters {
         verdicts.push({ direction, match, action: actionOf(match), ...c });
       }),
     );
-    return { rules: [...byLabel.values()], verdicts };
+    using pinned = new PinnedMaps(state.maps);
+    const l7 = readL7Counters(state.l7Counters, pinned);
+    const services = readServiceCounters(pinned);
+    return { rules: [...byLabel.values()], verdicts, ...(l7 !== undefined ? { l7 } : {}), ...(services !== undefined ? { services } : {}) };
   } finally {
     ruleFd.close();
     verdictFd.close();

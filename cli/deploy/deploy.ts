@@ -4,7 +4,9 @@
 //   fresh   load → fill maps → pin maps → attach tcx links → pin links → write state
 //   rules   same programs: new rules written under the other generation, flipped in one write (hot-update.ts)
 //   code    new programs over the pinned maps (reused: conntrack survives), swapped in with LINK_UPDATE, then
-//           the rules flip; when the maps' layout changed they cannot be reused: new maps, said in a warning
+//           the rules flip; when the maps' layout changed they cannot all be reused: new maps for the rules, and
+//           the state maps (conntrack, ...) reused when unchanged or copied over when only their capacity
+//           changed (layout-changes.ts), said in a warning before anything is loaded
 //   unchanged  nothing (deploys are idempotent)
 //
 // The state is written last: a failure before leaves the old state describing what is still in force.
@@ -33,7 +35,9 @@ import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
 import { manifestOf } from '../commands/policy-build.ts';
 import { buildPolicySet, type BuiltSet } from './build-set.ts';
 import { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
-import { layoutChanges } from './layout-changes.ts';
+import { copyEntries } from './copy-entries.ts';
+import { l7CounterLayout } from './l7-counters.ts';
+import { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.ts';
 import { undoable } from './undoable-writer.ts';
 import { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction } from './plan.ts';
 import { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateId, writeState, type DeployState } from './state.ts';
@@ -52,7 +56,7 @@ export interface DeployOptions extends DeployTarget {
   /** deploy even when a verifier check or a test vector fails */
   readonly force?: boolean;
   readonly driver?: PolicyDriver;
-  /** `tc` (tcx links); `xdp` is refused until the policy compiler emits XDP programs */
+  /** `tc` (tcx links); `xdp` is refused ("not supported yet") until the policy compiler emits XDP programs */
   readonly mode?: 'tc' | 'xdp';
   /** build, check and plan only: report what a deploy would do, change nothing */
   readonly dryRun?: boolean;
@@ -63,8 +67,10 @@ export interface DeployResult {
   readonly state: DeployState | undefined;
   readonly checks: readonly DeployCheck[];
   readonly warnings: readonly string[];
-  /** pinned maps the new build cannot reuse (a code change): their contents start afresh */
+  /** pinned maps the new build cannot reuse (a code change) */
   readonly layoutChanges: readonly string[];
+  /** with layout changes: which state maps keep their contents (reused or copied) and which start empty */
+  readonly carryOver?: { readonly kept: readonly string[]; readonly copied: readonly string[]; readonly lost: readonly string[] };
   readonly dryRun: boolean;
 }
 
@@ -77,7 +83,7 @@ function dirs(t: DeployTarget): { id: string; pinDir: string; stateDir: string }
 
 /** Adds (or replaces) `files` in the set deployed on the interface and brings the kernel up to date. */
 export async function deployPolicies(files: readonly string[], options: DeployOptions): Promise<DeployResult> {
-  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: the policy compiler emits tc programs only (use --mode tc)', EXIT_USAGE);
+  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: not supported yet (policies compile to tc programs; use --mode tc)', EXIT_USAGE);
   const { id, stateDir } = dirs(options);
   const previous = readState(stateDir, id);
   const set = policySetAfterDeploy(previous?.policies.map((p) => p.file) ?? [], files.map((f) => resolve(f)));
@@ -154,9 +160,11 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   if (action === 'unchanged' && previous !== undefined && versions.some((v, i) => v !== previous.policies[i]?.version)) action = 'rules';
   const warnings: string[] = built.prepared.model.warnings.map((w) => w.message);
   const layout = action === 'code' ? layoutChanges(built.spec, previous!.maps) : [];
-  if (layout.length > 0) warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps, connection tracking and counters start afresh`);
+  const carry = layout.length > 0 ? carryOverPlan(built.spec, previous!.maps, freshMaps(built)) : undefined;
+  if (carry !== undefined) warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps; ${describeCarryOver(carry)}`);
+  const carryOver = carry === undefined ? {} : { carryOver: { kept: Object.keys(carry.reuse), copied: Object.keys(carry.copy), lost: carry.lost } };
   const dryRun = options.dryRun === true;
-  if (action === 'unchanged' || dryRun) return { action, state: previous, checks, warnings, layoutChanges: layout, dryRun };
+  if (action === 'unchanged' || dryRun) return { action, state: previous, checks, warnings, layoutChanges: layout, ...carryOver, dryRun };
 
   if (!isBpffs(join(pinDir, '..')) && !isBpffs(join(pinDir, '..', '..'))) {
     throw new CliError(`deploy: ${join(pinDir, '..')} is not on a bpffs (mount one: mount -t bpf bpf /sys/fs/bpf)`, EXIT_USAGE);
@@ -178,6 +186,7 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
     kernel = freshDeploy(built, options, pinDir, progress);
   }
   const manifest = manifestOf(built.prepared);
+  const l7Counters = l7CounterLayout(built.prepared.model);
   const state: DeployState = {
     layout: STATE_LAYOUT,
     iface: options.iface,
@@ -196,10 +205,25 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
     maps: kernel.maps,
     live: kernel.live,
     manifest,
+    ...(l7Counters !== undefined ? { l7Counters } : {}),
     deployedAt: new Date().toISOString(),
   };
   writeState(stateDir, state);
-  return { action, state, checks, warnings, layoutChanges: layout, dryRun };
+  return { action, state, checks, warnings, layoutChanges: layout, ...carryOver, dryRun };
+}
+
+/** Maps a new build never carries over: those the rules fill, and the rule counters (relabelled per build). */
+function freshMaps(built: BuiltSet): Set<string> {
+  return new Set([...Object.keys(built.prepared.compiled.maps.maps), 'rule_counters']);
+}
+
+function describeCarryOver(c: CarryOver): string {
+  const kept = [...Object.keys(c.reuse), ...Object.keys(c.copy).map((m) => `${m} (copied)`)];
+  return [
+    kept.length > 0 ? `kept: ${kept.join(', ')}` : 'no state map is kept',
+    ...(c.lost.length > 0 ? [`starting empty: ${c.lost.join('; ')}`] : []),
+    'rule counters start afresh',
+  ].join('; ');
 }
 
 interface KernelResult {
@@ -282,6 +306,19 @@ function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, pr
   }
 }
 
+/** Copies the entries of the state maps `carry` copies from their pins into the new collection's maps. */
+function copyState(carry: CarryOver, coll: Collection, onlyMissing: boolean, progress: (m: string) => void): void {
+  for (const [name, path] of Object.entries(carry.copy)) {
+    const from = openPinned(path, { readOnly: true });
+    try {
+      const r = copyEntries(from, coll.maps.get(name)!, { onlyMissing });
+      if (!onlyMissing || r.copied > 0) progress(`${onlyMissing ? 'copied the last' : 'copied'} ${r.copied} entries of ${name}${!onlyMissing && r.skipped > 0 ? ` (${r.skipped} did not fit)` : ''}`);
+    } finally {
+      from.close();
+    }
+  }
+}
+
 function updateRules(previous: DeployState, built: BuiltSet): KernelResult {
   const fds = new Map<string, Fd>();
   const fd = (name: string) => {
@@ -321,16 +358,19 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
       reused = true;
     } catch (e) {
       if (!(e instanceof MapCompatibilityError) && !(e instanceof ReloadNeededError)) throw e;
-      warnings.push(`the maps' layout changed (${e.message}): new maps, connection tracking and counters start afresh`);
+      warnings.push(`the maps' layout changed (${e.message}): new maps`);
     }
   }
+  let carry: CarryOver | undefined;
   if (coll === undefined) {
-    progress('loading new programs and maps');
-    coll = loadCollection(built.spec);
+    carry = carryOverPlan(built.spec, previous.maps, freshMaps(built));
+    progress(`loading new programs and maps${Object.keys(carry.reuse).length > 0 ? ` (keeping ${Object.keys(carry.reuse).join(', ')})` : ''}`);
+    coll = loadCollection(built.spec, { reuse: carry.reuse });
   }
   const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
   try {
     if (!reused) fillMaps(coll, built.prepared.compiled.maps);
+    if (carry !== undefined) copyState(carry, coll, false, progress);
     const programs = built.prepared.compiled.programs;
     if (programs.some((p) => previous.links[p.name] === undefined) || Object.keys(previous.links).length !== programs.length) {
       throw new CliError('deploy: the new build attaches different programs: undeploy, then deploy', EXIT_FAILED);
@@ -363,6 +403,8 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
   }
   for (const s of swapped) (s.link.close(), s.old.close());
   try {
+    // entries the old programs made between the copy and the switch
+    if (carry !== undefined) copyState(carry, coll, true, progress);
     if (reused) {
       zeroRuleCounters(coll.maps.get('rule_counters')!, 1 - previous.live.generation, previous.manifest.counters.rule_counters.slots);
       const live = applyPolicyUpdate(undoable(writerOf((n) => coll!.maps.get(n)!)), previous.live, built.prepared.model);

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, join } from 'node:path';
 import type { PolicyMaps } from '../../compiler/cgen/index.ts';
 import type { PolicyManifest } from '../commands/policy-build.ts';
+import type { L7CounterLayout } from './l7-counters.ts';
 
 /** TSBPF_STATE_DIR overrides it (tests, experiments without /run) */
 export const DEFAULT_STATE_DIR = process.env['TSBPF_STATE_DIR'] ?? '/run/tsbpf';
@@ -52,6 +53,8 @@ export interface DeployState {
   /** what the policy maps hold now (the input of the next rules-only update) */
   readonly live: PolicyMaps;
   readonly manifest: PolicyManifest;
+  /** where the L7 request counters are (absent: no L7 rules) */
+  readonly l7Counters?: L7CounterLayout;
   readonly deployedAt: string;
 }
 

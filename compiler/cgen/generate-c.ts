@@ -10,6 +10,7 @@
 // wildcard 0), deny winning, default deny; audit mode passes what would be dropped.
 import { basename } from 'node:path';
 import { CT_TIMEOUTS, Identity, REASONS, type PolicyModel } from '../dsl/policy-model.ts';
+import { generateL7C } from './generate-l7-c.ts';
 import { policyMapContents, ruleCounterSlots } from './map-contents.ts';
 import { policyPrograms } from './programs.ts';
 
@@ -25,6 +26,7 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
   const cFile = options.cFile ?? 'policy.c';
   const maps = policyMapContents(model).maps;
   const audit = model.subjects.some((s) => s.audit);
+  const l7 = model.l7.rulesets.length > 0;
   const out: string[] = [];
   const emit = (...lines: string[]) => out.push(...lines);
   /** a #line into the policy file, then back to the C file on the next line */
@@ -42,6 +44,10 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     `// Mode: ${model.mode}. Rules live in the maps (policy.maps.json); counters are indexed by rule id:`,
     '//   id 0: default deny (no rule matched)',
     ...model.rules.map((r) => `//   id ${r.id}: ${r.verdict} ${r.direction} ${comment(r.name)}${r.at ? ` (${basename(r.at.file)}:${r.at.line})` : ''}`),
+    ...model.l7.rulesets.flatMap((rs) => [
+      `// L7 ruleset ${rs.id} (${rs.protocol}), l7_counters from ${rs.counterBase}: ${rs.counterBase} no rule matched, ${rs.counterBase + rs.rules.length + 1} cannot see`,
+      ...rs.rules.map((r, i) => `//   ${rs.counterBase + 1 + i}: ${comment(r.name)}${r.at ? ` (${basename(r.at.file)}:${r.at.line})` : ''}`),
+    ]),
     '#include <linux/bpf.h>',
     '#include <linux/if_ether.h>',
     '#include <linux/ip.h>',
@@ -55,6 +61,7 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     '#define DIR_EGRESS 1',
     `#define MODE_INTERFACE ${model.mode === 'interface' ? 1 : 0}`,
     `#define FEATURE_AUDIT ${audit ? 1 : 0}`,
+    `#define FEATURE_L7 ${l7 ? 1 : 0}`,
     `#define ID_HOST ${Identity.HOST}`,
     `#define ID_WORLD_IPV4 ${Identity.WORLD_IPV4}`,
     `#define ID_WORLD_IPV6 ${Identity.WORLD_IPV6}`,
@@ -87,12 +94,19 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     '',
     '/* the rules: {local, remote identity (0 = any), direction, protocol, port prefix} -> rule id, deny */',
     'struct policy_key { __u32 prefixlen; __u32 gen; __u32 local; __u32 remote; __u8 dir; __u8 proto; __be16 port; };',
-    'struct policy_value { __u32 rule; __u32 deny; };',
+    '/* l7: the L7 ruleset judging each request (0: none) */',
+    'struct policy_value { __u32 rule; __u16 deny; __u16 l7; };',
     lpmMap('policy', 'struct policy_key', 'struct policy_value', maps['policy']!.maxEntries),
     '',
     '/* connection tracking, shared by both programs: a reply is the reverse of a tracked tuple */',
     'struct ct_key { __u8 src[16]; __u8 dst[16]; __u16 sport; __u16 dport; __u8 proto; __u8 family; __u8 pad[2]; };',
-    'struct ct_value { __u64 expires; };',
+    ...(l7
+      ? [
+          '/* l7_next: per direction of the policy, the TCP sequence number where the next request starts (valid when',
+          ' * l7_known): the L7 stream position of the client->server side */',
+          'struct ct_value { __u64 expires; __u32 l7_next[2]; __u8 l7_known[2]; __u8 pad[6]; };',
+        ]
+      : ['struct ct_value { __u64 expires; };']),
     hashMap('conntrack', 'BPF_MAP_TYPE_LRU_HASH', 'struct ct_key', 'struct ct_value', 65536),
     '',
     '/* first fragments\' verdicts, which the later fragments of the datagram follow */',
@@ -105,7 +119,9 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     hashMap('rule_counters', 'BPF_MAP_TYPE_PERCPU_ARRAY', '__u32', 'struct counter', 2 * ruleCounterSlots(model)),
     hashMap('verdict_counters', 'BPF_MAP_TYPE_PERCPU_ARRAY', '__u32', 'struct counter', 2 * REASONS.length),
     '',
-    BODY,
+    BODY_HELPERS,
+    l7 ? generateL7C(model) : '',
+    BODY_HANDLE,
   );
   for (const p of policyPrograms(model)) {
     emit('');
@@ -137,7 +153,7 @@ function hashMap(name: string, type: string, key: string, value: string, max: nu
 }
 
 /** The datapath, the same for every policy (specialised through the #defines above). */
-const BODY = String.raw`
+const BODY_HELPERS = String.raw`
 /* what the parser extracts; addresses are network order, IPv4 in the first 4 bytes */
 struct pkt {
 	__u8 src[16];
@@ -152,6 +168,13 @@ struct pkt {
 	__u8 is_frag;
 	__u8 nonfirst;
 	__u32 frag_id;
+#if FEATURE_L7
+	__u32 l4len;     /* L4 bytes as the IP header counts them (Ethernet padding excluded) */
+	__u32 l4off;     /* offset of the L4 header in the frame */
+	__u32 seq;       /* TCP: sequence number (host order) */
+	__u32 poff;      /* TCP: offset of the payload in the frame */
+	__u32 plen;      /* TCP: payload bytes */
+#endif
 };
 
 static __always_inline int verdict(int dir, __u32 reason, __u32 len, int action)
@@ -227,6 +250,14 @@ static __always_inline void track(struct pkt *p, __u64 now)
 	k.dport = p->dport;
 	k.proto = p->proto;
 	k.family = p->family;
+#if FEATURE_L7
+	/* keep the L7 stream positions another program (the other side of a local connection) wrote */
+	struct ct_value *cv = bpf_map_lookup_elem(&conntrack, &k);
+	if (cv) {
+		cv->expires = now + lifetime(p);
+		return;
+	}
+#endif
 	struct ct_value v = { .expires = now + lifetime(p) };
 	bpf_map_update_elem(&conntrack, &k, &v, BPF_ANY);
 }
@@ -250,7 +281,9 @@ static __always_inline void remember(struct pkt *p, __u32 allow)
 	struct frag_value v = { .allow = allow };
 	bpf_map_update_elem(&fragments, &k, &v, BPF_ANY);
 }
+`;
 
+const BODY_HANDLE = String.raw`
 /*
  * Packet reads go through bpf_skb_load_bytes(), which checks every read against the packet's length (a failed
  * read is a truncated header: malformed). Direct packet pointers would need "data + off" with a register
@@ -293,6 +326,9 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		__builtin_memcpy(p.dst, &ip.daddr, 4);
 		p.family = 4;
 		p.proto = ip.protocol;
+#if FEATURE_L7
+		p.l4len = bpf_ntohs(ip.tot_len) - ip.ihl * 4;
+#endif
 		__u16 frag = bpf_ntohs(ip.frag_off);
 		if (frag & 0x3fff) {
 			p.is_frag = 1;
@@ -308,6 +344,9 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		__builtin_memcpy(p.dst, &ip6.daddr, 16);
 		p.family = 6;
 		p.proto = ip6.nexthdr;
+#if FEATURE_L7
+		p.l4len = bpf_ntohs(ip6.payload_len);
+#endif
 		l4off = off + sizeof(struct ipv6hdr);
 		if (p.proto == 44) {
 			/* fragment header: next header, reserved, offset and M flag, identification */
@@ -318,6 +357,9 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 			p.nonfirst = (bpf_ntohs(*(__be16 *)(buf + 2)) & 0xfff8) != 0;
 			p.frag_id = *(__u32 *)(buf + 4);
 			l4off += 8;
+#if FEATURE_L7
+			p.l4len -= 8;
+#endif
 		}
 	} else {
 		return verdict(dir, R_NOT_IP, len, TC_ACT_OK);
@@ -359,6 +401,13 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		p.dport = *(__u16 *)(buf + 2);
 		p.tcp_flags = buf[13];
 		p.port = p.dport;
+#if FEATURE_L7
+		p.seq = bpf_ntohl(*(__u32 *)(buf + 4));
+		p.l4off = l4off;
+		__u32 doff = (buf[12] >> 4) * 4;
+		p.poff = l4off + doff;
+		p.plen = p.l4len > doff ? p.l4len - doff : 0;
+#endif
 	} else if (p.proto == IPPROTO_UDP || p.proto == IPPROTO_SCTP) {
 		/* UDP header 8 bytes, SCTP common header 12: both start with the ports */
 		int r = p.proto == IPPROTO_UDP ? bpf_skb_load_bytes(skb, l4off, buf, 8) : bpf_skb_load_bytes(skb, l4off, buf, 12);
@@ -421,8 +470,15 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		v = bpf_map_lookup_elem(&policy, &k);
 	}
 	__u32 rule = v ? v->rule : 0;
+#if FEATURE_L7
+	__u32 l7 = v ? v->l7 : 0;
+#endif
 	count_rule(gen * RULE_SLOTS + rule, len);
 	if (v && !v->deny) {
+#if FEATURE_L7
+		if (l7 && p.proto == IPPROTO_TCP && !p.nonfirst)
+			return l7_segment(skb, &p, dir, l7, now, len, s.audit);
+#endif
 		track(&p, now);
 		remember(&p, 1);
 		return verdict(dir, R_ALLOW, len, TC_ACT_OK);

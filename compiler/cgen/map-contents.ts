@@ -65,7 +65,9 @@ export function policyMapContents(model: PolicyModel, options: { generation?: nu
   }
   const policy: { key: string; value: string }[] = [];
   for (const e of model.entries) {
-    const value = hex([...u32(e.rule), ...u32(e.deny ? 1 : 0)]);
+    // struct policy_value { __u32 rule; __u16 deny; __u16 l7; }
+    const l7 = e.l7 ?? 0;
+    const value = hex([...u32(e.rule), e.deny ? 1 : 0, 0, l7 & 0xff, l7 >> 8]);
     if (e.anyProtocol) {
       policy.push({ key: hex(policyKeyBytes({ ...e, protocol: 0 }, FIXED_BITS, 0, gen)), value });
       continue;

@@ -6,10 +6,13 @@
 // Why one identity per prefix: the datapath finds the longest prefix holding an address. Every rule CIDR and
 // every except is in that table, so the longest match P of an address inside CIDR X and outside its excepts
 // E is itself inside X and not inside any E; rules can then be decided on identities alone.
+import { normaliseL7Rule } from '../l7/protocols.ts';
+import { DEFAULT_L7_SETTINGS } from '../l7/l7-settings.ts';
 import { familyBits, formatPrefix, parsePrefix, prefixContains, type Prefix } from './cidr.ts';
 import type { Inventory, InventoryEndpoint } from './inventory.ts';
 import { matchesSelector } from './match-labels.ts';
 import { PolicyError, type PolicyWarning } from './policy-error.ts';
+import type { SourcePosition } from './source-position.ts';
 import {
   DIRECTIONS,
   Identity,
@@ -17,20 +20,30 @@ import {
   type IpcacheEntry,
   type ModelEntry,
   type ModelIdentity,
+  type L7Protocol,
+  type ModelL7Rule,
+  type ModelL7Ruleset,
   type ModelRule,
   type ModelSubject,
   type PolicyModel,
 } from './policy-model.ts';
-import type { Peer, Policy, PortRule, Rule } from './types.ts';
+import type { L7Settings, Peer, Policy, PortRule, Rule } from './types.ts';
 
 export const PROTO = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58, SCTP: 132 } as const;
 /** protocols with their own table rows; every other protocol only matches rules without ports */
 const PORT_PROTOCOLS: Record<string, number[]> = { TCP: [6], UDP: [17], SCTP: [132], ANY: [6, 17, 132] };
 
 type Remotes = 'any' | ReadonlySet<number>;
+/** The L7 rules of one port rule, normalised: every request to its ports is judged against them. */
+interface L7Ref {
+  readonly protocol: L7Protocol;
+  readonly matches: readonly unknown[];
+  readonly rules: readonly ModelL7Rule[];
+}
 interface Interval {
   readonly lo: number;
   readonly hi: number;
+  readonly l7?: L7Ref;
 }
 /** protocol number → intervals; 'star' = every protocol and port */
 type PortSet = Map<number | 'star', Interval[]>;
@@ -180,8 +193,13 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
     throw new RangeError(`unknown peer ${JSON.stringify(peer)}`);
   };
 
+  const settings = l7Settings(policies);
+  const rulesets: Omit<ModelL7Ruleset, 'counterBase'>[] = [];
+  const rulesetIds = new Map<string, number>();
+
   // subjects and rules
   const rules: ModelRule[] = [];
+  const l7Refs = new Map<PortRule, L7Ref>();
   interface Resolved {
     readonly rule: Rule;
     readonly id: number;
@@ -229,6 +247,10 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
         // named ports of egress rules resolve on the peer: only endpoints can match them
         if (direction === 'egress' && remotes === 'any' && r.ports.some((x) => typeof x.port === 'string')) remotes = new Set(endpointIds.map((e) => e.id));
         checkNamedPorts(r, inventory);
+        r.ports.forEach((pr, i) => {
+          const ref = l7Ref(r, id, pr, i);
+          if (ref !== undefined) l7Refs.set(pr, ref);
+        });
         for (const l of locals) byLocal.get(l)!.rules[direction].push({ rule: r, id, deny, remotes, policy: p });
       }
     }
@@ -248,13 +270,16 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
       for (const remote of [Identity.ANY, ...[...explicit].sort((a, b) => a - b)]) {
         const applicable = list.filter((r) => r.remotes === 'any' || (remote !== Identity.ANY && r.remotes.has(remote)));
         if (applicable.length === 0) continue;
-        const sets = applicable.map((r) => ({ r, ports: portSet(r.rule, direction, local, remote, endpointIds) }));
+        const sets = applicable.map((r) => ({ r, ports: portSet(r.rule, direction, local, remote, endpointIds, l7Refs) }));
         const protocols = new Set<number>();
         let star = false;
         for (const { ports } of sets) for (const k of ports.keys()) k === 'star' ? (star = true) : protocols.add(k);
         for (const protocol of [...protocols].sort((a, b) => a - b)) {
           const covering = sets.map(({ r, ports }) => ({ r, intervals: ports.has('star') ? [{ lo: 0, hi: 65535 }] : (ports.get(protocol) ?? []) }));
-          for (const seg of decide(covering)) entries.push({ local, remote, direction, protocol, anyProtocol: false, portLo: seg.lo, portHi: seg.hi, deny: seg.r.deny, rule: seg.r.id });
+          for (const seg of decide(covering)) {
+            const l7 = seg.l7 === undefined ? 0 : rulesetId(seg.l7);
+            entries.push({ local, remote, direction, protocol, anyProtocol: false, portLo: seg.lo, portHi: seg.hi, deny: seg.r.deny, rule: seg.r.id, ...(l7 !== 0 ? { l7 } : {}) });
+          }
         }
         if (star) {
           const first = sets.find(({ r, ports }) => r.deny && ports.has('star')) ?? sets.find(({ ports }) => ports.has('star'))!;
@@ -265,6 +290,12 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
   }
 
   const profiles = [...new Set(policies.flatMap((p) => p.profiles))];
+  let counterSlots = 0;
+  const l7Rulesets: ModelL7Ruleset[] = rulesets.map((r) => {
+    const base = counterSlots;
+    counterSlots += r.rules.length + 2;
+    return { ...r, counterBase: base };
+  });
   return {
     version: 1,
     mode,
@@ -275,8 +306,56 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
     subjects,
     rules,
     entries,
+    l7: { settings, rulesets: l7Rulesets, counterSlots },
     warnings,
   };
+
+  /** The normalised L7 rules of port rule `pr` (index `i`) of rule `r` (id `id`), if it has any. */
+  function l7Ref(r: Rule, id: number, pr: PortRule, i: number): L7Ref | undefined {
+    const protocol: L7Protocol | undefined = pr.http !== undefined ? 'http' : pr.kafka !== undefined ? 'kafka' : undefined;
+    if (protocol === undefined) return undefined;
+    const inputs: readonly object[] = (protocol === 'http' ? pr.http : pr.kafka) ?? [];
+    const matches: unknown[] = [];
+    const named: ModelL7Rule[] = [];
+    inputs.forEach((input, j) => {
+      const name = `${r.name}/ports[${i}]/${protocol}[${j}]`;
+      const at = (input as { at?: SourcePosition }).at ?? r.at;
+      try {
+        matches.push(normaliseL7Rule(protocol, input, `rule ${name}`));
+      } catch (e) {
+        if (e instanceof PolicyError && e.at !== undefined) throw e;
+        throw new PolicyError((e as Error).message, at, { cause: e });
+      }
+      named.push({ name, rule: id, ...(at !== undefined ? { at } : {}) });
+    });
+    return { protocol, matches, rules: named };
+  }
+
+  /** The id of the ruleset holding exactly these L7 rules (one per distinct union). */
+  function rulesetId(ref: L7Ref): number {
+    const key = `${ref.protocol}|${ref.rules.map((x) => x.name).join('|')}`;
+    const known = rulesetIds.get(key);
+    if (known !== undefined) return known;
+    const id = rulesets.length + 1;
+    rulesets.push({ id, protocol: ref.protocol, matches: ref.matches, rules: ref.rules });
+    rulesetIds.set(key, id);
+    return id;
+  }
+}
+
+/** The L7 settings of the model: those of the policies with L7 rules, which must agree. */
+function l7Settings(policies: readonly Policy[]): L7Settings {
+  const withL7 = policies.filter((p) => p.rules.some((r) => r.ports.some((x) => x.http !== undefined || x.kafka !== undefined)));
+  const first = withL7[0];
+  if (first === undefined) return policies[0]?.l7 ?? DEFAULT_L7_SETTINGS;
+  for (const p of withL7) {
+    const a = first.l7;
+    const b = p.l7;
+    if (a.window !== b.window || a.unparseable !== b.unparseable || a.violation !== b.violation) {
+      throw new PolicyError(`policy ${p.name}: its l7 settings ${JSON.stringify(b)} differ from policy ${first.name}'s ${JSON.stringify(a)}; policies with L7 rules on one interface share them`, p.at);
+    }
+  }
+  return first.l7;
 }
 
 function stripEndpoints(e: EndpointIdentity): ModelIdentity {
@@ -316,9 +395,9 @@ function namedPortNumbers(p: PortRule, id: number, endpointIds: readonly Endpoin
 }
 
 /** The protocols and ports rule `r` allows or denies, for local identity `local` and remote `remote`. */
-function portSet(r: Rule, direction: Direction, local: number, remote: number, endpointIds: readonly EndpointIdentity[]): PortSet {
+function portSet(r: Rule, direction: Direction, local: number, remote: number, endpointIds: readonly EndpointIdentity[], l7Refs: ReadonlyMap<PortRule, L7Ref>): PortSet {
   const out: PortSet = new Map();
-  const add = (k: number | 'star', lo: number, hi: number) => out.set(k, [...(out.get(k) ?? []), { lo, hi }]);
+  const add = (k: number | 'star', lo: number, hi: number, l7?: L7Ref) => out.set(k, [...(out.get(k) ?? []), { lo, hi, ...(l7 !== undefined ? { l7 } : {}) }]);
   if (r.ports.length === 0 && r.icmps.length === 0) {
     add('star', 0, 65535);
     return out;
@@ -326,31 +405,49 @@ function portSet(r: Rule, direction: Direction, local: number, remote: number, e
   for (const p of r.ports) {
     if (typeof p.port === 'string') {
       // ingress: the protected endpoint's port; egress: the peer's
-      for (const n of namedPortNumbers(p, direction === 'ingress' ? local : remote, endpointIds)) add(n.proto, n.port, n.port);
+      for (const n of namedPortNumbers(p, direction === 'ingress' ? local : remote, endpointIds)) add(n.proto, n.port, n.port, l7Refs.get(p));
       continue;
     }
     const all = p.port === undefined || p.port === 0;
-    for (const proto of PORT_PROTOCOLS[p.protocol ?? 'TCP']!) add(proto, all ? 0 : p.port!, all ? 65535 : (p.endPort ?? p.port!));
+    for (const proto of PORT_PROTOCOLS[p.protocol ?? 'TCP']!) add(proto, all ? 0 : p.port!, all ? 65535 : (p.endPort ?? p.port!), l7Refs.get(p));
   }
   for (const i of r.icmps) add(i.family === 4 ? PROTO.ICMP : PROTO.ICMPV6, i.type, i.type);
   return out;
 }
 
-/** Splits [0, 65535] at every interval edge and gives each piece to the first deny covering it, else the first allow. */
-function decide<R extends { deny: boolean }>(covering: readonly { r: R; intervals: readonly Interval[] }[]): { lo: number; hi: number; r: R }[] {
+/**
+ * Splits [0, 65535] at every interval edge and gives each piece to the first deny covering it, else the first
+ * allow. L7: an allow piece is judged per request only when every allow covering it has L7 rules there; their L7
+ * rules then add up (in rule order), and the first allow names the piece. One port holds one L7 protocol.
+ */
+function decide<R extends { deny: boolean }>(covering: readonly { r: R; intervals: readonly Interval[] }[]): { lo: number; hi: number; r: R; l7?: L7Ref }[] {
   const edges = new Set<number>([0]);
   for (const { intervals } of covering) for (const i of intervals) edges.add(i.lo).add(i.hi + 1);
   const sorted = [...edges].filter((e) => e <= 65535).sort((a, b) => a - b);
-  const out: { lo: number; hi: number; r: R }[] = [];
+  const out: { lo: number; hi: number; r: R; l7?: L7Ref; l7Key: string }[] = [];
   for (let k = 0; k < sorted.length; k++) {
     const lo = sorted[k]!;
     const hi = (sorted[k + 1] ?? 65536) - 1;
     const hits = covering.filter(({ intervals }) => intervals.some((i) => i.lo <= lo && lo <= i.hi));
     const winner = hits.find(({ r }) => r.deny) ?? hits[0];
     if (winner === undefined) continue;
+    let l7: L7Ref | undefined;
+    if (!winner.r.deny) {
+      const here = hits.flatMap(({ intervals }) => intervals.filter((i) => i.lo <= lo && lo <= i.hi));
+      if (here.every((i) => i.l7 !== undefined)) {
+        const refs = here.map((i) => i.l7!);
+        const protocol = refs[0]!.protocol;
+        const other = refs.find((x) => x.protocol !== protocol);
+        if (other !== undefined) {
+          throw new PolicyError(`rule ${other.rules[0]!.name}: port ${lo} has ${protocol} rules from ${refs[0]!.rules[0]!.name}; one L7 protocol per port`, other.rules[0]!.at);
+        }
+        l7 = { protocol, matches: refs.flatMap((x) => x.matches), rules: refs.flatMap((x) => x.rules) };
+      }
+    }
+    const l7Key = l7 === undefined ? '' : l7.rules.map((x) => x.name).join('|');
     const last = out[out.length - 1];
-    if (last !== undefined && last.r === winner.r && last.hi + 1 === lo) out[out.length - 1] = { ...last, hi };
-    else out.push({ lo, hi, r: winner.r });
+    if (last !== undefined && last.r === winner.r && last.l7Key === l7Key && last.hi + 1 === lo) out[out.length - 1] = { ...last, hi };
+    else out.push({ lo, hi, r: winner.r, l7Key, ...(l7 !== undefined ? { l7 } : {}) });
   }
   return out;
 }

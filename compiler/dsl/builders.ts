@@ -6,11 +6,12 @@
 //     selector: { matchLabels: { app: 'web' } },
 //     ingress: [{ from: [cidr('10.0.0.0/8', { except: ['10.9.0.0/16'] })], ports: [{ port: 443 }] }],
 //   });
+import { DEFAULT_L7_SETTINGS } from '../l7/l7-settings.ts';
 import { parsePrefix, prefixContains, type Prefix } from './cidr.ts';
 import { icmpTypeNumber } from './icmp-types.ts';
 import { PolicyError } from './policy-error.ts';
 import { callerPosition, type SourcePosition } from './source-position.ts';
-import type { CidrPeer, EndpointPeer, EntityPeer, LabelSelector, Peer, Policy, PolicyInput, Rule, RuleInput, RuleList } from './types.ts';
+import type { CidrPeer, EndpointPeer, EntityPeer, L7Settings, LabelSelector, Peer, Policy, PolicyInput, PortRule, Rule, RuleInput, RuleList } from './types.ts';
 
 function withAt<T extends object>(value: T, at: SourcePosition | undefined): T {
   return at === undefined ? value : { ...value, at };
@@ -85,7 +86,8 @@ function validateRule(policyName: string, list: RuleList, index: number, r: Rule
     if (p.kind === 'cidr') checkCidr(p.cidr, p.except, p.at ?? at);
   }
   const ports = r.ports ?? [];
-  for (const p of ports) {
+  ports.forEach((p, i) => {
+    checkL7(name, list, i, p, at);
     const proto = p.protocol ?? 'TCP';
     if (!PROTOCOLS.has(proto)) throw new PolicyError(`rule ${name}: protocol ${String(proto)} is not TCP, UDP, SCTP or ANY`, at);
     if (typeof p.port === 'number' && !(Number.isInteger(p.port) && p.port >= 0 && p.port <= 65535)) {
@@ -99,7 +101,7 @@ function validateRule(policyName: string, list: RuleList, index: number, r: Rule
       if (!(Number.isInteger(p.endPort) && p.endPort <= 65535)) throw new PolicyError(`rule ${name}: endPort ${p.endPort} is not 0 to 65535`, at);
       if (p.endPort < p.port) throw new PolicyError(`rule ${name}: endPort ${p.endPort} < port ${p.port}`, at);
     }
-  }
+  });
   const icmps = (r.icmps ?? []).map((i) => {
     const family = i.family === 'IPv6' ? 6 : 4;
     if (i.family !== undefined && i.family !== 'IPv4' && i.family !== 'IPv6') throw new PolicyError(`rule ${name}: ICMP family ${String(i.family)} is not IPv4 or IPv6`, at);
@@ -108,6 +110,36 @@ function validateRule(policyName: string, list: RuleList, index: number, r: Rule
     return { family, type } as const;
   });
   return { name, list, peers: peersIn, ports, icmps, ...(at !== undefined ? { at } : {}) };
+}
+
+/** L7 rules sit on allow rules of TCP ports, one kind per port rule (Cilium's shape); their fields are checked
+ * when the model is built (compiler/l7 normalises them). */
+function checkL7(name: string, list: RuleList, index: number, p: PortRule, at: SourcePosition | undefined): void {
+  const kinds = (['http', 'kafka'] as const).filter((k) => p[k] !== undefined);
+  if (kinds.length === 0) return;
+  const where = `rule ${name}: ports[${index}]`;
+  if (kinds.length > 1) throw new PolicyError(`${where}: one L7 kind per port rule (http or kafka, not both)`, at);
+  const kind = kinds[0]!;
+  if (list.endsWith('Deny')) throw new PolicyError(`${where}: deny rules carry no L7 rules (${kind})`, at);
+  if ((p.protocol ?? 'TCP') !== 'TCP') throw new PolicyError(`${where}: ${kind} rules need protocol TCP, not ${String(p.protocol)}`, at);
+  if (p.port === undefined || p.port === 0) throw new PolicyError(`${where}: ${kind} rules need a port`, at);
+  const items: unknown = p[kind];
+  if (!Array.isArray(items)) throw new PolicyError(`${where}: ${kind} must be an array of rules`, at);
+  if (items.length === 0) throw new PolicyError(`${where}: ${kind}: [] allows no request; give at least one rule ({} allows every request)`, at);
+  items.forEach((item: unknown, j: number) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new PolicyError(`${where}: ${kind}[${j}] must be an object`, at);
+  });
+}
+
+function resolveL7Settings(policyName: string, input: PolicyInput['l7'], at: SourcePosition | undefined): L7Settings {
+  const s = { ...DEFAULT_L7_SETTINGS, ...(input ?? {}) };
+  const w = s.window;
+  if (!(Number.isInteger(w) && w >= 64 && w <= 1024 && (w & (w - 1)) === 0)) {
+    throw new PolicyError(`policy ${policyName}: l7.window ${String(w)} is not a power of two from 64 to 1024`, at);
+  }
+  if (s.unparseable !== 'allow' && s.unparseable !== 'deny') throw new PolicyError(`policy ${policyName}: l7.unparseable is allow or deny, not ${String(s.unparseable)}`, at);
+  if (s.violation !== 'drop' && s.violation !== 'reset') throw new PolicyError(`policy ${policyName}: l7.violation is drop or reset, not ${String(s.violation)}`, at);
+  return { window: w, unparseable: s.unparseable, violation: s.violation };
 }
 
 /** A policy: what it protects (`selector` or `host: true`) and its rules. Throws PolicyError on invalid input. */
@@ -138,6 +170,7 @@ export function policy(input: PolicyInput): Policy {
     defaultDeny: [...new Set(input.defaultDeny ?? [])],
     audit: input.audit === true,
     profiles: input.profiles ?? ['seed'],
+    l7: resolveL7Settings(input.name, input.l7, at),
     ...(at !== undefined ? { at } : {}),
   };
 }

@@ -7,14 +7,19 @@ import { ND_TYPES } from './icmp-types.ts';
 import type { Inventory, InventoryEndpoint } from './inventory.ts';
 import { matchesSelector } from './match-labels.ts';
 import { CT_TIMEOUTS, type Reason } from './policy-model.ts';
-import type { Peer, Policy, Rule } from './types.ts';
+import { judgeL7Segment, type L7Count, type L7Stream } from '../l7/evaluate-l7.ts';
+import { normaliseL7Rule } from '../l7/protocols.ts';
+import type { Peer, Policy, PortRule, Rule } from './types.ts';
 import type { VectorPacket } from './vectors.ts';
 
 export interface Evaluation {
-  readonly verdict: 'allow' | 'deny' | 'audit';
+  /** reset: an L7 violation answered by a TCP RST (the policy's l7.violation) */
+  readonly verdict: 'allow' | 'deny' | 'audit' | 'reset';
   readonly reason: Reason;
-  /** the deciding rule (reasons allow, deny, audit by a rule) */
+  /** the deciding rule (reasons allow, deny, audit by a rule; the L3/L4 rule of L7 verdicts) */
   readonly rule?: string;
+  /** L7 ports: what the requests starting in the segment counted (L7 rule names, `(no rule)`, `(cannot see)`) */
+  readonly l7?: readonly L7Count[];
 }
 
 /** Connection-tracking and fragment state of one interface, and its clock. */
@@ -23,6 +28,8 @@ export class EvaluatorState {
   readonly connections = new Map<string, bigint>();
   /** first-fragment key → whether it passed */
   readonly fragments = new Map<string, boolean>();
+  /** connection key and policy direction → where its next request starts (L7 ports) */
+  readonly streams = new Map<string, L7Stream>();
   now = 0n;
 }
 
@@ -99,23 +106,61 @@ export class Evaluator {
 
   #portMatches(rule: Rule, p: VectorPacket, local: Side, remote: Side): boolean {
     if (rule.ports.length === 0 && rule.icmps.length === 0) return true;
-    for (const pr of rule.ports) {
-      const protos = pr.protocol === 'ANY' ? [6, 17, 132] : [{ TCP: 6, UDP: 17, SCTP: 132 }[pr.protocol ?? 'TCP']];
-      if (!protos.includes(p.protocol)) continue;
-      if (typeof pr.port === 'string') {
-        // a named port: the protected endpoint's (ingress) or the peer's (egress), over all endpoints sharing its labels
-        const owner = this.#endpoint(p.direction === 'ingress' ? local : remote);
-        if (owner === undefined) continue;
-        const mates = this.#inventory.endpoints.filter((e) => sameLabels(e, owner));
-        const protoName = p.protocol === 6 ? 'TCP' : p.protocol === 17 ? 'UDP' : 'SCTP';
-        if (mates.some((e) => e.ports.some((x) => x.name === pr.port && x.port === p.dport && x.protocol === protoName))) return true;
-        continue;
-      }
-      if (pr.port === undefined || pr.port === 0) return true;
-      if (p.dport >= pr.port && p.dport <= (pr.endPort ?? pr.port)) return true;
-    }
+    if (this.#matchingPorts(rule, p, local, remote).length > 0) return true;
     for (const i of rule.icmps) if (p.protocol === (i.family === 4 ? 1 : 58) && p.icmpType === i.type) return true;
     return false;
+  }
+
+  /** The port rules of `rule` that match `p`, with their indexes. */
+  #matchingPorts(rule: Rule, p: VectorPacket, local: Side, remote: Side): { pr: PortRule; index: number }[] {
+    const out: { pr: PortRule; index: number }[] = [];
+    rule.ports.forEach((pr, index) => {
+      if (this.#portRuleMatches(pr, p, local, remote)) out.push({ pr, index });
+    });
+    return out;
+  }
+
+  #portRuleMatches(pr: PortRule, p: VectorPacket, local: Side, remote: Side): boolean {
+    const protos = pr.protocol === 'ANY' ? [6, 17, 132] : [{ TCP: 6, UDP: 17, SCTP: 132 }[pr.protocol ?? 'TCP']];
+    if (!protos.includes(p.protocol)) return false;
+    if (typeof pr.port === 'string') {
+      // a named port: the protected endpoint's (ingress) or the peer's (egress), over all endpoints sharing its labels
+      const owner = this.#endpoint(p.direction === 'ingress' ? local : remote);
+      if (owner === undefined) return false;
+      const mates = this.#inventory.endpoints.filter((e) => sameLabels(e, owner));
+      const protoName = p.protocol === 6 ? 'TCP' : p.protocol === 17 ? 'UDP' : 'SCTP';
+      return mates.some((e) => e.ports.some((x) => x.name === pr.port && x.port === p.dport && x.protocol === protoName));
+    }
+    if (pr.port === undefined || pr.port === 0) return true;
+    return p.dport >= pr.port && p.dport <= (pr.endPort ?? pr.port);
+  }
+
+  /**
+   * The L7 rules judging `p` when every allow rule matching it (from `first` on) has L7 rules on each of its
+   * port rules that match: their union in rule order, else undefined (the packet is allowed at L4).
+   */
+  #l7Rules(selecting: readonly Policy[], list: string, p: VectorPacket, local: Side, remote: Side): { protocol: 'http' | 'kafka'; matches: unknown[]; names: string[] } | undefined {
+    if (p.protocol !== 6) return undefined;
+    const matches: unknown[] = [];
+    const names: string[] = [];
+    let protocol: 'http' | 'kafka' | undefined;
+    for (const policy of selecting) {
+      for (const rule of policy.rules) {
+        if (rule.list !== list || !this.#ruleMatches(rule, policy, p, local, remote)) continue;
+        if (rule.ports.length === 0) return undefined;
+        for (const { pr, index } of this.#matchingPorts(rule, p, local, remote)) {
+          const kind = pr.http !== undefined ? 'http' : pr.kafka !== undefined ? 'kafka' : undefined;
+          if (kind === undefined) return undefined;
+          protocol = kind;
+          const inputs: readonly object[] = (kind === 'http' ? pr.http : pr.kafka) ?? [];
+          inputs.forEach((input, j) => {
+            matches.push(normalised(kind, input, `rule ${rule.name}`));
+            names.push(`${rule.name}/ports[${index}]/${kind}[${j}]`);
+          });
+        }
+      }
+    }
+    return protocol === undefined ? undefined : { protocol, matches, names };
   }
 
   #ruleMatches(rule: Rule, policy: Policy, p: VectorPacket, local: Side, remote: Side): boolean {
@@ -191,6 +236,31 @@ export class Evaluator {
         for (const rule of policy.rules) {
           if (rule.list !== list || !this.#ruleMatches(rule, policy, p, local, remote)) continue;
           if (list === listAllow) {
+            const l7 = this.#l7Rules(selecting, listAllow, p, local, remote);
+            if (l7 !== undefined && ports !== undefined) {
+              const forward = `${family}|${src.addr}|${dst.addr}|${p.protocol}|${ports[0]}|${ports[1]}`;
+              const streamKey = `${forward}|${p.direction}`;
+              const settings = policy.l7;
+              const payloadAt = l4 + 20;
+              const r = judgeL7Segment({
+                ...l7,
+                settings,
+                audit,
+                flags: p.tcpFlags,
+                seq: p.seq ?? 1,
+                payload: p.payload,
+                present: Math.max(0, length - payloadAt),
+                stream: state.streams.get(streamKey),
+              });
+              state.streams.set(streamKey, r.stream);
+              const refused = r.outcome === 'refused' || r.outcome === 'refused-unparseable';
+              const reset = refused && settings.violation === 'reset';
+              state.connections.set(forward, state.now + (reset ? BigInt(CT_TIMEOUTS.tcpClosing) * 1_000_000_000n : this.#lifetime(p)));
+              remember(!refused);
+              const reason = r.outcome === 'refused' ? 'l7-deny' : r.outcome === 'refused-unparseable' || r.outcome === 'unparseable-pass' ? 'l7-unparseable' : r.outcome === 'audit' ? 'audit' : 'allow';
+              const verdict = refused ? (reset ? 'reset' : 'deny') : r.outcome === 'audit' ? 'audit' : 'allow';
+              return { verdict, reason, rule: rule.name, l7: r.counts };
+            }
             track();
             remember(true);
             return { verdict: 'allow', reason: 'allow', rule: rule.name };
@@ -233,6 +303,17 @@ export class Evaluator {
     if (p.tcpFlags.includes('S') && !p.tcpFlags.includes('A')) return BigInt(CT_TIMEOUTS.tcpSyn) * s;
     return BigInt(CT_TIMEOUTS.tcpEstablished) * s;
   }
+}
+
+const normalisedCache = new WeakMap<object, unknown>();
+/** normaliseL7Rule, once per rule object */
+function normalised(kind: 'http' | 'kafka', input: object, where: string): unknown {
+  let m = normalisedCache.get(input);
+  if (m === undefined) {
+    m = normaliseL7Rule(kind, input, where);
+    normalisedCache.set(input, m);
+  }
+  return m;
 }
 
 /** For messages: an address as text. */

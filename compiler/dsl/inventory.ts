@@ -32,6 +32,23 @@ export interface Inventory {
   readonly clusterCIDRs: readonly Prefix[];
 }
 
+/** Cilium's labels of an endpoint that come from its namespace: its name, and each label of the namespace. */
+export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/**
+ * An endpoint's labels plus, as Cilium gives every endpoint, `io.kubernetes.pod.namespace: NS` and
+ * `io.cilium.k8s.namespace.labels.KEY: VALUE` for its namespace's labels, so a selector can pick endpoints by
+ * namespace (a clusterwide policy's `endpointSelector`). Those are defined non-enumerable: label selectors see
+ * them (matchesSelector reads single keys), while listings, identity names and comparisons of the endpoint's
+ * own labels, which enumerate keys, do not. A label the inventory gives explicitly wins.
+ */
+function withNamespaceLabels(own: Record<string, string>, namespace: string, nsLabels: Readonly<Record<string, string>>): Record<string, string> {
+  const derived: [string, string][] = [[POD_NAMESPACE_LABEL, namespace], ...Object.entries(nsLabels).map(([k, v]): [string, string] => [`${NAMESPACE_LABELS_PREFIX}${k}`, v])];
+  for (const [k, v] of derived) if (!Object.hasOwn(own, k)) Object.defineProperty(own, k, { value: v, enumerable: false });
+  return own;
+}
+
 export const EMPTY_INVENTORY: Inventory = { namespaces: new Map(), endpoints: [], host: [], clusterCIDRs: [] };
 
 function labelsOf(v: unknown, where: string): Record<string, string> {
@@ -88,7 +105,7 @@ export function parseInventory(data: unknown, source = 'inventory'): Inventory {
       if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new TypeError(`${pw}: protocol must be TCP, UDP or SCTP`);
       return { name: q['name'], port, protocol };
     });
-    return { ip: o['ip'] as string, family: ip.family, addr: ip.addr, namespace, labels: labelsOf(o['labels'], where), ports };
+    return { ip: o['ip'] as string, family: ip.family, addr: ip.addr, namespace, labels: withNamespaceLabels(labelsOf(o['labels'], where), namespace, namespaces.get(namespace)!), ports };
   });
   const host = listOf(d['host'], `${source}: host`).map((h, i) => {
     const ip = typeof h === 'string' ? parseAddress(h) : undefined;

@@ -10,6 +10,7 @@ import * as builders from './builders.ts';
 import { PolicyError } from './policy-error.ts';
 import { registerBundle, unregisterBundle } from './source-position.ts';
 import type { Policy } from './types.ts';
+import { isService, service, type Service } from '../services/service-model.ts';
 
 const DSL_KEY = Symbol.for('tsbpf.dsl');
 
@@ -27,6 +28,8 @@ const dslPlugin: Plugin = {
 export interface LoadedPolicies {
   readonly file: string;
   readonly policies: readonly Policy[];
+  /** the services it exports (`service({...})`, beside or instead of policies) */
+  readonly services?: readonly Service[];
   /** every source file of the bundle (the policy and its helper modules) */
   readonly sources: readonly string[];
 }
@@ -72,7 +75,7 @@ export async function loadPolicyFile(file: string): Promise<LoadedPolicies> {
   const base = dirname(outfile);
   const sources = map.sources.filter((s) => !s.startsWith('tsbpf-dsl:')).map((s) => resolve(base, s));
   registerBundle(outfile, map, (s) => resolve(base, s));
-  (globalThis as Record<symbol, unknown>)[DSL_KEY] = builders;
+  (globalThis as Record<symbol, unknown>)[DSL_KEY] = { ...builders, service };
   const module = { exports: {} as Record<string, unknown> };
   try {
     // the wrapper shares the bundle's first line so that line numbers stay those of the source map
@@ -87,13 +90,15 @@ export async function loadPolicyFile(file: string): Promise<LoadedPolicies> {
     unregisterBundle(outfile);
   }
   const found: Policy[] = [];
+  const services: Service[] = [];
   const visit = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(visit);
     else if (isPolicy(v) && !found.includes(v)) found.push(v);
+    else if (isService(v) && !services.includes(v)) services.push(v);
   };
   const exported = module.exports;
   visit(exported['default']);
   for (const [k, v] of Object.entries(exported)) if (k !== 'default') visit(v);
-  if (found.length === 0) throw new PolicyError(`${path}: exports no policy (export default policy({...}))`, undefined);
-  return { file: path, policies: found, sources };
+  if (found.length === 0 && services.length === 0) throw new PolicyError(`${path}: exports no policy (export default policy({...})) and no service`, undefined);
+  return { file: path, policies: found, sources, ...(services.length > 0 ? { services } : {}) };
 }

@@ -9,7 +9,7 @@ const FLAG: Record<string, TcpFlag> = { S: 'syn', A: 'ack', P: 'psh', R: 'rst', 
 function l4(b: PacketBuilder, p: VectorPacket): PacketBuilder {
   switch (p.protocol) {
     case 6:
-      return b.tcp({ sport: p.sport, dport: p.dport, flags: [...p.tcpFlags].map((c) => FLAG[c]!), seq: 1, ack: p.tcpFlags.includes('A') ? 1 : 0 }).payload(p.payload);
+      return b.tcp({ sport: p.sport, dport: p.dport, flags: [...p.tcpFlags].map((c) => FLAG[c]!), seq: p.seq ?? 1, ack: p.ack ?? (p.tcpFlags.includes('A') ? 1 : 0) }).payload(p.payload);
     case 17:
       return b.udp({ sport: p.sport, dport: p.dport }).payload(p.payload);
     case 132: {

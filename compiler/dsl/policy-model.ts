@@ -2,6 +2,7 @@
 // All policies that apply to one interface are merged into one model: allows are a union, deny wins.
 import type { PolicyWarning } from './policy-error.ts';
 import type { SourcePosition } from './source-position.ts';
+import type { L7Settings } from './types.ts';
 
 /** Reserved identities, Cilium's numbers. CIDR-derived identities start at CIDR_IDENTITY_BASE, endpoints at 256. */
 export const Identity = {
@@ -70,6 +71,42 @@ export interface ModelEntry {
   readonly portHi: number;
   readonly deny: boolean;
   readonly rule: number;
+  /** the L7 ruleset judging each request of allowed TCP connections (absent or 0: none) */
+  readonly l7?: number;
+}
+
+export type L7Protocol = 'http' | 'kafka';
+
+/** One L7 rule of a ruleset, for counters and messages. */
+export interface ModelL7Rule {
+  /** `RULE/ports[0]/http[1]` */
+  readonly name: string;
+  /** the L3/L4 rule it belongs to */
+  readonly rule: number;
+  readonly at?: SourcePosition;
+}
+
+/**
+ * The L7 rules judging the requests of one (local, remote, direction, port) entry: the union of the L7 rules of
+ * every allow rule covering it, in rule order (a request passes when any matches). `matches` are the protocol
+ * module's normalised rules (compiler/l7), JSON-safe. Counters (`l7_counters`, {allowed, denied} per slot):
+ * `counterBase` = no rule matched, `counterBase + 1 + i` = rule i, `counterBase + 1 + rules.length` = cannot see.
+ */
+export interface ModelL7Ruleset {
+  /** 1-based: the policy map value's l7 field */
+  readonly id: number;
+  readonly protocol: L7Protocol;
+  readonly matches: readonly unknown[];
+  readonly rules: readonly ModelL7Rule[];
+  readonly counterBase: number;
+}
+
+/** L7 settings of the whole model (the policies with L7 rules must agree) and the rulesets. */
+export interface ModelL7 {
+  readonly settings: L7Settings;
+  readonly rulesets: readonly ModelL7Ruleset[];
+  /** counter slots in use (sum of rules.length + 2 over the rulesets) */
+  readonly counterSlots: number;
 }
 
 export interface PolicyModel {
@@ -83,6 +120,7 @@ export interface PolicyModel {
   readonly subjects: readonly ModelSubject[];
   readonly rules: readonly ModelRule[];
   readonly entries: readonly ModelEntry[];
+  readonly l7: ModelL7;
   readonly warnings: readonly PolicyWarning[];
 }
 
@@ -103,6 +141,8 @@ export const REASONS = [
   'malformed', // truncated or invalid headers: dropped
   'fragment', // a non-first fragment following its first fragment's verdict
   'fragment-unknown', // a non-first fragment whose first fragment was not seen: dropped
+  'l7-deny', // a request on an L7 port matched no L7 rule: dropped or reset (docs/l7.md)
+  'l7-unparseable', // a request the L7 matcher cannot see: the policy's `unparseable` decides, counted
 ] as const;
 export type Reason = (typeof REASONS)[number];
 

@@ -28,6 +28,10 @@ export interface VectorPacket {
   readonly icmpId: number;
   /** letters of S, A, P, R, F, U */
   readonly tcpFlags: string;
+  /** TCP sequence number; parseVectors fills it in per connection when absent (see below) */
+  readonly seq?: number;
+  /** TCP acknowledgement number (default 1 when the A flag is set) */
+  readonly ack?: number;
   readonly payload: Uint8Array;
   /** VLAN ids, outermost first (at most two are parsed by the datapath) */
   readonly vlan: readonly number[];
@@ -112,6 +116,8 @@ export function parseVectorPacket(raw: unknown, where: string): VectorPacket {
     icmpCode: int(o['icmpCode'], `${where}: icmpCode`, 0, 255, 0),
     icmpId: int(o['icmpId'], `${where}: icmpId`, 0, 65535, 1),
     tcpFlags,
+    ...(o['seq'] !== undefined ? { seq: int(o['seq'], `${where}: seq`, 0, 0xffffffff, 0) } : {}),
+    ...(o['ack'] !== undefined ? { ack: int(o['ack'], `${where}: ack`, 0, 0xffffffff, 0) } : {}),
     payload,
     vlan,
     ...(fragment !== undefined ? { fragment } : {}),
@@ -130,7 +136,25 @@ export function parseVectors(data: unknown, source = 'vectors'): VectorCase[] {
     const o = c as Record<string, unknown>;
     const name = typeof o?.['name'] === 'string' ? o['name'] : `case ${i + 1}`;
     if (!Array.isArray(o?.['packets'])) throw new TypeError(`${source}: ${name}: packets must be a list`);
-    return { name, packets: o['packets'].map((p, j) => parseVectorPacket(p, `${source}: ${name}: packet ${j + 1}`)) };
+    return { name, packets: withSequenceNumbers(o['packets'].map((p, j) => parseVectorPacket(p, `${source}: ${name}: packet ${j + 1}`))) };
+  });
+}
+
+/**
+ * TCP sequence numbers for packets that give none, so requests can be written one per packet: per direction
+ * of a connection (addresses and ports), a SYN starts at 1000 (its data at 1001) and each packet continues
+ * where the previous one of that direction ended (payload bytes, plus one for SYN and FIN). A packet with its
+ * own `seq` resets the count from there; a connection's first packet without SYN starts at 1001.
+ */
+export function withSequenceNumbers(packets: readonly VectorPacket[]): VectorPacket[] {
+  const next = new Map<string, number>();
+  return packets.map((p) => {
+    if (p.protocol !== 6) return p;
+    const key = `${p.src}|${p.sport}|${p.dst}|${p.dport}`;
+    const syn = p.tcpFlags.includes('S');
+    const seq = p.seq ?? (syn ? 1000 : (next.get(key) ?? 1001));
+    next.set(key, (seq + p.payload.length + (syn ? 1 : 0) + (p.tcpFlags.includes('F') ? 1 : 0)) >>> 0);
+    return p.seq === undefined ? { ...p, seq } : p;
   });
 }
 

@@ -6,12 +6,26 @@
 // but still makes the direction default-deny; `toPorts[].ports[].protocol` defaults to ANY; deny rules win;
 // `enableDefaultDeny` defaults to true for a direction with (allow or deny) rules. `fromEndpoints` of a
 // namespaced policy stay in its namespace unless the selector names `io.kubernetes.pod.namespace`.
-import type { EndpointPeer, EntityName, IcmpRule, LabelSelector, Peer, PolicyInput, PortRule, RuleInput } from '../dsl/index.ts';
-import { NAMESPACE_NAME_LABEL, readCiliumSelector } from './label-selector.ts';
+import { PolicyError, type EndpointPeer, type EntityName, type HttpRuleInput, type IcmpRule, type KafkaRuleInput, type LabelSelector, type Peer, type PolicyInput, type PortRule, type RuleInput } from '../dsl/index.ts';
+import { httpRuleFromCilium } from '../l7/http-cilium.ts';
+import { kafkaRuleFromCilium } from '../l7/kafka-rules.ts';
+import { NAMESPACE_NAME_LABEL, readCiliumSelector, readCiliumSubjectSelector } from './label-selector.ts';
 import type { ManifestNode } from './manifest-node.ts';
 
 const ENTITIES = new Set<string>(['world', 'host', 'cluster', 'all']);
-const OTHER_ENTITIES = new Set(['remote-node', 'kube-apiserver', 'health', 'init', 'ingress', 'unmanaged', 'world-ipv4', 'world-ipv6', 'none']);
+/** Cilium's other entities, and why the inventory (endpoints, this host, cluster CIDRs, the rest is world) cannot say
+ * which addresses they are. */
+const OTHER_ENTITIES: Readonly<Record<string, string>> = {
+  'remote-node': 'the other nodes of the cluster are not in the inventory',
+  'kube-apiserver': "the API server's addresses are not in the inventory",
+  health: "Cilium's health-check endpoints are not in the inventory",
+  init: 'endpoints whose identity is still being resolved do not exist in an inventory (every endpoint has its labels)',
+  ingress: "Cilium's ingress proxy is not in the inventory",
+  unmanaged: 'endpoints Cilium does not manage are not in the inventory',
+  'world-ipv4': 'world split by address family: write world (both families), or a CIDR such as 0.0.0.0/0 (which also matches clusterCIDRs)',
+  'world-ipv6': 'world split by address family: write world (both families), or a CIDR such as ::/0 (which also matches clusterCIDRs)',
+  none: 'an entity selecting nothing',
+};
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', 'ANY']);
 
 type List = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
@@ -48,9 +62,35 @@ function endpointPeer(node: ManifestNode, scope: Scope): EndpointPeer {
 
 function entityPeer(node: ManifestNode): Peer {
   const name = node.string();
-  if (OTHER_ENTITIES.has(name)) throw node.error(`entity ${name} is not supported yet (supported: world, host, cluster, all)`);
+  const why = Object.hasOwn(OTHER_ENTITIES, name) ? OTHER_ENTITIES[name] : undefined;
+  if (why !== undefined) throw node.error(`entity ${name} is not supported yet: ${why} (supported: world, host, cluster, all)`);
   if (!ENTITIES.has(name)) throw node.error(`unknown entity ${name}`);
   return { kind: 'entity', entity: name as EntityName, at: node.at };
+}
+
+/** Runs a compiler/l7 reader on one YAML entry, its errors carrying the document and the entry's line. */
+function l7Entry<T>(item: ManifestNode, read: (node: unknown, where: string) => T): T & { at: ManifestNode['at'] } {
+  try {
+    return { ...read(item.value, item.path), at: item.at };
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    throw new PolicyError(`${item.doc.label}: ${e.message}`, item.at, { cause: e });
+  }
+}
+
+/** `rules` of a toPorts entry: HTTP or Kafka rules, onto the port rules of the entry. */
+function readL7(rules: ManifestNode): { http: HttpRuleInput[] } | { kafka: KafkaRuleInput[] } | undefined {
+  const f = rules.fields(['http', 'kafka'], {
+    dns: 'rules.dns (DNS proxy rules)',
+    l7proto: 'rules.l7proto (Envoy L7 parsers)',
+    l7: 'rules.l7 (generic L7 rules)',
+  });
+  if (f.has('http') && f.has('kafka')) throw rules.error('one L7 kind per toPorts entry (http or kafka, not both)');
+  const http = f.get('http');
+  if (http !== undefined) return { http: http.items().map((item) => l7Entry(item, httpRuleFromCilium)) };
+  const kafka = f.get('kafka');
+  if (kafka !== undefined) return { kafka: kafka.items().map((item) => l7Entry(item, kafkaRuleFromCilium)) };
+  return undefined;
 }
 
 function readPorts(node: ManifestNode, deny: boolean): PortRule[] {
@@ -60,17 +100,16 @@ function readPorts(node: ManifestNode, deny: boolean): PortRule[] {
     serverNames: 'serverNames (TLS SNI matching)',
     listener: 'listener (Envoy listeners)',
   });
-  const rules = f.get('rules');
-  if (rules !== undefined) {
-    const kinds = Object.keys((rules.value ?? {}) as object);
-    throw rules.error(`L7 rules are not supported yet (${kinds.length > 0 ? kinds.map((k) => `rules.${k}`).join(', ') : 'rules'}); L3/L4 only until the L7 issue lands`);
-  }
+  const rulesNode = f.get('rules');
+  const l7 = rulesNode === undefined ? undefined : readL7(rulesNode);
   const ports = f.get('ports')?.items() ?? [];
   if (ports.length === 0) throw node.error('a toPorts entry needs ports');
   return ports.map((p) => {
     const g = p.fields(['port', 'endPort', 'protocol']);
-    const protocol = g.get('protocol')?.string() ?? 'ANY';
+    // L7 rules judge TCP: a port without a protocol is TCP then (Cilium's HTTP and Kafka parsers run on TCP)
+    const protocol = g.get('protocol')?.string() ?? (l7 !== undefined ? 'TCP' : 'ANY');
     if (!PROTOCOLS.has(protocol)) throw g.get('protocol')!.error(`protocol ${protocol} is not supported yet (TCP, UDP, SCTP or ANY)`);
+    if (l7 !== undefined && protocol !== 'TCP') throw g.get('protocol')!.error(`protocol ${protocol} with ${'http' in l7 ? 'http' : 'kafka'} rules: L7 rules need TCP`);
     const portNode = g.get('port');
     let port: number | string | undefined;
     if (portNode !== undefined) {
@@ -81,7 +120,7 @@ function readPorts(node: ManifestNode, deny: boolean): PortRule[] {
     }
     const endPort = g.get('endPort')?.integer();
     // port 0 (or none) means every port of the protocol
-    return { ...(port !== undefined && port !== 0 ? { port } : {}), ...(endPort !== undefined ? { endPort } : {}), protocol: protocol as 'TCP' | 'UDP' | 'SCTP' | 'ANY' };
+    return { ...(port !== undefined && port !== 0 ? { port } : {}), ...(endPort !== undefined ? { endPort } : {}), protocol: protocol as 'TCP' | 'UDP' | 'SCTP' | 'ANY', ...(l7 ?? {}) };
   });
 }
 
@@ -133,14 +172,18 @@ function readRule(node: ManifestNode, list: List, name: string, scope: Scope): R
   };
 }
 
-/** The subject of a clusterwide policy: its selector, and the one namespace it may name. */
+/**
+ * The subject of a clusterwide policy: one namespace by name becomes the policy's namespace (its peers then
+ * range over every namespace); namespace labels or expressions (`NotIn [kube-system]`) stay in the selector,
+ * matched against the namespace labels every endpoint carries.
+ */
 function clusterwideSubject(node: ManifestNode): { selector: LabelSelector; namespace?: string } {
   const s = readCiliumSelector(node);
   if (s.namespaces === undefined) return { selector: s.selector };
   const ns = s.namespaces;
   const names = Object.entries(ns.matchLabels ?? {});
   if ((ns.matchExpressions ?? []).length === 0 && names.length === 1 && names[0]![0] === NAMESPACE_NAME_LABEL) return { selector: s.selector, namespace: names[0]![1] };
-  throw node.error('selecting endpoints by namespace labels or namespace expressions is not supported yet (only io.kubernetes.pod.namespace: NAME)');
+  return { selector: readCiliumSubjectSelector(node) };
 }
 
 /** One `spec` (or `specs[i]`) of a Cilium policy → the DSL's input. `namespace` undefined: clusterwide. */
@@ -163,8 +206,8 @@ export function readCiliumRule(spec: ManifestNode, name: string, namespace: stri
     subject = { selector: s.selector, ...(s.namespace !== undefined ? { namespace: s.namespace } : {}) };
   } else {
     const s = readCiliumSelector(epSel!);
-    if (s.namespaces !== undefined) throw epSel!.error('the endpointSelector of a namespaced policy cannot select namespaces (it is confined to its own)');
-    subject = { selector: s.selector, namespace };
+    // namespace labels further narrow the policy's own namespace (another namespace's name selects nothing)
+    subject = { selector: s.namespaces === undefined ? s.selector : readCiliumSubjectSelector(epSel!), namespace };
   }
   const scope: Scope = { clusterwide, namespace: subject.namespace };
   const input: Record<string, unknown> = { name, ...subject };

@@ -70,6 +70,27 @@ function ciliumKey(key: string, at: ManifestNode): string {
   throw at.error(`label source ${m[1]}: in ${key} (only k8s: and any: labels are supported yet)`);
 }
 
+/**
+ * A Cilium endpoint selector as one selector over the endpoints' labels, namespace keys included: the inventory
+ * gives every endpoint Cilium's `io.kubernetes.pod.namespace` and `io.cilium.k8s.namespace.labels.KEY` labels
+ * (compiler/dsl/inventory.ts), so this selects by namespace name or labels, with any operator. For the subject
+ * of a policy (`endpointSelector`); peers use readCiliumSelector, which scopes namespaces explicitly.
+ */
+export function readCiliumSubjectSelector(node: ManifestNode): LabelSelector {
+  const raw = readRaw(node);
+  const key = (k: string, at: ManifestNode) => {
+    const stripped = ciliumKey(k, at);
+    if ((stripped.startsWith('io.cilium.k8s.policy.') || stripped.startsWith('io.kubernetes.pod.')) && stripped !== POD_NAMESPACE) {
+      throw at.error(`label ${stripped}: service accounts, cluster names and other pod metadata are not in the inventory (not supported yet)`);
+    }
+    return stripped;
+  };
+  return build(
+    raw.matchLabels.map(([k, v, at]) => [key(k, at), v]),
+    raw.matchExpressions.map(([e, at]) => ({ ...e, key: key(e.key, at) })),
+  );
+}
+
 export function readCiliumSelector(node: ManifestNode): CiliumSelector {
   const raw = readRaw(node);
   const labels: [string, string][] = [];

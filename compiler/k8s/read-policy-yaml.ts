@@ -1,6 +1,7 @@
 // A multi-document YAML file of Kubernetes NetworkPolicy and Cilium(Clusterwide)NetworkPolicy manifests →
 // the DSL's policies, each validated by `policy()` and carrying the file:line of its manifest and rules.
-// Every other kind, and every field the importer does not handle, is an error naming the document.
+// A `kind: List` (v1, what `kubectl get -o yaml` prints) contributes each of its items. Every other kind, and every
+// field the importer does not handle, is an error naming the document (and the item of a List).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseAllDocuments, type Node } from 'yaml';
@@ -38,11 +39,24 @@ function validate(input: PolicyInput, doc: ManifestDocument, at: ManifestNode['a
   }
 }
 
+/** The items of a `kind: List`, each read as a document of its own (`document 1 item 2`). */
+function readList(root: ManifestNode, doc: ManifestDocument): ImportedPolicy[] {
+  const f = root.fields(['apiVersion', 'kind', 'metadata', 'items']);
+  const apiVersion = f.get('apiVersion')?.string();
+  if (apiVersion !== 'v1') throw (f.get('apiVersion') ?? root).error(`a List has apiVersion v1, not ${apiVersion ?? 'none'}`);
+  return (f.get('items')?.items() ?? []).flatMap((item, i) => {
+    const itemDoc: ManifestDocument = { ...doc, label: `${doc.label} item ${i + 1}` };
+    return readDocument(new ManifestNode(itemDoc, item.node, '', item.at), itemDoc);
+  });
+}
+
 function readDocument(root: ManifestNode, doc: ManifestDocument): ImportedPolicy[] {
+  if (root.isNull) return [];
+  if (root.value !== null && typeof root.value === 'object' && (root.value as { kind?: unknown }).kind === 'List') return readList(root, doc);
   const f = root.fields(['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status']);
   const kind = f.get('kind')?.string();
   if (kind === undefined) throw root.error('a manifest needs a kind');
-  if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw f.get('kind')!.error(`kind ${kind} is not a policy (${POLICY_KINDS.join(', ')})`);
+  if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw f.get('kind')!.error(`kind ${kind} is not a policy (${POLICY_KINDS.join(', ')}, or a List of them)`);
   const k = kind as (typeof POLICY_KINDS)[number];
   const apiVersion = f.get('apiVersion')?.string();
   if (apiVersion !== API_VERSIONS[k]) throw (f.get('apiVersion') ?? root).error(`a ${kind} has apiVersion ${API_VERSIONS[k]}, not ${apiVersion ?? 'none'}`);
@@ -55,7 +69,7 @@ function readDocument(root: ManifestNode, doc: ManifestDocument): ImportedPolicy
   if (clusterwide && m.has('namespace')) throw m.get('namespace')!.error('a clusterwide policy has no namespace');
   const namespace = clusterwide ? undefined : (m.get('namespace')?.string() ?? 'default');
   const qualified = namespace === undefined ? name : `${namespace}/${name}`;
-  doc.label = `document ${doc.index} (${kind} ${qualified})`;
+  doc.label = `${doc.label} (${kind} ${qualified})`;
   const spec = f.get('spec');
   const specs = f.get('specs');
   if (k === 'NetworkPolicy') {

@@ -15,7 +15,8 @@ function lit(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(lit).join(', ')}]`;
   if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    // source positions (`at` of L7 rules) belong to the YAML, not to the TypeScript written from it
+    const entries = Object.entries(v).filter(([k, x]) => x !== undefined && k !== 'at');
     if (entries.length === 0) return '{}';
     return `{ ${entries.map(([k, x]) => `${IDENT.test(k) ? k : str(k)}: ${lit(x)}`).join(', ')} }`;
   }

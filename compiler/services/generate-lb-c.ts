@@ -121,6 +121,7 @@ struct backend {
 	__u8 mac[6];
 	__u16 svc;
 	__be32 addr6[4];	/* IPv6 backends (addr is 0) */
+	__u32 weight;		/* for tsbpf services only: the table holds the shares */
 };
 
 struct flow {

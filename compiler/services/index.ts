@@ -7,3 +7,6 @@ export * from './lb-map-contents.ts';
 export * from './compile-lb.ts';
 export { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM } from './generate-ew-c.ts';
 export * from './lb-status.ts';
+export * from './lb-build.ts';
+export * from './service-vectors.ts';
+export * from './lb-verify.ts';

@@ -7,7 +7,8 @@
 //   services6 key    [vip:16 net][port:2 net][proto:1][pad:1]       (IPv6 services, same value)
 //   services value   [id:4][table_offset:4][table_size:4][flags:4][seed:4][pad:4][affinity_ns:8]
 //   maglev           key [slot:4] → value [global backend id:4] (0xffffffff: no backend)
-//   backends         key [global backend id:4] → [addr:4 net][port:2 net][state:1][pad:1][mac:6][service id:2][addr6:16 net]
+//   backends         key [global backend id:4] → [addr:4 net][port:2 net][state:1][pad:1][mac:6][service id:2][addr6:16 net][weight:4]
+//   conns, conns6    value [global backend id:4][snat port:2 net][pad:2]   (what tsbpf services counts as live connections)
 // Service ids number all services in order (IPv4 and IPv6 alike): they index svc_counters.
 // Global backend ids number the backends of all services in order: service 0's first, then service 1's, …
 import { parseAddress } from '../dsl/cidr.ts';
@@ -113,6 +114,7 @@ export function lbMapContents(services: readonly Service[], config: LbConfig): L
           ...mac,
           ...le(id, 2),
           ...(v6 ? ipv6(b.address, `service ${s.name} backend ${i}`) : ZERO16),
+          ...le(b.weight, 4),
         ]),
       });
     });

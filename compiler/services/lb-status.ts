@@ -17,8 +17,12 @@ export interface BackendStatus {
   readonly address: string;
   readonly port: number;
   readonly state: BackendState;
+  /** the declared weight (optional for readers built before the field: always set by readLbStatus) */
+  readonly weight?: number;
   /** Maglev entries it owns */
   readonly tableEntries: number;
+  /** entries of the connection maps (conns, conns6) naming it: connections it holds now */
+  readonly liveConnections?: number;
   readonly packets: bigint;
   readonly bytes: bigint;
   readonly replies: bigint;
@@ -61,6 +65,13 @@ export function readLbStatus(reader: LbMapReader): ServiceStatus[] {
     const owner = view(v).getUint32(0, true);
     if (owner !== NO_BACKEND) owners.set(owner, (owners.get(owner) ?? 0) + 1);
   }
+  const live = new Map<number, number>();
+  for (const map of ['conns', 'conns6']) {
+    for (const [, v] of reader.entries(map)) {
+      const id = view(v).getUint32(0, true);
+      live.set(id, (live.get(id) ?? 0) + 1);
+    }
+  }
   const backends = new Map<number, BackendStatus[]>();
   for (const [k, v] of reader.entries('backends')) {
     const id = view(k).getUint32(0, true);
@@ -71,7 +82,19 @@ export function readLbStatus(reader: LbMapReader): ServiceStatus[] {
     const [packets, bytes, replies, resets] = sum4(reader.perCpu('backend_counters', id));
     const svc = dv.getUint16(14, true);
     const list = backends.get(svc) ?? [];
-    list.push({ id, address: isZero(v4) ? address(v6) : address(v4), port: dv.getUint16(4, false), state: stateName(v[6]!), tableEntries: owners.get(id) ?? 0, packets: packets!, bytes: bytes!, replies: replies!, resets: resets! });
+    list.push({
+      id,
+      address: isZero(v4) ? address(v6) : address(v4),
+      port: dv.getUint16(4, false),
+      state: stateName(v[6]!),
+      weight: v.length >= 36 ? dv.getUint32(32, true) : 0,
+      tableEntries: owners.get(id) ?? 0,
+      liveConnections: live.get(id) ?? 0,
+      packets: packets!,
+      bytes: bytes!,
+      replies: replies!,
+      resets: resets!,
+    });
     backends.set(svc, list);
   }
   const services: ServiceStatus[] = [];
@@ -113,7 +136,12 @@ export function formatLbStatus(services: readonly ServiceStatus[]): string {
         `${s.packets} packets, ${s.bytes} bytes, ${s.connections} connections, ${s.drops} drops`,
     );
     for (const b of s.backends) {
-      lines.push(`  ${b.address}:${b.port} ${b.state} entries ${b.tableEntries}: ${b.packets} packets, ${b.bytes} bytes, ${b.replies} replies, ${b.resets} resets`);
+      const share = s.tableSize > 0 ? ((100 * b.tableEntries) / s.tableSize).toFixed(1) : '0.0';
+      const endpoint = b.address.includes(':') ? `[${b.address}]:${b.port}` : `${b.address}:${b.port}`;
+      lines.push(
+        `  ${endpoint} ${b.state} weight ${b.weight ?? '?'} entries ${b.tableEntries} (${share}%): ${b.liveConnections ?? '?'} connections, ` +
+          `${b.packets} packets, ${b.bytes} bytes, ${b.replies} replies, ${b.resets} resets`,
+      );
     }
   }
   return lines.join('\n');

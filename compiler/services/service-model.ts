@@ -89,6 +89,13 @@ function checkPort(port: unknown, what: string, at: SourcePosition | undefined):
   return port;
 }
 
+// every Service service() made: how a policy file's exports are told apart from other values
+const declared = new WeakSet<object>();
+
+export function isService(v: unknown): v is Service {
+  return typeof v === 'object' && v !== null && declared.has(v);
+}
+
 /** Validates a service declaration; errors name the caller's file:line inside a policy file. */
 export function service(spec: ServiceSpec): Service {
   const at = callerPosition();
@@ -139,7 +146,7 @@ export function service(spec: ServiceSpec): Service {
     seen.add(key);
     return { family: a.family, address: b.address, addr: a.addr, port: bport, weight, state, mac: b.mac?.toLowerCase(), key };
   });
-  return {
+  const declaredService: Service = {
     name: spec.name,
     family: vip.family,
     vip: spec.vip,
@@ -155,6 +162,8 @@ export function service(spec: ServiceSpec): Service {
     seed,
     at,
   };
+  declared.add(declaredService);
+  return declaredService;
 }
 
 /** The weight a backend has in the Maglev table: only active backends take new connections. */

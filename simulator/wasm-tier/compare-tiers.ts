@@ -30,6 +30,10 @@ export interface CompareOptions {
   readonly seed?: number;
   /** stop collecting after this many differences per program (10 by default) */
   readonly maxDifferences?: number;
+  /** also compare sim.runBatch (its lean path: verdicts, first fault, maps afterwards); true by default */
+  readonly batch?: boolean;
+  /** run on each simulator after the random entries (an object's own map contents, such as a policy's) */
+  readonly setup?: (sim: Simulator) => void;
 }
 
 const json = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? hexKey(x) : x));
@@ -96,6 +100,7 @@ export function compareTiers(object: ObjectSpec, packets: readonly Uint8Array[],
   for (const program of probe.programs) {
     const sims = [new Simulator(object, { unverified: true, tier: 'interp' }), new Simulator(object, { unverified: true, tier: 'wasm' })];
     fill(sims, options.mapEntries ?? 16, options.seed ?? 1);
+    if (options.setup !== undefined) for (const s of sims) options.setup(s);
     const outcomes: Record<string, number> = {};
     const differences: TierDifference[] = [];
     const max = options.maxDifferences ?? 10;
@@ -122,7 +127,25 @@ export function compareTiers(object: ObjectSpec, packets: readonly Uint8Array[],
     if (!supported) continue;
     const [ma, mb] = sims.map(mapsOf);
     if (ma !== mb) differences.push({ program, index: -1, interp: ma!, wasm: mb! });
+    if (options.batch !== false) differences.push(...compareBatches(object, program, packets, options));
     out.push({ program, packets: packets.length, outcomes, differences });
   }
   return out;
+}
+
+/**
+ * The same packets as one sim.runBatch per tier (the lean path: one helper table and context for the batch,
+ * helpers answered inside the fast tier): verdict counts, the first fault and the maps afterwards must agree.
+ * Differences are reported at index -2.
+ */
+function compareBatches(object: ObjectSpec, program: string, packets: readonly Uint8Array[], options: CompareOptions): TierDifference[] {
+  const sims = [new Simulator(object, { unverified: true, tier: 'interp' }), new Simulator(object, { unverified: true, tier: 'wasm' })];
+  fill(sims, options.mapEntries ?? 16, options.seed ?? 1);
+  if (options.setup !== undefined) for (const s of sims) options.setup(s);
+  const seen = sims.map((sim) => {
+    const r = sim.runBatch(program, packets);
+    const first = r.firstFault === undefined ? undefined : { index: r.firstFault.index, fault: describe(r.firstFault.fault) };
+    return json({ verdicts: r.verdicts, faults: r.faults, first, maps: mapsOf(sim) });
+  });
+  return seen[0] === seen[1] ? [] : [{ program, index: -2, interp: seen[0]!, wasm: seen[1]! }];
 }

@@ -4,3 +4,4 @@ export { hasWasmProgram, wasmProgram, type WasmProgram } from './wasm-program.ts
 export { AUTO_THRESHOLD, resolveTier, TIERS, vmFor, type Tier } from './select-tier.ts';
 export { runBatch, type BatchOptions, type BatchResult } from './run-batch.ts';
 export { compareTiers, type CompareOptions, type TierComparison, type TierDifference } from './compare-tiers.ts';
+export { contextFields, registerContext, type ContextField, type ContextFields } from './context-fields.ts';

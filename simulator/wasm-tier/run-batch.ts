@@ -1,9 +1,22 @@
 // Many packets through one program: the verdicts counted, faults counted (the first kept), and the rate.
+//
+// Without an onResult callback nobody sees a packet's result, so the batch skips what Simulator.run builds
+// for one: the helper table is made once per batch (its environment is mutable: the packet, the calls and
+// printk lines of the run in progress), an XDP context is made once and reset per packet, and no result
+// object is assembled. What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU,
+// routes, context fields and packet bytes), so map contents, verdicts and faults are the same; only the
+// region ids of the context and packet are reused from one packet to the next.
+import { SkbContext, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
+import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
 import type { SimRunOptions, SimRunResult, Simulator } from '../simulator.ts';
-import { SimFault } from '../vm/index.ts';
+import { SimFault, Vm, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
+import { registerContext } from './context-fields.ts';
+import { markLean } from './lean-helpers.ts';
+import { resolveTier } from './select-tier.ts';
+import { WasmVm } from './wasm-vm.ts';
 
 export interface BatchOptions extends SimRunOptions {
-  /** called with each packet's result (or its fault), in order */
+  /** called with each packet's result (or its fault), in order (each packet then runs through Simulator.run) */
   readonly onResult?: (index: number, result: SimRunResult | SimFault) => void;
 }
 
@@ -18,40 +31,194 @@ export interface BatchResult {
   readonly packetsPerSecond: number;
 }
 
+/** HelperEnv with the fields a batch changes per packet writable. */
+type BatchEnv = { -readonly [K in keyof HelperEnv]: HelperEnv[K] };
+
 /**
- * Run `name` on each packet with `sim.run` (so every packet sees the maps as the previous ones left them).
+ * Run `name` on each packet (so every packet sees the maps as the previous ones left them).
  * A fault of the program counts as the verdict `fault` and the batch goes on; any other error stops it.
  */
 export function runBatch(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions = {}): BatchResult {
-  const { onResult, ...runOptions } = options;
-  const verdicts: Record<string, number> = {};
-  let count = 0;
-  let faults = 0;
-  let firstFault: BatchResult['firstFault'];
   const t0 = performance.now();
-  for (const packet of packets) {
-    let verdict: string;
-    try {
-      const r = sim.run(name, packet, runOptions);
-      verdict = r.action;
-      onResult?.(count, r);
-    } catch (e) {
-      if (!(e instanceof SimFault)) throw e;
-      verdict = 'fault';
-      faults++;
-      firstFault ??= { index: count, fault: e };
-      onResult?.(count, e);
-    }
-    verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
-    count++;
-  }
+  const tally = new Tally();
+  if (options.onResult !== undefined || options.trace === true) runEach(sim, name, packets, options, tally);
+  else runLean(sim, name, packets, options, tally);
   const elapsedMs = performance.now() - t0;
   return {
-    packets: count,
-    verdicts,
-    faults,
-    ...(firstFault !== undefined ? { firstFault } : {}),
+    packets: tally.count,
+    verdicts: tally.verdicts,
+    faults: tally.faults,
+    ...(tally.firstFault !== undefined ? { firstFault: tally.firstFault } : {}),
     elapsedMs,
-    packetsPerSecond: elapsedMs > 0 ? (count * 1000) / elapsedMs : 0,
+    packetsPerSecond: elapsedMs > 0 ? (tally.count * 1000) / elapsedMs : 0,
   };
+}
+
+class Tally {
+  readonly verdicts: Record<string, number> = {};
+  count = 0;
+  faults = 0;
+  firstFault: BatchResult['firstFault'];
+
+  add(verdict: string): void {
+    this.verdicts[verdict] = (this.verdicts[verdict] ?? 0) + 1;
+    this.count++;
+  }
+
+  fault(e: SimFault): void {
+    this.faults++;
+    this.firstFault ??= { index: this.count, fault: e };
+    this.add('fault');
+  }
+}
+
+/** Every packet through Simulator.run, its result handed to onResult. */
+function runEach(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions, tally: Tally): void {
+  const { onResult, ...runOptions } = options;
+  for (const packet of packets) {
+    const index = tally.count;
+    try {
+      const r = sim.run(name, packet, runOptions);
+      tally.add(r.action);
+      onResult?.(index, r);
+    } catch (e) {
+      if (!(e instanceof SimFault)) throw e;
+      tally.fault(e);
+      onResult?.(index, e);
+    }
+  }
+}
+
+/** Every packet through the VM directly, with one helper table and (XDP) one context for the batch. */
+function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions, tally: Tally): void {
+  const progType = options.progType ?? sim.progType(name);
+  const xdp = progType === 'xdp';
+  if (!xdp && progType !== 'sched_cls' && progType !== 'sched_act' && progType !== 'socket_filter' && progType !== 'cgroup_skb') {
+    throw new RangeError(`program ${name}: program type ${progType} is not supported by the simulator yet`);
+  }
+  const program = sim.program(name);
+  const { env, helpers } = batchHelpers(sim);
+  const { calls, printk } = env;
+  env.cpu = options.cpu ?? sim.cpu;
+  env.contextKind = xdp ? 'xdp' : 'skb';
+  if (sim.fib !== undefined) env.fib = sim.fib;
+  else delete env.fib;
+  delete env.skb;
+  const vms = new Vms(helpers, sim.budget);
+  const memory = sim.memory;
+  let shared: XdpContext | undefined;
+  try {
+    for (const frame of packets) {
+      if (options.now !== undefined) sim.clock = options.now;
+      let ctx: XdpContext | SkbContext;
+      if (xdp) {
+        shared = reuse(shared, frame) ? shared : fresh(sim, shared, frame, options);
+        ctx = shared!;
+      } else {
+        ctx = new SkbContext(memory, progType, frame, options);
+        registerContext(ctx);
+        env.skb = ctx;
+      }
+      env.packet = ctx.packet;
+      calls.length = 0;
+      printk.length = 0;
+      try {
+        const r = vms.of(program, options.tier ?? sim.tier).run(program, { memory, r1: ctx.region, packet: ctx.packet.region });
+        tally.add(action(progType, r.r0));
+      } catch (e) {
+        if (!(e instanceof SimFault)) throw e;
+        tally.fault(e);
+      } finally {
+        if (!xdp) {
+          memory.remove(ctx.region);
+          memory.remove(ctx.packet.region);
+        }
+      }
+    }
+  } finally {
+    if (shared !== undefined) {
+      memory.remove(shared.region);
+      memory.remove(shared.packet.region);
+    }
+  }
+}
+
+const tables = new WeakMap<Simulator, { env: BatchEnv; helpers: HelperDispatch }>();
+
+/**
+ * The helper table of `sim`'s batches, made once (building kernelHelpers' table costs more than a short
+ * program's run): the environment Simulator.run gives the helpers, with the per-packet fields writable.
+ */
+function batchHelpers(sim: Simulator): { env: BatchEnv; helpers: HelperDispatch } {
+  let t = tables.get(sim);
+  if (t === undefined) {
+    const env: BatchEnv = {
+      jiffies: () => (sim.clock * sim.hz) / 1_000_000_000n,
+      redirect: () => undefined,
+      cpu: sim.cpu,
+      now: () => {
+        const now = sim.clock;
+        sim.clock += sim.clockStep;
+        return now;
+      },
+      random: () => sim.nextRandom(),
+      printk: [],
+      calls: [],
+    };
+    t = { env, helpers: kernelHelpers(env) };
+    markLean(t.helpers, env);
+    tables.set(sim, t);
+  }
+  return t;
+}
+
+/** The two VMs of a batch, made once; 'auto' picks one per run as Simulator.run does. */
+class Vms {
+  readonly #options: { helpers: HelperDispatch; budget?: number };
+  #interp: Vm | undefined;
+  #wasm: WasmVm | undefined;
+
+  constructor(helpers: HelperDispatch, budget: number | undefined) {
+    this.#options = { helpers, ...(budget !== undefined ? { budget } : {}) };
+  }
+
+  of(program: CompiledProgram, tier: SimRunOptions['tier']): Vm | WasmVm {
+    if (resolveTier(program, tier) === 'wasm') return (this.#wasm ??= new WasmVm(this.#options));
+    return (this.#interp ??= new Vm(this.#options));
+  }
+}
+
+/**
+ * Reset the batch's XDP context for `frame` as a new XdpContext would be: the frame after the headroom, zeros
+ * around it, the window on it. False when the context cannot take it (none yet, a helper replaced its bytes).
+ */
+function reuse(ctx: XdpContext | undefined, frame: Uint8Array): ctx is XdpContext {
+  if (ctx === undefined || frame.length > XDP_MAX_LINEAR) return false;
+  const p = ctx.packet;
+  const bytes = p.region.bytes;
+  if (bytes.length !== XDP_PACKET_HEADROOM + XDP_MAX_LINEAR) return false;
+  bytes.fill(0);
+  bytes.set(frame, XDP_PACKET_HEADROOM);
+  p.setWindow(XDP_PACKET_HEADROOM, XDP_PACKET_HEADROOM, XDP_PACKET_HEADROOM + frame.length);
+  p.region.lowWater = p.region.end;
+  return true;
+}
+
+function fresh(sim: Simulator, old: XdpContext | undefined, frame: Uint8Array, options: BatchOptions): XdpContext {
+  if (old !== undefined) {
+    sim.memory.remove(old.region);
+    sim.memory.remove(old.packet.region);
+  }
+  const ctx = new XdpContext(sim.memory, frame, options);
+  registerContext(ctx);
+  return ctx;
+}
+
+/** The action Simulator.run reports for r0. */
+function action(progType: string, r0: bigint): string {
+  const retval32 = Number(BigInt.asIntN(32, r0));
+  if (progType === 'xdp') return XdpContext.action(BigInt(retval32 >>> 0));
+  if (progType === 'socket_filter') return retval32 === 0 ? 'drop' : `accept ${retval32 >>> 0}`;
+  if (progType === 'cgroup_skb') return (retval32 & 1) === 1 ? 'allow' : 'deny';
+  return SkbContext.action(r0);
 }

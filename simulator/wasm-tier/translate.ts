@@ -12,7 +12,7 @@
 //   anything else, and every refused access, calls the runtime, which runs the interpreter's resolve() and so
 //   makes the same fault.
 import type { CompiledProgram } from '../vm/index.ts';
-import { E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { ByteWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 
 /** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
@@ -43,7 +43,8 @@ const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
 // Internal functions after the imports.
 const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32', 'smod32'] as const;
 const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, IMPORTS.length + i])) as Record<(typeof DIV)[number], number>;
-const F_START = IMPORTS.length + DIV.length;
+const F_CTX = IMPORTS.length + DIV.length;
+const F_START = F_CTX + 1;
 const F_FIRST_BPF = F_START + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
@@ -73,7 +74,7 @@ function isJump(h: number): boolean {
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), start()];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
@@ -162,6 +163,27 @@ function division(name: (typeof DIV)[number]): FunctionBody {
   if (!wide) c.op(OP.i64ExtendI32U);
   c.op(OP.end);
   return { type: 10, locals: [], code: c };
+}
+
+/**
+ * contextLoad(hi, lo) → 1 when (hi, lo) is a context field kept in CTX_FIELDS (its value then in SCRATCH),
+ * else 0: a 4-byte load of a packet pointer from the context without a call into JavaScript.
+ */
+function contextLoad(): FunctionBody {
+  const H = 0;
+  const LO = 1;
+  const O = 2;
+  const c = new Code();
+  c.get(H).op(OP.i32Eqz).get(H).i32(0).mem(OP.i32Load, CTX_ID).op(OP.i32Ne).op(OP.i32Or);
+  c.op(OP.if).byte(VOID).i32(0).op(OP.return).op(OP.end);
+  c.get(LO).i32(0x8000_0000 | 0).op(OP.i32Xor).set(O);
+  for (let k = 0; k < CTX_SLOTS; k++) {
+    const at = CTX_FIELDS + 16 * k;
+    c.get(O).i32(0).mem(OP.i32Load, at).op(OP.i32Eq).i32(0).mem(OP.i32Load, at + 4).op(OP.i32And);
+    c.op(OP.if).byte(VOID).i32(0).i32(0).mem(OP.i64Load, at + 8).mem(OP.i64Store, SCRATCH).i32(1).op(OP.return).op(OP.end);
+  }
+  c.i32(0).op(OP.end);
+  return { type: 3, locals: [[1, I32]], code: c };
 }
 
 /** start(): r0..r10 from REGS into the entry function, its r0..r5 back into REGS. */
@@ -416,7 +438,13 @@ class FunctionTranslator {
       c.op(OP.if).byte(I64);
       this.#address();
       c.mem(op, 0);
-      c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
+      c.op(OP.else);
+      if (size === 4) {
+        // a packet pointer (or skb->len) from the context, when the runtime keeps it in CTX_FIELDS
+        c.get(L_H).low(L_A).call(F_CTX).op(OP.if).byte(I64).i32(0).mem(OP.i64Load, SCRATCH).op(OP.else);
+      }
+      c.i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
+      if (size === 4) c.op(OP.end);
       c.op(OP.end).set(d);
       return;
     }

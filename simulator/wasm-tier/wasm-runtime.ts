@@ -6,7 +6,11 @@ import { CODE_TAG, MAY_GOTO_BUDGET, Region, REGION_BASE, type CompiledProgram, t
 import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
 import { LoopFault } from '../vm/run-signals.ts';
 import { RunState, type VmLimits } from '../vm/run-state.ts';
-import { E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { ArrayMap, SimMap } from '../maps/index.ts';
+import type { HelperEnv } from '../helpers/index.ts';
+import { contextFields, type ContextFields } from './context-fields.ts';
+import { leanEnv } from './lean-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
 import { Wasm } from './webassembly.ts';
 
@@ -60,6 +64,12 @@ export class WasmRuntime {
   readonly #arenaViews = new Map<number, { bytes: Uint8Array; view: DataView }>();
   /** a finished run's state, for acquire() */
   #spare: RunState | undefined;
+  /** the run's context, when its packet-pointer fields are kept in linear memory (context-fields.ts) */
+  #ctx: Region | undefined;
+  #ctxFields: ContextFields | undefined;
+  /** the run's helper environment when its calls are not recorded (lean-helpers.ts) */
+  #lean: HelperEnv | undefined;
+  #mapTop = MAP_ARENA;
 
   constructor(memory: Memory) {
     this.memory = memory;
@@ -136,6 +146,10 @@ export class WasmRuntime {
     this.busy = true;
     this.#mirrorStack(st.depth);
     if (st.packet !== undefined) this.#mirrorForRun(st.packet);
+    const r1 = st.lo[1] === (REGION_BASE | 0) ? this.memory.regions[st.hi[1]!] : undefined;
+    this.#ctxFields = r1 === undefined ? undefined : contextFields(r1);
+    this.#ctx = this.#ctxFields === undefined ? undefined : r1;
+    this.#lean = leanEnv(st.helpers);
     this.push();
     this.fromState();
   }
@@ -154,6 +168,9 @@ export class WasmRuntime {
     }
     this.#run.length = 0;
     this.#runTop = RUN_ARENA;
+    this.#ctx = undefined;
+    this.#ctxFields = undefined;
+    this.#lean = undefined;
     this.push();
     if (!this.st.tracing) this.#spare = this.st;
     this.busy = false;
@@ -194,6 +211,34 @@ export class WasmRuntime {
   push(): void {
     this.#pushList(this.#stacks, true);
     this.#pushList(this.#run, false);
+    this.#pushContext();
+  }
+
+  /** The context's packet-pointer fields → CTX_FIELDS (their values move when a helper moves the packet). */
+  #pushContext(): void {
+    const i32 = this.i32;
+    const ctx = this.#ctx;
+    const f = this.#ctxFields;
+    if (ctx === undefined || f === undefined || this.memory.regions[ctx.id] !== ctx) {
+      i32[CTX_ID >> 2] = 0;
+      return;
+    }
+    i32[CTX_ID >> 2] = ctx.id;
+    const p = f.packet;
+    const pid = p.region.id;
+    for (let k = 0; k < CTX_SLOTS; k++) {
+      const at = (CTX_FIELDS + 16 * k) >> 2;
+      const field = f.fields[k];
+      if (field === undefined) {
+        i32[at + 1] = 0;
+        continue;
+      }
+      i32[at] = field.offset;
+      i32[at + 1] = 1;
+      const v = field.value;
+      i32[at + 2] = v === 'len' ? p.end - p.data : REGION_BASE + (v === 'data' ? p.data : v === 'end' ? p.end : p.meta);
+      i32[at + 3] = v === 'len' ? 0 : pid;
+    }
   }
 
   #pushList(list: Mirror[], stacks: boolean): void {
@@ -255,7 +300,7 @@ export class WasmRuntime {
     if (r.bytes.buffer === this.wasm.buffer || !mirrorable(r)) return;
     const size = r.bytes.length;
     const at = this.#runTop;
-    if (at + size > MEMORY_BYTES) return;
+    if (at + size > MAP_ARENA) return;
     this.#runTop = (at + size + 15) & ~15;
     // views of the arena are cached by place and size: a run's mirror allocates nothing
     const key = at * 0x10_0000 + size;
@@ -326,6 +371,7 @@ export class WasmRuntime {
       },
       helper(id, slot) {
         const st = at(slot);
+        if (rt.#lean !== undefined && (id === 1 || id === 5) && rt.#leanHelper(id, rt.#lean)) return 0;
         rt.toState();
         rt.pull();
         st.pc = slot + 1;
@@ -407,6 +453,81 @@ export class WasmRuntime {
         throw new LoopFault('invalid', `cannot execute handler 0x${h!.toString(16)}`);
       },
     };
+  }
+
+  /**
+   * bpf_map_lookup_elem (1) or bpf_ktime_get_ns (5) of a run whose calls are not recorded, from the registers
+   * in linear memory, as kernelHelpers computes them: true when done, false to take the ordinary path (which
+   * also makes every fault: not a map, a key out of bounds, …).
+   */
+  #leanHelper(id: number, env: HelperEnv): boolean {
+    const i32 = this.i32;
+    const R = REGS >> 2;
+    if (id === 5) {
+      this.#setR0(env.now());
+      return true;
+    }
+    const regions = this.memory.regions;
+    const h1 = i32[R + 3]!;
+    const m = h1 > 0 && h1 < regions.length ? regions[h1]?.map : undefined;
+    if (!(m instanceof SimMap)) return false;
+    const h2 = i32[R + 5]!;
+    const kr = h2 > 0 && h2 < regions.length ? regions[h2] : undefined;
+    if (kr === undefined || kr.kind === 'map' || kr.access !== undefined) return false;
+    const o = (i32[R + 4]! ^ 0x8000_0000) | 0;
+    if (o < kr.start || o + m.keySize > kr.end) return false;
+    if (m instanceof ArrayMap) {
+      const b = kr.bytes;
+      const index = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+      if (index >= m.maxEntries) {
+        i32[R] = 0;
+        i32[R + 1] = 0;
+        return true;
+      }
+      const v = m.regions[index]![m.perCpu ? env.cpu : 0];
+      if (v === undefined) return false;
+      if (!m.name.startsWith('.')) this.#mirrorValue(v);
+      i32[R] = REGION_BASE | 0;
+      i32[R + 1] = v.id;
+      return true;
+    }
+    this.#setR0(m.lookup(kr.bytes.subarray(o, o + m.keySize), env.cpu));
+    return true;
+  }
+
+  /** r0 in linear memory = `v`, as RegisterFile.set stores it */
+  #setR0(v: bigint | number): void {
+    const b = BigInt.asUintN(64, BigInt(v));
+    this.i32[REGS >> 2] = Number(BigInt.asIntN(32, b));
+    this.i32[(REGS >> 2) + 1] = Number(BigInt.asIntN(32, b >> 32n));
+  }
+
+  /**
+   * Mirror an array map's value for good (array values are never removed or replaced, and TypeScript reads
+   * them through region.bytes, which stays the live view), so later accesses stay in wasm.
+   */
+  #mirrorValue(r: Region): void {
+    const e = this.#entry(r.id);
+    const i32 = this.i32;
+    if (r.bytes.buffer === this.wasm.buffer) {
+      // mirrored already; its table entry may have gone to a region whose id has the same low bits
+      if (i32[e + (E_ID >> 2)] === r.id || r.kind !== 'map_value') return;
+    } else {
+      if (!mirrorable(r)) return;
+      const size = r.bytes.length;
+      const at = this.#mapTop;
+      if (at + size > MEMORY_BYTES) return;
+      this.#mapTop = (at + size + 7) & ~7;
+      const view = this.u8.subarray(at, at + size);
+      view.set(r.bytes);
+      r.setBytes(view, r.start, r.end);
+    }
+    i32[e + (E_ID >> 2)] = r.id;
+    i32[e + (E_BASE >> 2)] = r.bytes.byteOffset;
+    i32[e + (E_START >> 2)] = r.start;
+    i32[e + (E_END >> 2)] = r.end;
+    i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
+    i32[e + (E_LOW >> 2)] = -0x8000_0000;
   }
 
   /** A packet reached through the slow path (not the run's own packet): mirror it for the rest of the run. */

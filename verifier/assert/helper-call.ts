@@ -2,10 +2,11 @@
 // the helper exists and is offered to the program type, each argument register has a kind its prototype
 // accepts, memory arguments are sized and accessible. Memory checks of the pointed-to region are done by the
 // caller through `HelperMemoryAccess`, which knows the state.
-import { helperAllowed, helperById, mapTypeById, type HelperArgKind, type HelperSpec } from '../../bpf/index.ts';
+import { helperAllowed, helperById, mapFuncIncompatibility, mapTypeById, type HelperArgKind, type HelperSpec } from '../../bpf/index.ts';
 import { tnumIsConst } from '../domains/index.ts';
 import { typeStr, type MapRef, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
 import { Reject, Unsupported } from './failure.ts';
+import { assertSocketArg, socketReturnType } from './socket.ts';
 import type { AccessType, ProgramContext } from './memory.ts';
 
 /** The types a memory argument accepts, as this kernel lists them (the list is cut short by the kernel). */
@@ -26,6 +27,8 @@ export interface HelperCallPlan {
   readonly release: number | undefined;
   /** bpf_spin_lock / bpf_spin_unlock: the lock taken or released (the map value's id and its map) */
   readonly lock: { readonly take: boolean; readonly id: number; readonly map: string } | undefined;
+  /** the reference a socket argument carries (meta->ref_obj_id), 0 for none: a cast helper's result shares it */
+  readonly sockRef: number;
 }
 
 /** Helpers that are not offered without CAP_PERFMON (bpf_base_func_proto's perfmon_capable() part). */
@@ -52,7 +55,7 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
   if (!ctx.profile.allowPtrLeaks && PERFMON_ONLY.has(id)) throw new Reject(`program of this type cannot use helper ${helper.symbol}#${id}`);
   if (helper.gplOnly && !gplCompatible) throw new Reject('cannot call GPL-restricted function from non-GPL compatible program');
   const rets = ['RET_PTR_TO_MAP_VALUE_OR_NULL', 'RET_PTR_TO_RINGBUF_MEM_OR_NULL'];
-  if (helper.ret.base !== 'RET_INTEGER' && helper.ret.base !== 'RET_VOID' && !rets.includes(helper.ret.text)) {
+  if (helper.ret.base !== 'RET_INTEGER' && helper.ret.base !== 'RET_VOID' && !rets.includes(helper.ret.text) && socketReturnType(helper.ret.text) === undefined) {
     throw new Unsupported(`helper ${helper.symbol} returning ${helper.ret.text}`);
   }
   let map: MapRef | undefined;
@@ -60,6 +63,7 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
   let allocSize: number | undefined;
   let release: number | undefined;
   let lock: HelperCallPlan['lock'];
+  let sockRef = 0;
   const args = helper.args;
   for (let i = 0; i < args.length; i++) {
     const regno = i + 1;
@@ -77,11 +81,12 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
         map = reg.map!;
         {
           const mt = mapTypeById(map.type);
-          if (mt === undefined || !mt.helpers.includes(helper.name)) {
-            throw new Unsupported(`map type ${mt?.name ?? map.type} passed to ${helper.symbol}`);
-          }
-          if ((mt.name === 'array_of_maps' || mt.name === 'hash_of_maps') && (id !== 1 || map.inner === undefined)) {
-            throw new Unsupported(`${helper.symbol} on a map-in-map`);
+          if (mt === undefined) throw new Unsupported(`map type ${map.type} passed to ${helper.symbol}`);
+          // check_map_func_compatibility runs after every argument is checked (below)
+          if (mapFuncIncompatibility(mt.name, map.type, helper.name, id, ctx.progType) === undefined) {
+            if ((mt.name === 'array_of_maps' || mt.name === 'hash_of_maps') && map.inner === undefined) {
+              throw new Unsupported(`${helper.symbol} on a map-in-map without an inner map template`);
+            }
           }
         }
         break;
@@ -153,15 +158,35 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
       case 'ARG_PTR_TO_SPIN_LOCK':
         lock = spinLockArg(state, regno, reg, id === BPF_FUNC_SPIN_LOCK);
         break;
+      case 'ARG_PTR_TO_SOCK_COMMON':
+      case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
+      case 'ARG_PTR_TO_SOCKET': {
+        const ref = assertSocketArg(regno, reg, kind);
+        if (ref !== 0) sockRef = ref;
+        if (kind.flags.includes('OBJ_RELEASE')) release = ref;
+        break;
+      }
       default:
         throw new Unsupported(`helper argument kind ${kind.text} (${helper.symbol})`);
     }
   }
+  // record_func_key
+  if (id === 12 && map !== undefined && map.type !== BPF_MAP_TYPE_PROG_ARRAY) throw new Reject('expected prog array map for tail call');
+  // release_reference: the reference must still be held (a null constant releases nothing)
+  if (release !== undefined && release !== 0 && !state.refs.some((r) => r.id === release)) {
+    throw new Reject(`func ${helper.symbol}#${id} reference has not been acquired before`);
+  }
+  if (release === 0) release = undefined;
   if (id === 12 && state.refs.length > 0) throw new Reject('tail_call would lead to reference leak');
-  return { helper, map, writes, allocSize, release, lock };
+  if (map !== undefined) {
+    const refused = mapFuncIncompatibility(mapTypeById(map.type)!.name, map.type, helper.name, id, ctx.progType);
+    if (refused !== undefined) throw new Reject(...refused);
+  }
+  return { helper, map, writes, allocSize, release, lock, sockRef };
 }
 
 const BPF_FUNC_SPIN_LOCK = 93;
+const BPF_MAP_TYPE_PROG_ARRAY = 3;
 
 /** process_spin_lock: the lock field of a map value, at a constant offset; one lock held at a time. */
 function spinLockArg(state: VerifierState, regno: number, reg: RegState, take: boolean): HelperCallPlan['lock'] {

@@ -5,3 +5,4 @@ export * from './memory.ts';
 export * from './pointer-arith.ts';
 export * from './helper-call.ts';
 export * from './return-value.ts';
+export * from './socket.ts';

@@ -2,7 +2,7 @@
 // check_stack_access_within_bounds, check_stack_read_fixed_off, check_ctx_access, check_packet_access,
 // check_map_access, check_mem_region_access, check_ptr_alignment).
 import { ctxAccess, type CtxAccessResult, type ProgTypeName } from '../../bpf/index.ts';
-import { S64_MIN, tnumIsConst, tnumStrn } from '../domains/index.ts';
+import { S64_MIN, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStrn } from '../domains/index.ts';
 import type { Profile } from '../profiles.ts';
 import { formatReg, typeStr, type PtrReg, type RegState, type StackState } from '../state/index.ts';
 import { Reject, Unsupported } from './failure.ts';
@@ -31,6 +31,10 @@ export function assertDereferenceable(reg: RegState, regno: number): asserts reg
     case 'fp':
     case 'mem':
     case 'ringbuf_mem':
+    case 'map_key':
+    case 'sock_common':
+    case 'sock':
+    case 'tcp_sock':
       return;
     default:
       throw new Reject(`R${regno} invalid mem access '${typeStr(reg)}'`);
@@ -55,6 +59,31 @@ export function assertStackAccess(reg: PtrReg, regno: number, insnOff: number, s
     throw new Reject(`invalid ${t === 'write' ? 'write to' : 'read from'} stack R${regno} off=${off} size=${size}`);
   }
   return off;
+}
+
+/**
+ * A stack access at a variable offset (check_stack_access_within_bounds, root only: unprivileged programs
+ * cannot make such pointers): aligned, bounded, and every byte it may touch inside the frame. Returns the
+ * range of bytes fp+min .. fp+end-1 it may touch.
+ */
+export function assertStackVarAccess(reg: PtrReg, regno: number, insnOff: number, size: number, t: AccessType, profile: Profile): { min: number; end: number } {
+  const tn = tnumStrn(reg.v.varOff);
+  // check_ptr_alignment: stack accesses are always strict
+  if (!tnumIsAligned(tnumAdd(reg.v.varOff, tnumConst(BigInt.asUintN(64, BigInt(reg.off + insnOff)))), BigInt(size))) {
+    throw new Reject(`misaligned stack access off ${tn}+${reg.off}+${insnOff} size ${size}`);
+  }
+  const where = t === 'write' ? ' write to' : ' read from';
+  if (reg.v.smax >= BPF_MAX_VAR_OFF || reg.v.smin <= -BPF_MAX_VAR_OFF) throw new Reject(`invalid unbounded variable-offset${where} stack R${regno}`);
+  const off = reg.off + insnOff;
+  const min = Number(reg.v.smin) + off;
+  const end = Number(reg.v.smax) + off + size;
+  // check_stack_slot_within_bounds: reads below the allocated stack need allow_uninit_stack
+  if (!profile.allowUninitStack && t === 'read') throw new Unsupported('a variable-offset stack read without CAP_PERFMON');
+  if (min < -512 || min > -1 || end > 0) {
+    throw new Reject(`invalid variable-offset${where} stack R${regno} var_off=${tn} off=${off} size=${size}`);
+  }
+  if (!profile.bypassSpecV1) throw new Reject(`R${regno} variable offset stack access prohibited for !root, var_off=${tn}`);
+  return { min, end };
 }
 
 /** Reads of stack bytes never written: allowed with CAP_PERFMON (allow_uninit_stack), refused otherwise. */

@@ -139,6 +139,7 @@ export function assertPointerAlu(insn: AluInsn, dst: RegState, src: RegState, pr
     case 'pkt_meta':
     case 'mem':
     case 'ringbuf_mem':
+    case 'map_key':
       break;
     case 'func':
       throw new Unsupported('arithmetic on a function pointer');

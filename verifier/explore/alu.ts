@@ -12,6 +12,7 @@ import {
   unknownScalar,
   zext32To64,
   type ScalarAluOp,
+  type ScalarState,
 } from '../domains/index.ts';
 import { cloneReg, scalarReg, type RegState, type VerifierState } from '../state/index.ts';
 
@@ -19,7 +20,24 @@ export interface IdSource {
   nextId(): number;
 }
 
-function execMov(state: VerifierState, insn: AluInsn, ctx: ProgramContext): void {
+/**
+ * assign_scalar_id_before_mov: a scalar about to be copied gets an id (unless it is a constant), so that the
+ * copies share it and a bounds check on one narrows all (sync_linked_regs). Returns the source's scalar.
+ */
+export function assignScalarIdBeforeMov(state: VerifierState, regno: number, ids: IdSource, frame = state.frames.length - 1): ScalarState {
+  const reg = state.frames[frame]!.regs[regno]!;
+  if (reg.kind !== 'scalar') throw new TypeError(`r${regno} is not a scalar`);
+  if (reg.s.id !== 0 || tnumIsConst(reg.s.varOff)) return reg.s;
+  const s = cloneScalar(reg.s);
+  s.id = ids.nextId();
+  state.frames[frame]!.regs[regno] = scalarReg(s);
+  return s;
+}
+
+/** get_reg_width: the number of bits the scalar's unsigned maximum needs. */
+export const regWidth = (s: ScalarState): number => s.umax.toString(2).length - (s.umax === 0n ? 1 : 0);
+
+function execMov(state: VerifierState, insn: AluInsn, ctx: ProgramContext, ids: IdSource): void {
   if (insn.source === 'imm') {
     assertWritable(insn.dst);
     const v = insn.width === 64 ? BigInt.asUintN(64, BigInt(insn.imm)) : BigInt(insn.imm >>> 0);
@@ -39,9 +57,13 @@ function execMov(state: VerifierState, insn: AluInsn, ctx: ProgramContext): void
     state.setReg(insn.dst, scalarReg(unknownScalar()));
     return;
   }
-  const s = cloneScalar((src as { s: ReturnType<typeof unknownScalar> }).s);
-  s.id = 0;
   const size = insn.op === 'movsx8' ? 1 : insn.op === 'movsx16' ? 2 : insn.op === 'movsx32' ? 4 : 0;
+  // the copy keeps the source's value (and so may share its id): a plain 64-bit copy; a 32-bit copy of a
+  // value below 2^32; a sign extension of a value whose sign bit at that width is clear
+  const srcS = (src as { s: ScalarState }).s;
+  const same = size !== 0 ? srcS.umax < 1n << BigInt(size * 8 - 1) : insn.width === 64 || regWidth(srcS) <= 32;
+  const s = cloneScalar(same ? assignScalarIdBeforeMov(state, insn.src, ids) : srcS);
+  if (!same) s.id = 0;
   if (insn.width === 64) {
     if (size !== 0) coerceRegToSizeSx(s, size as 1 | 2 | 4);
   } else {
@@ -54,7 +76,7 @@ function execMov(state: VerifierState, insn: AluInsn, ctx: ProgramContext): void
 
 export function execAlu(state: VerifierState, insn: AluInsn, ctx: ProgramContext, ids: IdSource): void {
   if (insn.op === 'mov' || insn.op === 'movsx8' || insn.op === 'movsx16' || insn.op === 'movsx32') {
-    execMov(state, insn, ctx);
+    execMov(state, insn, ctx, ids);
     return;
   }
   if (insn.source === 'reg') assertReadable(state, insn.src);

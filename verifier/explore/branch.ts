@@ -2,19 +2,90 @@
 // and refine each side: scalar bounds (reg_set_min_max), null checks of *_or_null pointers
 // (mark_ptr_or_null_regs) and packet ranges from comparisons with pkt_end (try_match_pkt_pointers).
 import type { JumpInsn } from '../../bpf/index.ts';
-import { assertReadable, Reject, Unsupported, type ProgramContext } from '../assert/index.ts';
-import { cloneScalar, isScalarBranchTaken, knownScalar, regSetMinMax, tnumIsConst, type ScalarState } from '../domains/index.ts';
-import { constReg, scalarReg, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
+import { assertReadable, Reject, type ProgramContext } from '../assert/index.ts';
+import { cloneScalar, isScalarBranchTaken, knownScalar, regSetMinMax, tnumIsConst, unknownScalar, type ScalarState } from '../domains/index.ts';
+import { precisionKey, slotKey } from './precision.ts';
+import { constReg, scalarReg, type PtrReg, type PtrType, type RegState, type VerifierState } from '../state/index.ts';
 
 export interface BranchOutcome {
   /** state continuing at the next instruction, if that side is possible */
   readonly fall?: VerifierState;
   /** state continuing at the jump target, if that side is possible */
   readonly taken?: VerifierState;
+  /**
+   * a decided branch without CAP_PERFMON: the side never taken, walked speculatively with the compared
+   * registers unknown (sanitize_speculative_path); `speculativeTaken` says which side it is
+   */
+  readonly speculative?: VerifierState;
+  readonly speculativeTaken?: boolean;
+  /**
+   * an undecided branch on scalars with ids: where their copies live (precisionKey/slotKey), when more than
+   * one, for the jump history (precision follows the copies back)
+   */
+  readonly linked?: readonly number[];
+}
+
+/** A place holding a scalar: a register or a spilled stack slot of a frame (struct linked_reg). */
+interface Linked {
+  readonly frame: number;
+  readonly reg?: number;
+  readonly spi?: number;
+}
+
+/** LINKED_REGS_MAX: the copies one jump records; more lose their id. */
+const LINKED_REGS_MAX = 6;
+
+/** collect_linked_regs: every scalar with `id`, current frame first, registers then spilled slots. */
+function collectLinked(state: VerifierState, id: number, out: Linked[]): void {
+  const take = (reg: RegState, at: Linked, drop: (r: RegState) => void): void => {
+    if (reg.kind !== 'scalar' || reg.s.id !== id) return;
+    if (out.length < LINKED_REGS_MAX) out.push(at);
+    else drop(scalarReg({ ...cloneScalar(reg.s), id: 0 }));
+  };
+  for (let f = state.frames.length - 1; f >= 0; f--) {
+    const fr = state.frames[f]!;
+    for (let r = 0; r < 10; r++) take(fr.regs[r]!, { frame: f, reg: r }, (x) => (fr.regs[r] = x));
+    fr.stack.slots.forEach((slot, spi) => {
+      // is_spilled_reg: the slot's lowest byte is a spill byte
+      if (slot?.spilled === undefined || slot.types[0] !== 'spill') return;
+      take(slot.spilled, { frame: f, spi }, (x) => (slot.spilled = x));
+    });
+  }
+}
+
+/** sync_linked_regs: every copy of the register at `regno` (refined by the branch) becomes what it is now. */
+function syncLinked(state: VerifierState, regno: number, linked: readonly Linked[]): void {
+  const known = state.reg(regno);
+  if (known.kind !== 'scalar' || known.s.id === 0) return;
+  const cur = state.frames.length - 1;
+  for (const e of linked) {
+    if (e.frame === cur && e.reg === regno) continue;
+    const fr = state.frames[e.frame]!;
+    if (e.reg !== undefined) {
+      const r = fr.regs[e.reg]!;
+      if (r.kind === 'scalar' && r.s.id === known.s.id) fr.regs[e.reg] = scalarReg(cloneScalar(known.s));
+    } else {
+      const slot = fr.stack.slots[e.spi!];
+      const r = slot?.spilled;
+      if (slot !== undefined && r?.kind === 'scalar' && r.s.id === known.s.id) slot.spilled = scalarReg(cloneScalar(known.s));
+    }
+  }
+}
+
+/** sanitize_speculative_path: the other side of a decided branch, its compared registers unknown scalars. */
+function speculativeSide(state: VerifierState, insn: JumpInsn, taken: boolean): BranchOutcome {
+  const spec = state.clone();
+  spec.speculative = true;
+  spec.setReg(insn.dst, scalarReg(unknownScalar()));
+  if (insn.source === 'reg') spec.setReg(insn.src, scalarReg(unknownScalar()));
+  return taken ? { taken: state, speculative: spec, speculativeTaken: false } : { fall: state, speculative: spec, speculativeTaken: true };
 }
 
 const isZero = (r: RegState): boolean => r.kind === 'scalar' && tnumIsConst(r.s.varOff) && r.s.varOff.value === 0n;
 const isPkt = (r: RegState): r is PtrReg => r.kind === 'ptr' && (r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end');
+
+/** socket kinds reg_not_null knows are not null (and a bpf_for_each_map_elem callback's key) */
+const NOT_NULL_SOCKETS: ReadonlySet<string> = new Set(['sock_common', 'sock', 'tcp_sock', 'map_key']);
 
 /** mark_ptr_or_null_regs: every register sharing the id becomes 0 (null side) or the non-null pointer. */
 function markPtrOrNull(state: VerifierState, id: number, isNull: boolean): void {
@@ -28,7 +99,7 @@ function markPtrOrNull(state: VerifierState, id: number, isNull: boolean): void 
     }
     // mark_ptr_or_null_reg: a map value that may hold a spin lock keeps its id (the lock is known by it)
     const keepId = reg.type === 'map_value_or_null' && reg.map?.spinLockOff !== undefined;
-    return { ...reg, type: reg.type === 'map_value_or_null' ? 'map_value' : 'ringbuf_mem', id: keepId ? reg.id : 0 };
+    return { ...reg, type: reg.type.slice(0, -'_or_null'.length) as PtrType, id: keepId ? reg.id : 0 };
   });
   // a null reservation holds nothing to release (release_reference_state)
   if (isNull && refObj !== 0) state.refs = state.refs.filter((r) => r.id !== refObj);
@@ -74,8 +145,7 @@ function matchPktPointers(insn: JumpInsn, fall: VerifierState, taken: VerifierSt
   }
 }
 
-/** `loops`: the program has back-edges (see the speculative paths below). */
-export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramContext, loops = true): BranchOutcome {
+export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramContext): BranchOutcome {
   assertReadable(state, insn.dst);
   if (insn.source === 'reg') assertReadable(state, insn.src);
   const jmp32 = insn.width === 32;
@@ -87,15 +157,15 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
   }
   if (dst.kind === 'scalar' && src.kind === 'scalar') {
     const taken = isScalarBranchTaken(dst.s, src.s, insn.op, jmp32);
-    // Without CAP_PERFMON the kernel also walks the other side speculatively (sanitize_speculative_path). An
-    // error there only inserts a nospec barrier since 6.17 (no verdict changes), but in a program with loops
-    // the speculative states take part in loop detection (the kernel rejects a plain bounded loop as an
-    // infinite loop that way): unsupported there.
-    if (taken !== 'unknown' && !ctx.profile.bypassSpecV1 && loops) {
-      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
-    }
+    // Without CAP_PERFMON the kernel also walks the other side speculatively (sanitize_speculative_path)
+    if (taken !== 'unknown' && !ctx.profile.bypassSpecV1) return speculativeSide(state, insn, taken === 'taken');
     if (taken === 'taken') return { taken: state };
     if (taken === 'not-taken') return { fall: state };
+    // the copies of the compared scalars, recorded before the fork so that both sides share the record
+    const linked: Linked[] = [];
+    if (insn.source === 'reg' && src.kind === 'scalar' && src.s.id !== 0) collectLinked(state, src.s.id, linked);
+    const dstNow = state.reg(insn.dst);
+    if (dstNow.kind === 'scalar' && dstNow.s.id !== 0) collectLinked(state, dstNow.s.id, linked);
     const other = state.clone();
     // reg_set_min_max refines the registers in place: give each state its own copies first (states share
     // register objects)
@@ -111,18 +181,25 @@ export function execCondJump(state: VerifierState, insn: JumpInsn, ctx: ProgramC
     const [fd, fs] = regsOf(state);
     const [td, ts] = regsOf(other);
     regSetMinMax({ trueReg1: td, trueReg2: ts, falseReg1: fd, falseReg2: fs }, insn.op, { isJmp32: jmp32 });
-    return { fall: state, taken: other };
+    if (linked.length === 0) return { fall: state, taken: other };
+    if (insn.source === 'reg') {
+      syncLinked(state, insn.src, linked);
+      syncLinked(other, insn.src, linked);
+    }
+    syncLinked(state, insn.dst, linked);
+    syncLinked(other, insn.dst, linked);
+    if (linked.length < 2) return { fall: state, taken: other };
+    const keys = linked.map((e) => (e.reg !== undefined ? precisionKey(e.frame, e.reg) : slotKey(e.frame, e.spi!)));
+    return { fall: state, taken: other, linked: keys };
   }
   // a pointer that cannot be null compared with 0 (is_branch_taken for pointers)
   if (!jmp32 && (insn.op === 'jeq' || insn.op === 'jne')) {
     // reg_not_null: the kinds the kernel knows are not null (not the stack, context or packet: both sides of
     // `if r10 == 0` are explored there, so are they here)
     const notNull = (r: RegState): boolean =>
-      r.kind === 'ptr' && (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem' || r.type === 'ringbuf_mem');
+      r.kind === 'ptr' && (r.type === 'map_value' || r.type === 'map_ptr' || r.type === 'mem' || r.type === 'ringbuf_mem' || NOT_NULL_SOCKETS.has(r.type));
     const ptrVsZero = (notNull(dst) && isZero(src)) || (notNull(src) && isZero(dst));
-    if (ptrVsZero && !ctx.profile.bypassSpecV1 && loops) {
-      throw new Unsupported('verification of the speculative path of a decided branch (Spectre v1, without CAP_PERFMON)');
-    }
+    if (ptrVsZero && !ctx.profile.bypassSpecV1) return speculativeSide(state, insn, insn.op === 'jne');
     if (ptrVsZero) return insn.op === 'jeq' ? { fall: state } : { taken: state };
   }
   const other = state.clone();

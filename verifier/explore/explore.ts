@@ -6,25 +6,27 @@
 // on (precision.ts); states are stored with the kernel's heuristics (two jumps and eight instructions since
 // the last one, a jump history over 40 entries forces one) and evicted after repeated misses. A stored state
 // still on the current path that the path reaches again exactly is an infinite loop.
-import type { CallInsn } from '../../bpf/index.ts';
+import type { AluInsn, CallInsn } from '../../bpf/index.ts';
 import {
   assertHelperCall,
   assertReadable,
   assertReturnValue,
   returnRange,
   assertWritable,
-  checkAccessSize,
+  socketReturnType,
   Reject,
   Unsupported,
   type ProgramContext,
 } from '../assert/index.ts';
 import { knownScalar, tnumIsConst, unknownScalar } from '../domains/index.ts';
 import type { Profile } from '../profiles.ts';
-import { cloneReg, newFrameUid, NOT_INIT, ptrReg, scalarReg, StackState, typeStr, VerifierState, type PtrReg, type RegState } from '../state/index.ts';
-import { execAlu, execEndian } from './alu.ts';
+import { cloneReg, newFrameUid, NOT_INIT, ptrReg, scalarReg, StackState, typeStr, VerifierState, type RegState } from '../state/index.ts';
+import { assignScalarIdBeforeMov, execAlu, execEndian, regWidth } from './alu.ts';
 import { execCondJump } from './branch.ts';
+import { socketResult } from './socket-result.ts';
+import { applyHelperWrites, helperMemoryAccess } from './helper-memory.ts';
 import { checkCfg } from './cfg.ts';
-import { checkAccess, execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
+import { execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
 import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness.ts';
 import type { Program } from './program.ts';
 import { computeLiveRegs } from './liveness.ts';
@@ -109,6 +111,19 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     let idGen = 0;
     const ids = { nextId: () => ++idGen };
     const explored = new Map<number, Checkpoint[]>();
+    // insn_aux_data's nospec (a speculative path failed here: a barrier goes before it, and speculative paths
+    // stop there) and nospec_result (a stack store hardened against Spectre v4: a barrier goes after it)
+    const nospec = new Uint8Array(n);
+    const nospecResult = new Uint8Array(n);
+    // record_func_map for bpf_tail_call: the prog array each call instruction saw, null once two differ
+    const tailMaps = new Map<number, string | null>();
+    const onTailCall = (at: number, map: string): void => {
+      const seen = tailMaps.get(at);
+      if (seen === undefined) tailMaps.set(at, map);
+      else if (seen !== map) tailMaps.set(at, null);
+    };
+    // a speculative path skips sanitize_ptr_alu's checks and bookkeeping (it only simulates)
+    const specCtx: ProgramContext = { ...ctx, profile: { ...profile, bypassSpecV1: true } };
     const depthOf = new Map<number, number>();
     // the kernel's env->jmps_processed and the counters at the last stored state (state-adding heuristics)
     let jmps = 0;
@@ -231,11 +246,20 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             firstInsn = i;
           }
         }
+        // a barrier was placed here: speculation stops before this instruction
+        if (state.speculative && nospec[i] === 1) {
+          endPath();
+          break;
+        }
         arrive(i);
         const insn = program.insns[i];
         if (insn === undefined) throw new Reject(`invalid insn idx ${i}`);
         let next = i + 1;
         let ended = false;
+        if ((insn.kind === 'st' || insn.kind === 'stx' || insn.kind === 'atomic') && !profile.bypassSpecV4 && storeNeedsBarrier(state, insn)) {
+          nospecResult[i] = 1;
+        }
+        try {
         switch (insn.kind) {
           case 'alu': {
             // pointer += scalar: the scalar's value made the offset (adjust_reg_min_max_vals)
@@ -246,7 +270,12 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               if (d === 'ptr' && s === 'scalar') ask = insn.src;
               else if (d === 'scalar' && s === 'ptr') ask = insn.dst;
             }
-            execAlu(state, insn, ctx, ids);
+            // sanitize_ptr_alu: without CAP_PERFMON, pointer += register is also walked with the offset masked
+            // to 0 (the pointer unchanged), speculatively
+            const masked = !profile.bypassSpecV1 && nospec[i] === 0 ? maskedPointerAlu(state, insn, i) : undefined;
+            if (masked !== undefined && state.speculative) fork(masked, i);
+            execAlu(state, insn, state.speculative ? specCtx : ctx, ids);
+            if (masked !== undefined && !state.speculative) fork(masked, i);
             if (ask !== undefined) precise(i, [precisionKey(state.frames.length - 1, ask)]);
             break;
           }
@@ -254,10 +283,11 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             execEndian(state, insn);
             break;
           case 'ldx':
-            stackEffect(hist, i, prevInsn, execLoad(state, insn, ctx, track));
+            stackEffect(hist, i, prevInsn, execLoad(state, insn, ctx, track, ids));
             break;
           case 'st':
           case 'stx': {
+            if (insn.kind === 'stx' && profile.loops) spillScalarId(state, insn, ids);
             const eff = execStore(state, insn, ctx, track);
             stackEffect(hist, i, prevInsn, eff);
             if (eff?.preciseSrc === true && insn.kind === 'stx') precise(i, [precisionKey(state.frames.length - 1, insn.src)]);
@@ -281,8 +311,14 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             const f = state.frames.length - 1;
             const dstScalar = state.reg(insn.dst).kind === 'scalar';
             const srcScalar = insn.source === 'reg' && state.reg(insn.src).kind === 'scalar';
-            const out = execCondJump(state, insn, ctx, loops);
+            const out = execCondJump(state, insn, ctx);
             if (out.taken !== undefined && out.fall !== undefined) {
+              // the copies narrowed together go into the jump history both sides share (push_jmp_history)
+              if (out.linked !== undefined) {
+                const top = hist[hist.length - 1];
+                if (top !== undefined && top.idx === i) top.linked = out.linked;
+                else hist.push({ idx: i, prev: prevInsn, linked: out.linked });
+              }
               out.taken.insn = i + insn.off + 1;
               fork(out.taken, i);
               state = out.fall;
@@ -298,6 +334,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
                 state = out.fall!;
               }
               precise(i, keys);
+              if (out.speculative !== undefined) {
+                out.speculative.insn = out.speculativeTaken === true ? i + insn.off + 1 : i + 1;
+                fork(out.speculative, i);
+              }
             }
             break;
           }
@@ -314,7 +354,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               fork(iteration, i);
               execHelperResult(state, scalarReg(unknownScalar()));
             } else if (insn.target === 'helper') {
-              const keys = execHelper(state, insn, options, ids, track);
+              const keys = execHelper(state, insn, options, ids, track, onTailCall);
               precise(i, keys);
             } else if (insn.target === 'local' && program.globalFunctions.has(i + insn.imm + 1)) {
               callGlobalFunction(state, i + insn.imm + 1, program);
@@ -382,6 +422,17 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           default:
             throw new Unsupported(`instruction ${insn.kind}`);
         }
+        } catch (e) {
+          // do_check: on a speculative path an error the kernel can recover from (EPERM, EACCES, EINVAL) only
+          // places a barrier before the instruction and ends the path
+          if (!state.speculative) throw e;
+          if (e instanceof Unsupported) throw new Unsupported(`${e.feature} (on a speculative path)`);
+          if (!(e instanceof Reject) || !recoverableWithNospec(e)) throw e;
+          nospec[i] = 1;
+          ended = true;
+        }
+        // after a hardened stack store speculation stops
+        if (!ended && state.speculative && nospecResult[i] === 1) ended = true;
         if (ended) {
           endPath();
           break;
@@ -401,6 +452,12 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     }
     }
     checkCombinedStack(program, depthOf, profile);
+    // do_misc_fixups: a tail call that saw two prog arrays cannot be hardened
+    if ([...tailMaps.values()].includes(null)) {
+      insnAt = undefined;
+      current = undefined;
+      throw new Reject('tail_call abusing map_ptr');
+    }
     return { verdict: 'accept', stats };
   } catch (e) {
     if (e instanceof Reject) {
@@ -433,19 +490,16 @@ function loadImm64(program: Program, slot: number, pseudo: string, value: bigint
  * on (sizes: check_mem_size_reg; allocation sizes; a constant map key: get_constant_map_key; a tail call
  * index: record_func_key), for precision tracking.
  */
-function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOptions, ids: { nextId(): number }, track: StackTracker): number[] {
+function execHelper(
+  state: VerifierState,
+  insn: CallInsn,
+  options: ExploreOptions,
+  ids: { nextId(): number },
+  track: StackTracker,
+  onTailCall: (at: number, map: string) => void,
+): number[] {
   const { ctx } = options;
-  const plan = assertHelperCall(state, insn.imm, ctx, options.gplCompatible, (regno, ptr, size, t, zeroOk, pktOk) => {
-    if ((ptr.type === 'pkt' || ptr.type === 'pkt_meta') && !pktOk) throw new Reject('helper access to the packet is not allowed');
-    if (size === 0 && zeroOk) return;
-    checkAccessSize(size);
-    if (ptr.type === 'fp') {
-      helperStackAccess(state, ptr, regno, size, t, ctx.profile);
-      if (t === 'read') track.read(ptr.frame, ptr.off + Number(BigInt.asIntN(64, ptr.v.varOff.value)), size);
-      return;
-    }
-    checkAccess(state, ptr, regno, 0, size, t, ctx, undefined);
-  });
+  const plan = assertHelperCall(state, insn.imm, ctx, options.gplCompatible, helperMemoryAccess(state, ctx, track));
   const frame = state.frames.length - 1;
   const keys: number[] = [];
   plan.helper.args.forEach((a, k) => {
@@ -453,19 +507,14 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
     if (sized && state.reg(k + 1).kind === 'scalar') keys.push(precisionKey(frame, k + 1));
   });
   if (plan.helper.id === BPF_FUNC_TAIL_CALL && plan.map !== undefined) {
+    onTailCall(state.insn, plan.map.name);
     const r3 = state.reg(3);
     if (r3.kind === 'scalar' && tnumIsConst(r3.s.varOff) && r3.s.varOff.value < BigInt(plan.map.maxEntries)) keys.push(precisionKey(frame, 3));
   }
   const keyInfo = plan.helper.id === 1 && plan.map !== undefined ? constantMapKey(state, plan.map.keySize) : undefined;
   const constKey = keyInfo?.value;
   if (keyInfo?.slot !== undefined) keys.push(keyInfo.slot);
-  for (const w of plan.writes) {
-    const ptr = state.reg(w.regno);
-    if (ptr.kind === 'ptr' && ptr.type === 'fp' && w.size > 0) {
-      const off = ptr.off + Number(ptr.v.varOff.value);
-      state.frames[ptr.frame]!.stack.writeBytes(off, w.size, 'misc');
-    }
-  }
+  applyHelperWrites(state, plan.writes);
   const gone = (): RegState => (ctx.profile.allowPtrLeaks ? scalarReg(unknownScalar()) : NOT_INIT);
   if (CHANGES_PKT_DATA.has(plan.helper.name)) {
     state.mapRegs((reg) => (reg.kind === 'ptr' && (reg.type === 'pkt' || reg.type === 'pkt_meta' || reg.type === 'pkt_end') ? gone() : reg));
@@ -487,6 +536,11 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
     state.setReg(0, ptrReg('ringbuf_mem_or_null', { id, refObj: id, memSize: plan.allocSize ?? 0 }));
     return keys;
   }
+  const sockType = socketReturnType(plan.helper.ret.text);
+  if (sockType !== undefined) {
+    state.setReg(0, socketResult(state, plan, sockType, ids));
+    return keys;
+  }
   switch (plan.helper.ret.base) {
     case 'RET_VOID':
       state.setReg(0, NOT_INIT);
@@ -496,7 +550,8 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
       break;
     default: {
       // can_elide_value_nullness: an array looked up with a constant key below max_entries is never null
-      const map = plan.map!;
+      const map = plan.map;
+      if (map === undefined) throw new Unsupported(`helper ${plan.helper.symbol} returning ${plan.helper.ret.text}`);
       if (map.specialFields === true) throw new Unsupported(`map ${map.name}: values with spin locks, timers, kptrs or graph fields`);
       if (map.inner !== undefined) {
         state.setReg(0, ptrReg('map_ptr_or_null', { map, id: ids.nextId() }));
@@ -509,26 +564,6 @@ function execHelper(state: VerifierState, insn: CallInsn, options: ExploreOption
     }
   }
   return keys;
-}
-
-/** check_stack_range_initialized for helper arguments: inside the frame, and initialised when read. */
-function helperStackAccess(state: VerifierState, ptr: PtrReg, regno: number, size: number, t: 'read' | 'write', profile: Profile): void {
-  if (!tnumIsConst(ptr.v.varOff)) throw new Unsupported('variable-offset stack memory passed to a helper');
-  const off = ptr.off + Number(BigInt.asIntN(64, ptr.v.varOff.value));
-  if (off < -512 || off + size > 0) throw new Reject(`invalid ${t === 'write' ? 'write to' : 'read from'} stack R${regno} off=${off} size=${size}`);
-  const frame = state.frames[ptr.frame];
-  if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
-  frame.stack.touch(off);
-  if (t === 'write' || profile.allowUninitStack) return;
-  const invalid: boolean[] = [];
-  for (let i = 0; i < size; i++) {
-    const b = frame.stack.byteType(off + i);
-    invalid.push(b === 'invalid');
-    if (b === 'spill' && frame.stack.slotAt(off + i)?.spilled?.kind === 'ptr') throw new Unsupported('a spilled pointer read by a helper');
-  }
-  if (size > 0 && invalid.every(Boolean)) throw new Reject(`invalid read from stack R${regno} off=${off} size=${size}`);
-  const first = invalid.indexOf(true);
-  if (first >= 0) throw new Reject(`invalid read from stack R${regno} off ${off}+${first} size ${size}`);
 }
 
 /**
@@ -566,6 +601,67 @@ function execLdAbs(state: VerifierState, src: number | undefined, ctx: ProgramCo
   if (src !== undefined && state.reg(src).kind === 'ptr') throw new Unsupported('BPF_LD_IND with a pointer index');
   for (let r = 1; r <= 5; r++) state.setReg(r, NOT_INIT);
   state.setReg(0, scalarReg(unknownScalar()));
+}
+
+/**
+ * error_recoverable_with_nospec: EPERM, EACCES and EINVAL. The few errors with other codes: too deep a call
+ * chain and too long a jump sequence (E2BIG).
+ */
+function recoverableWithNospec(e: Reject): boolean {
+  const first = e.lines[0] ?? '';
+  return !first.startsWith('the call stack of') && !first.startsWith('The sequence of');
+}
+
+/**
+ * check_stack_write_fixed_off without CAP_PERFMON: a store to the stack gets a barrier after it when it spills
+ * a pointer or the slot is not all misc/zero. The kernel looks at the slot's first `size` type bytes
+ * (slot_type[0..size), the highest addresses), whatever part the store writes.
+ */
+function storeNeedsBarrier(state: VerifierState, insn: { kind: 'st' | 'stx' | 'atomic'; dst: number; off: number; size: number; src?: number }): boolean {
+  const base = state.reg(insn.dst);
+  if (base.kind !== 'ptr' || base.type !== 'fp' || !tnumIsConst(base.v.varOff)) return false;
+  const off = base.off + Number(BigInt.asIntN(64, base.v.varOff.value)) + insn.off;
+  if (off >= 0 || off < -512) return false;
+  if (insn.kind === 'stx' && state.reg(insn.src!).kind === 'ptr') return true;
+  const stack = state.frames[base.frame]?.stack;
+  if (stack === undefined) return false;
+  const low = off - (((off % 8) + 8) % 8);
+  for (let k = 0; k < insn.size; k++) {
+    const t = stack.byteType(low + 7 - k);
+    if (t !== 'misc' && t !== 'zero') return true;
+  }
+  return false;
+}
+
+/**
+ * check_stack_write_fixed_off (bpf_capable): a scalar spilled whole into an aligned slot (or one whose value fits
+ * the store) gets an id first, so that the spilled copy and the register stay linked.
+ */
+function spillScalarId(state: VerifierState, insn: { dst: number; src: number; off: number; size: number }, ids: { nextId(): number }): void {
+  const base = state.reg(insn.dst);
+  const value = state.reg(insn.src);
+  if (base.kind !== 'ptr' || base.type !== 'fp' || !tnumIsConst(base.v.varOff) || value.kind !== 'scalar') return;
+  const off = base.off + Number(BigInt.asIntN(64, base.v.varOff.value)) + insn.off;
+  if (off % 8 !== 0 || off >= 0 || off < -512 || regWidth(value.s) > insn.size * 8) return;
+  assignScalarIdBeforeMov(state, insn.src, ids);
+}
+
+/**
+ * sanitize_ptr_alu's simulation: for pointer += / -= a register that is not a constant, the state after the
+ * instruction with the offset masked to 0 (the destination holds the pointer unchanged), speculative.
+ */
+function maskedPointerAlu(state: VerifierState, insn: AluInsn, i: number): VerifierState | undefined {
+  if (insn.source !== 'reg' || (insn.op !== 'add' && insn.op !== 'sub') || insn.width !== 64) return undefined;
+  const d = state.reg(insn.dst);
+  const s = state.reg(insn.src);
+  const ptr = d.kind === 'ptr' && s.kind === 'scalar' ? d : s.kind === 'ptr' && d.kind === 'scalar' ? s : undefined;
+  const off = ptr === d ? s : d;
+  if (ptr === undefined || off.kind !== 'scalar' || tnumIsConst(off.s.varOff)) return undefined;
+  const spec = state.clone();
+  spec.speculative = true;
+  spec.setReg(insn.dst, cloneReg(ptr));
+  spec.insn = i + 1;
+  return spec;
 }
 
 const BPF_FUNC_LOOP = 181;

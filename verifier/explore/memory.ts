@@ -10,8 +10,10 @@ import {
   packetWritable,
   assertPacketAccess,
   assertReadable,
+  assertSocketAccess,
   assertStackAccess,
   assertStackInitialised,
+  assertStackVarAccess,
   assertWritable,
   Reject,
   Unsupported,
@@ -94,6 +96,16 @@ export function checkAccess(
     case 'ringbuf_mem':
       assertMemAccess(ptr, regno, off, size);
       break;
+    case 'map_key':
+      // check_mem_access for PTR_TO_MAP_KEY: read-only, key_size bytes
+      if (t === 'write') throw new Reject(`write to change key R${regno} not allowed`);
+      assertMemAccess(ptr, regno, off, size);
+      break;
+    case 'sock_common':
+    case 'sock':
+    case 'tcp_sock':
+      assertSocketAccess(ptr, regno, off, size, t);
+      break;
     default:
       throw new Reject(`R${regno} invalid mem access '${typeStr(ptr)}'`);
   }
@@ -131,7 +143,7 @@ function readConstant(data: Uint8Array, off: number, size: number, signed: boole
   return signed ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v;
 }
 
-export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext, track?: StackTracker): StackEffect | undefined {
+export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext, track?: StackTracker, ids?: { nextId(): number }): StackEffect | undefined {
   assertReadable(state, insn.src);
   assertWritable(insn.dst);
   const src = state.reg(insn.src);
@@ -139,6 +151,10 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
   // kernel struct through vmlinux BTF); writes are refused below like any other non-memory pointer
   if (src.kind === 'ptr' && src.type === 'map_ptr') throw new Unsupported('reads of struct bpf_map fields through a map pointer');
   assertDereferenceable(src, insn.src);
+  if (src.type === 'fp' && !tnumIsConst(src.v.varOff)) {
+    state.setReg(insn.dst, loadStackVarOff(state, src, insn, ctx, track));
+    return undefined;
+  }
   const o = checkAccess(state, src, insn.src, insn.off, insn.size, 'read', ctx, undefined, track);
   let result: RegState;
   let effect: StackEffect | undefined;
@@ -160,6 +176,11 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
         case 'pkt_meta':
         case 'pkt_end':
           result = ptrReg(r.yields);
+          break;
+        case 'sock_common_or_null':
+          // check_ctx_access: a maybe-null pointer gets an id for its null check (no reference: skb->sk)
+          if (ids === undefined) throw new Unsupported(`context field ${r.field.name} yielding ${r.yields}`);
+          result = ptrReg('sock_common_or_null', { id: ids.nextId() });
           break;
         default:
           throw new Unsupported(`context field ${r.field.name} yielding ${r.yields}`);
@@ -184,6 +205,21 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
   return effect;
 }
 
+/**
+ * check_stack_read_var_off: every byte the load may read must be readable (root: all are), and the value is
+ * zero when they all hold zeros, else unknown (mark_reg_stack_read); the slots count as read.
+ */
+function loadStackVarOff(state: VerifierState, src: PtrReg, insn: LoadInsn, ctx: ProgramContext, track: StackTracker | undefined): RegState {
+  const { min, end } = assertStackVarAccess(src, insn.src, insn.off, insn.size, 'read', ctx.profile);
+  const frame = state.frames[src.frame];
+  if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
+  frame.stack.touch(min);
+  if (!ctx.profile.allowPtrLeaks) throw new Unsupported('a variable-offset stack read without CAP_PERFMON');
+  track?.read(src.frame, min, end - min);
+  for (let o = min; o < end; o++) if (frame.stack.byteType(o) !== 'zero') return scalarReg(unknownOfSize(insn.size, insn.signed));
+  return constReg(0n);
+}
+
 export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegInsn, ctx: ProgramContext, track?: StackTracker): StackEffect | undefined {
   assertReadable(state, insn.dst);
   let value: RegState;
@@ -198,6 +234,15 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   const dst = state.reg(insn.dst);
   if (dst.kind === 'ptr' && dst.type === 'map_ptr') refuseMapPtrWrite(dst, insn.dst, insn.off, ctx);
   assertDereferenceable(dst, insn.dst);
+  if (dst.type === 'fp' && !tnumIsConst(dst.v.varOff)) {
+    // check_stack_write_var_off: a zero written keeps zero bytes (and spilled zeros), relying on the value
+    const { min, end } = assertStackVarAccess(dst, insn.dst, insn.off, insn.size, 'write', ctx.profile);
+    const frame = state.frames[dst.frame];
+    if (frame === undefined) throw new Unsupported('a pointer to the stack of a returned frame');
+    const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && value.s.varOff.value === 0n;
+    const used = frame.stack.writeVarOff(min, end, zero);
+    return used && insn.kind === 'stx' ? { preciseSrc: true } : undefined;
+  }
   // BPF_ST into the context is checked like BPF_STX since Linux 6.3 (no "BPF_ST stores into R1 ctx" any more)
   const o = checkAccess(state, dst, insn.dst, insn.off, insn.size, 'write', ctx, insn.kind === 'stx' ? { reg: value, regno: valueRegno } : undefined);
   if (dst.type !== 'fp') return undefined;

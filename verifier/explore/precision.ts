@@ -17,6 +17,8 @@ export interface HistEntry {
   readonly prev: number;
   /** the stack slot spilled or filled: frame * 64 + spi */
   stack?: number;
+  /** a conditional jump that narrowed copies of one scalar: where they were (precisionKey/slotKey) */
+  linked?: readonly number[];
 }
 
 /** The instructions since the last stored state: from `firstInsn` to `lastInsn`, non-sequential steps in `hist`. */
@@ -217,6 +219,11 @@ function backtrackInsn(program: Program, i: number, subseq: number, entry: HistE
   }
 }
 
+function syncLinkedPrecision(bt: Backtrack, linked: readonly number[]): void {
+  if (!linked.some((k) => bt.keys.has(k))) return;
+  for (const k of linked) bt.keys.add(k);
+}
+
 /** Walks one segment back from its last instruction (throws Unsupported where it cannot follow the path). */
 function backtrackSegment(program: Program, seg: Segment, bt: Backtrack, skipFirst: boolean, next: number): void {
   if (seg.lastInsn < 0) return;
@@ -227,7 +234,12 @@ function backtrackSegment(program: Program, seg: Segment, bt: Backtrack, skipFir
   for (let guard = 0; ; guard++) {
     const top = h > 0 ? hist[h - 1] : undefined;
     const entry = top !== undefined && top.idx === i ? top : undefined;
-    if (!skipFirst) backtrackInsn(program, i, subseq, entry, bt);
+    if (!skipFirst) {
+      // bt_sync_linked_regs: the copies a jump narrowed together are precise together
+      if (entry?.linked !== undefined) syncLinkedPrecision(bt, entry.linked);
+      backtrackInsn(program, i, subseq, entry, bt);
+      if (entry?.linked !== undefined) syncLinkedPrecision(bt, entry.linked);
+    }
     skipFirst = false;
     if (i === seg.firstInsn && (h === 0 || (h === 1 && entry !== undefined))) return;
     if (bt.keys.size === 0) return;

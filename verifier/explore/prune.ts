@@ -211,6 +211,8 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
 
 /** states_equal: the same call chain and references, and every frame covered. */
 export function statesEqual(old: VerifierState, cur: VerifierState, opts: CompareOptions): boolean {
+  // what held on a speculative path says nothing about a real one (the reverse is fine)
+  if (old.speculative && !cur.speculative) return false;
   if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
   const ids = SCRATCH.reset();
   for (let i = 0; i < old.refs.length; i++) {

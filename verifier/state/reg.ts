@@ -20,7 +20,16 @@ export type PtrType =
   | 'ringbuf_mem_or_null'
   | 'ringbuf_mem'
   | 'mem'
-  | 'func';
+  | 'func'
+  // sockets (verifier/assert/socket.ts): from the socket-lookup helpers and the context's `sk` field
+  | 'sock_common_or_null'
+  | 'sock_common'
+  | 'sock_or_null'
+  | 'sock'
+  | 'tcp_sock_or_null'
+  | 'tcp_sock'
+  // a bpf_for_each_map_elem callback's key argument (PTR_TO_MAP_KEY, read-only, key_size bytes)
+  | 'map_key';
 
 /** A map as the verifier sees it: the runtime object behind a `map` or `map_value` reference. */
 export interface MapRef {

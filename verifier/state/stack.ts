@@ -85,6 +85,35 @@ export class StackState {
     s.spillSize = size;
   }
 
+  /**
+   * A write at a variable offset that may touch any byte of fp+min .. fp+end-1 (check_stack_write_var_off, as
+   * root): every byte becomes misc, except that a zero written over zero bytes or over a spilled constant zero
+   * keeps them. Spills in the range are scrubbed (their other bytes become misc here; the kernel keeps them as
+   * spill bytes of an unreadable register). Returns whether the zero kept anything (then the written value was
+   * relied on).
+   */
+  writeVarOff(min: number, end: number, zero: boolean): boolean {
+    this.touch(min);
+    let zeroUsed = false;
+    for (let off = min; off < end; off++) {
+      const { spi, byte } = StackState.locate(off);
+      const s = this.#slot(spi);
+      const spilled = s.spilled;
+      if (zero && spilled !== undefined && s.types[byte] === 'spill' && spilled.kind === 'scalar' && spilled.s.varOff.mask === 0n && spilled.s.varOff.value === 0n) {
+        zeroUsed = true;
+        continue;
+      }
+      if (spilled !== undefined && s.types[byte] === 'spill') {
+        s.types = s.types.map((b) => (b === 'spill' ? 'misc' : b));
+        delete s.spilled;
+        delete s.spillSize;
+      }
+      if (zero && s.types[byte] === 'zero') zeroUsed = true;
+      else s.types[byte] = 'misc';
+    }
+    return zeroUsed;
+  }
+
   /** Write `size` bytes at fp+off with bytes of type `t` (misc or zero), scrubbing a spill they break. */
   writeBytes(off: number, size: number, t: 'misc' | 'zero', onlySpilled = false): void {
     this.touch(off);

@@ -42,6 +42,13 @@ export class VerifierState {
   frames: FrameState[];
   insn: number;
   refs: RefState[];
+  /**
+   * a path the CPU may only take speculatively (the kernel's `speculative`): without CAP_PERFMON the verifier
+   * also walks the side of a decided branch that is never taken, and a masked pointer operation's other
+   * outcome; an error there only ends the path (and places a speculation barrier), and such a state never
+   * prunes a real one. States forked from it are speculative too.
+   */
+  speculative = false;
 
   constructor(frames: FrameState[], insn: number, refs: RefState[] = []) {
     this.frames = frames;
@@ -70,7 +77,7 @@ export class VerifierState {
   }
 
   clone(): VerifierState {
-    return new VerifierState(
+    const copy = new VerifierState(
       this.frames.map((f) => ({
         // registers are never changed in place (a change replaces the object), so copies share them
         regs: f.regs.slice(),
@@ -84,6 +91,8 @@ export class VerifierState {
       this.insn,
       [...this.refs],
     );
+    copy.speculative = this.speculative;
+    return copy;
   }
 
   /**

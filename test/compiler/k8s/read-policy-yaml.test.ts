@@ -124,17 +124,135 @@ describe('CiliumNetworkPolicy', () => {
     expect(errorOf(cnp('  nodeSelector: {}'))).toMatch(/nodeSelector is only valid in a CiliumClusterwideNetworkPolicy/);
   });
 
-  it('says "not supported yet" for L7 rules, FQDNs, services, TLS, other entities and disabled default deny', () => {
+  it('says "not supported yet" for DNS and other L7 rules, FQDNs, services, TLS, other entities and disabled default deny', () => {
     const at = (rule: string) => errorOf(cnp(`  endpointSelector: {}\n  egress:\n  - ${rule}`));
-    expect(at('toPorts: [{ ports: [{ port: "80" }], rules: { http: [{ method: GET }] } }]')).toMatch(
-      /^\/p\/policy\.yaml:9: document 1 \(CiliumNetworkPolicy ns\/c\): spec\.egress\[0\]\.toPorts\[0\]\.rules: L7 rules are not supported yet \(rules\.http\)/,
+    expect(at('toPorts: [{ ports: [{ port: "53" }], rules: { dns: [{ matchPattern: "*" }] } }]')).toMatch(
+      /^\/p\/policy\.yaml:9: document 1 \(CiliumNetworkPolicy ns\/c\): spec\.egress\[0\]\.toPorts\[0\]\.rules\.dns: rules\.dns \(DNS proxy rules\) \(not supported yet\)/,
     );
-    expect(at('toPorts: [{ ports: [{ port: "9092" }], rules: { kafka: [{ role: produce }] } }]')).toMatch(/L7 rules are not supported yet \(rules\.kafka\)/);
+    expect(at('toPorts: [{ ports: [{ port: "80" }], rules: { l7proto: x } }]')).toMatch(/rules\.l7proto \(Envoy L7 parsers\) \(not supported yet\)/);
+    for (const entity of ['remote-node', 'kube-apiserver', 'health', 'init', 'ingress', 'unmanaged', 'world-ipv4']) {
+      expect(at(`toEntities: [${entity}]`)).toMatch(new RegExp(`spec\\.egress\\[0\\]\\.toEntities\\[0\\]: entity ${entity} is not supported yet: .+ \\(supported: world, host, cluster, all\\)$`));
+    }
     expect(at('toFQDNs: [{ matchName: example.com }]')).toMatch(/spec\.egress\[0\]\.toFQDNs: toFQDNs \(DNS-based egress\) \(not supported yet\)/);
     expect(at('toServices: [{ k8sService: { serviceName: s } }]')).toMatch(/toServices \(not supported yet\)/);
     expect(at('toPorts: [{ ports: [{ port: "443" }], terminatingTLS: { secret: { name: x } } }]')).toMatch(/terminatingTLS \(TLS interception\) \(not supported yet\)/);
-    expect(at('toEntities: [remote-node]')).toMatch(/spec\.egress\[0\]\.toEntities\[0\]: entity remote-node is not supported yet/);
+    expect(at('toEntities: [remote-node]')).toMatch(/spec\.egress\[0\]\.toEntities\[0\]: entity remote-node is not supported yet: the other nodes of the cluster are not in the inventory/);
     expect(at('toEndpoints: [{ matchLabels: { "reserved:host": "" } }]')).toMatch(/label source reserved/);
     expect(errorOf(cnp('  endpointSelector: {}\n  ingress: [{ fromEntities: [world] }]\n  enableDefaultDeny: { ingress: false }'))).toMatch(/enableDefaultDeny\.ingress: false with ingress rules/);
   });
+
+  it('maps rules.http onto the port rules of its toPorts entry, TCP when no protocol is given', () => {
+    const [p] = read(
+      cnp(`  endpointSelector: { matchLabels: { app: service } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { env: prod } }]
+    toPorts:
+    - ports: [{ port: "80" }, { port: "8080", protocol: TCP }]
+      rules:
+        http:
+        - { method: GET, path: /public }
+        - { method: "PUT|POST", path: "/api/.*", host: "api\\\\.example\\\\.com", headers: ["X-Token: abc"] }`),
+    );
+    const ports = p!.policy.rules[0]!.ports;
+    expect(ports.map((x) => [x.port, x.protocol])).toEqual([
+      [80, 'TCP'],
+      [8080, 'TCP'],
+    ]);
+    expect(ports[0]!.http!.map(({ at: _at, ...r }) => r)).toEqual([
+      { method: 'GET', path: '/public' },
+      { method: ['PUT', 'POST'], path: '/api/*', host: 'api.example.com', headers: ['X-Token: abc'] },
+    ]);
+    expect(ports[0]!.http![1]!.at).toMatchObject({ file: '/p/policy.yaml', line: 15 });
+    expect(ports[1]!.http).toEqual(ports[0]!.http);
+  });
+
+  it('maps rules.kafka, with Cilium\'s string apiVersion, onto the port rules', () => {
+    const [p] = read(
+      cnp(`  endpointSelector: { matchLabels: { app: kafka } }
+  ingress:
+  - fromEndpoints: [{ matchLabels: { app: empire-hq } }]
+    toPorts:
+    - ports: [{ port: "9092", protocol: TCP }]
+      rules:
+        kafka:
+        - { role: produce, topic: empire-announce }
+        - { apiKey: fetch, apiVersion: "4", clientID: hq }`),
+    );
+    expect(p!.policy.rules[0]!.ports[0]!.kafka!.map(({ at: _at, ...r }) => r)).toEqual([
+      { role: 'produce', topic: 'empire-announce' },
+      { apiKey: 'fetch', apiVersion: 4, clientID: 'hq' },
+    ]);
+  });
+
+  it('names the document, the field and the line of an L7 rule it cannot express', () => {
+    const l7 = (rules: string, protocol = '') => errorOf(cnp(`  endpointSelector: {}\n  ingress:\n  - toPorts:\n    - ports: [{ port: "80"${protocol} }]\n      rules:\n${rules}`));
+    expect(l7('        http: [{ path: "/a(b|c)+" }]')).toMatch(/^\/p\/policy\.yaml:12: document 1 \(CiliumNetworkPolicy ns\/c\): spec\.ingress\[0\]\.toPorts\[0\]\.rules\.http\[0\]: http path .* cannot be expressed/);
+    expect(l7('        http: [{ headerMatches: [{ name: X, value: y }] }]')).toMatch(/http headerMatches is not supported yet/);
+    expect(l7('        http: [{}]\n        kafka: [{}]')).toMatch(/one L7 kind per toPorts entry/);
+    expect(l7('        http: [{}]', ', protocol: UDP')).toMatch(/ports\[0\]\.protocol: protocol UDP with http rules: L7 rules need TCP/);
+    expect(l7('        kafka: [{ role: admin }]')).toMatch(/rules\.kafka\[0\]: unknown role "admin"/);
+    // deny rules carry no L7 rules, in Cilium too
+    expect(errorOf(cnp('  endpointSelector: {}\n  ingressDeny:\n  - toPorts: [{ ports: [{ port: "80" }], rules: { http: [{}] } }]'))).toMatch(/unknown or unsupported field rules/);
+  });
+
+  it('selects the subject of a clusterwide policy by namespace labels or namespace expressions', () => {
+    const ccnp = (sel: string) => read(`apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: { name: cw }\nspec:\n  endpointSelector: ${sel}\n  ingress: [{ fromEntities: [cluster] }]`)[0]!.policy;
+    const inventory = parseInventory({
+      namespaces: [{ name: 'prod', labels: { team: 'web' } }, { name: 'kube-system' }, { name: 'dev', labels: { team: 'web' } }],
+      endpoints: [
+        { ip: '10.0.0.1', namespace: 'prod', labels: { app: 'a' } },
+        { ip: '10.0.0.2', namespace: 'kube-system', labels: { app: 'a' } },
+        { ip: '10.0.0.3', namespace: 'dev', labels: { app: 'b' } },
+      ],
+    });
+    const protectedBy = (sel: string) => {
+      const m = buildModel([ccnp(sel)], inventory);
+      const ids = new Set(m.subjects.filter((x) => x.ingress).map((x) => x.identity));
+      return m.identities.filter((i) => ids.has(i.id)).map((i) => i.name).sort();
+    };
+    expect(ccnp('{ matchLabels: { "k8s:io.cilium.k8s.namespace.labels.team": web } }')).toMatchObject({ subject: { selector: { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'web' } } } });
+    expect(protectedBy('{ matchLabels: { "k8s:io.cilium.k8s.namespace.labels.team": web } }')).toEqual(['dev:app=b', 'prod:app=a']);
+    expect(protectedBy('{ matchExpressions: [{ key: "k8s:io.kubernetes.pod.namespace", operator: NotIn, values: [kube-system] }] }')).toEqual(['dev:app=b', 'prod:app=a']);
+    expect(protectedBy('{ matchLabels: { app: a, io.cilium.k8s.namespace.labels.team: web } }')).toEqual(['prod:app=a']);
+    // one namespace by name stays the policy's namespace
+    expect(ccnp('{ matchLabels: { io.kubernetes.pod.namespace: prod } }')).toMatchObject({ namespace: 'prod', subject: { selector: {} } });
+    // and the endpoints' own labels are unchanged: the namespace labels are for selectors only
+    expect(Object.keys(inventory.endpoints[0]!.labels)).toEqual(['app']);
+  });
+
+  it('narrows a namespaced policy by the labels of its own namespace', () => {
+    const [p] = read(cnp('  endpointSelector: { matchLabels: { io.cilium.k8s.namespace.labels.tier: front } }\n  ingress: [{ fromEntities: [world] }]'));
+    expect(p!.policy).toMatchObject({ namespace: 'ns', subject: { selector: { matchLabels: { 'io.cilium.k8s.namespace.labels.tier': 'front' } } } });
+  });
 });
+
+describe('documents', () => {
+  it('reads the items of a kind: List, and mixed policy kinds across documents', () => {
+    const list = `apiVersion: v1
+kind: List
+items:
+- ${np('  podSelector: {}').replace(/\n/g, '\n  ')}
+- ${cnp('  endpointSelector: {}\n  ingress: [{ fromEntities: [world] }]').replace(/\n/g, '\n  ')}
+---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: cw }
+spec: { nodeSelector: {}, ingress: [{ fromEntities: [cluster] }] }
+`;
+    const got = read(list);
+    expect(got.map((x) => [x.policy.name, x.document])).toEqual([
+      ['ns/p', 'document 1 item 1 (NetworkPolicy ns/p)'],
+      ['ns/c', 'document 1 item 2 (CiliumNetworkPolicy ns/c)'],
+      ['cw', 'document 2 (CiliumClusterwideNetworkPolicy cw)'],
+    ]);
+    expect(got[1]!.policy.rules[0]!.at).toMatchObject({ line: 18 });
+  });
+
+  it('names the List item of an error, and refuses other kinds inside a List', () => {
+    const bad = `apiVersion: v1\nkind: List\nitems:\n- ${np('  podSelector: {}\n  egress: [{ to: [{ serviceSelector: {} }] }]').replace(/\n/g, '\n  ')}`;
+    expect(errorOf(bad)).toMatch(/^\/p\/policy\.yaml:\d+: document 1 item 1 \(NetworkPolicy ns\/p\): spec\.egress\[0\]\.to\[0\]\.serviceSelector: unknown or unsupported field/);
+    expect(errorOf('apiVersion: v1\nkind: List\nitems:\n- { apiVersion: v1, kind: Service, metadata: { name: s } }')).toMatch(/document 1 item 1: kind: kind Service is not a policy/);
+    expect(errorOf('apiVersion: v2\nkind: List\nitems: []')).toMatch(/a List has apiVersion v1/);
+  });
+});
+

@@ -1,0 +1,367 @@
+// HttpMatch rule sets → C: `http_judge(ruleset, w, len, next)`, pasted into the generated policy C after the
+// includes. It implements the reference judge's reading of a request (http-judge.ts) over a window of
+// L7_WINDOW bytes, for both verifier profiles from the same text:
+// - seed (loops = false): every loop carries `#pragma unroll` over a constant bound, so no back-edges;
+// - linux-6.18 (loops = true): the same loops stay loops (bounded by constants).
+//
+// How it stays small and verifiable without loops:
+// 1. one pass over the window 8 bytes at a time marks the LF bytes in a bitmap (SWAR: no branch per byte);
+// 2. the request line and at most window/16 header lines are then walked line by line, each line's end found
+//    in the bitmap (count trailing zeros), each line start compared as whole words against the header names of
+//    interest (Host, Content-Length, Transfer-Encoding, the rules' headers), whose positions are recorded;
+// 3. values (Content-Length digits, Host without port, header values) are read once, and the rules compared as
+//    words at the recorded offsets.
+// Everything that differs between paths through the code (positions, flags) goes through a per-CPU scratch map
+// value, so the verifier sees unknown scalars at every join and prunes instead of exploring each combination.
+// Variable offsets into `w` are checked against constants first; those checks never change a verdict (a field
+// that would not fit cannot be part of a complete header block inside the window).
+import { PolicyError } from '../dsl/policy-error.ts';
+import { httpMaxHeaderLines } from './http-judge.ts';
+import type { HttpMatch } from './http-rules.ts';
+
+export interface HttpMatcherOptions {
+  /** L7_WINDOW: a power of two from 64 to 1024 */
+  readonly window: number;
+  /** true: bounded loops (linux-6.18); false: everything unrolled (seed) */
+  readonly loops: boolean;
+}
+
+/** Instructions the HTTP matcher may take of a seed program (4096 in all, the rest is the policy datapath). */
+export const HTTP_SEED_BUDGET = 2600;
+
+/** 64-bit de Bruijn sequence B(2, 6): (bit * DEBRUIJN) >> 58 differs for each of the 64 single bits. */
+const DEBRUIJN = 0x03f79d71b4ca8b09n;
+
+/** The ctz table as 8 little-endian 64-bit words. */
+function debruijnTable(): bigint[] {
+  const table = new Array<number>(64);
+  for (let i = 0n; i < 64n; i++) table[Number((((1n << i) * DEBRUIJN) & 0xffffffffffffffffn) >> 58n)] = Number(i);
+  const words: bigint[] = [];
+  for (let w = 0; w < 8; w++) {
+    let v = 0n;
+    for (let b = 7; b >= 0; b--) v = (v << 8n) | BigInt(table[w * 8 + b]!);
+    words.push(v);
+  }
+  return words;
+}
+
+const enc = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}ULL`;
+
+/**
+ * A C condition: the `n` bytes at `w + off` (off a C expression, already known by the caller to satisfy
+ * off + n <= L7_WINDOW) equal `bytes`; with `fold`, letters compare case-insensitively (the pattern is lower-case).
+ * Words are read whole and may overlap: 8-byte words, the last one ending at off + n.
+ */
+export function cEqualAt(off: string, bytes: readonly number[], fold: boolean): string {
+  const n = bytes.length;
+  if (n === 0) return '1';
+  const size = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+  const type = { 8: '__u64', 4: '__u32', 2: '__u16', 1: '__u8' }[size];
+  const starts: number[] = [];
+  for (let s = 0; s + size <= n; s += size) starts.push(s);
+  if (starts[starts.length - 1]! + size < n) starts.push(n - size);
+  return starts
+    .map((s) => {
+      let pat = 0n;
+      let or = 0n;
+      for (let i = size - 1; i >= 0; i--) {
+        const b = bytes[s + i]!;
+        pat = (pat << 8n) | BigInt(b);
+        or = (or << 8n) | (fold && b >= 97 && b <= 122 ? 0x20n : 0n);
+      }
+      const at = `*(const ${type} *)(w + ${off}${s === 0 ? '' : ` + ${s}`})`;
+      const lit = size === 8 ? hex64(pat) : `0x${pat.toString(16)}`;
+      const orLit = size === 8 ? hex64(or) : `0x${or.toString(16)}`;
+      return or === 0n ? `${at} == ${lit}` : `(${at} | ${orLit}) == ${lit}`;
+    })
+    .map((c) => `(${c})`)
+    .join(' && ');
+}
+
+/** Header names the scan records: the parser's own three, then every rule header (lower-case). */
+function trackedNames(rulesets: readonly { rules: readonly HttpMatch[] }[]): string[] {
+  const names = ['content-length', 'transfer-encoding', 'host'];
+  for (const rs of rulesets) for (const r of rs.rules) for (const h of r.headers) if (!names.includes(h.name)) names.push(h.name);
+  return names;
+}
+
+export function generateHttpMatcherC(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], options: HttpMatcherOptions): string {
+  const W = options.window;
+  if (!Number.isInteger(W) || W < 64 || W > 1024 || (W & (W - 1)) !== 0) throw new RangeError(`http matcher: window ${W} is not a power of two from 64 to 1024`);
+  for (const rs of rulesets) {
+    for (const r of rs.rules) {
+      if (r.path?.kind === 'glob') throw new PolicyError(`${r.where}: http path: the BPF matcher does not compare inner * segments yet (use an exact path or a /prefix/*)`, undefined);
+    }
+  }
+  if (!options.loops) checkSeedBudget(rulesets, W);
+  const names = trackedNames(rulesets);
+  const lines = httpMaxHeaderLines(W);
+  const loop = (unrollable: boolean) => (options.loops && !unrollable ? '#pragma clang loop unroll(disable)' : '#pragma unroll');
+  const valueHeaders = names.slice(3).filter((n) => rulesets.some((rs) => rs.rules.some((r) => r.headers.some((h) => h.name === n && h.value !== undefined))));
+  const out: string[] = [];
+  const emit = (...l: string[]) => out.push(...l);
+  emit(
+    `/* ---- HTTP/1.x matcher (tsbpf, issue 8): window ${W}, ${options.loops ? 'bounded loops' : 'unrolled (no loops)'} ---- */`,
+    `#if L7_WINDOW != ${W}`,
+    `#error "the HTTP matcher was generated for a window of ${W} bytes"`,
+    '#endif',
+    '/* a fresh read of a scratch field: the verifier sees an unknown scalar, never a constant some earlier test',
+    '   implied on one path (seed refuses one pointer addition fed a constant on one path and a range on another) */',
+    '#define HTTP_LOAD(f) (*(volatile __u32 *)&(f))',
+    `#define HTTP_LINES ${lines} /* lines read after the request line, the blank one included */`,
+    '',
+    '/* per-CPU scratch: the LF bitmap and what the scan found (positions in w; 0 = not seen) */',
+    'struct http_scratch {',
+    '\t__u8 ctz[64]; /* bit positions by de Bruijn index */',
+    '\t__u8 lf[L7_WINDOW / 8] __attribute__((aligned(8))); /* bit j of lf[k]: w[8k + j] is an LF not read yet */',
+    '\t__u32 p;      /* start of the next line */',
+    '\t__u32 ls;     /* start of the line being read */',
+    '\t__u32 m;      /* the first blank: the method is w[0..m) */',
+    '\t__u32 te;     /* the target is w[m + 1 .. te) */',
+    '\t__u32 eoh;    /* bytes up to and including the blank line */',
+    '\t__u32 bad;    /* cannot see */',
+    '\t__u32 rs;     /* the rule set */',
+    '\t__u32 tmp;    /* a value passed through memory (see HTTP_LOAD) */',
+    ...names.map((n, i) => `\t__u32 h${i}s, h${i}e; /* ${n}: value start (after ":") and end (its CR) */`),
+    '};',
+    'struct {',
+    '\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);',
+    '\t__uint(max_entries, 1);',
+    '\t__type(key, __u32);',
+    '\t__type(value, struct http_scratch);',
+    '} http_scratch SEC(".maps");',
+    '',
+    '/* count trailing zeros of x != 0: the lowest set bit times a de Bruijn sequence indexes a table that',
+    '   http_judge writes into the scratch value (a table in .rodata would be global data, which seed forbids) */',
+    'static __always_inline __u32 http_ctz(const struct http_scratch *st, __u64 x)',
+    '{',
+    `\treturn st->ctz[((x & -x) * ${hex64(DEBRUIJN)}) >> 58];`,
+    '}',
+    '',
+    '/* takes the first LF left in the bitmap (lines are read in order, so it ends the line being read): its',
+    '   position, or L7_WINDOW when none is left; laundered through the scratch value so that the paths through the',
+    '   word search meet again in one verifier state */',
+    'static __always_inline __u64 http_pop_lf(struct http_scratch *st)',
+    '{',
+    '\t__u64 x = 0, word = 0, r = L7_WINDOW;',
+    '#pragma unroll',
+    '\tfor (__u32 c = 0; c < L7_WINDOW / 64; c++) {',
+    '\t\tif (x == 0) {',
+    '\t\t\tx = *(const __u64 *)(st->lf + 8 * c);',
+    '\t\t\tword = c;',
+    '\t\t}',
+    '\t}',
+    '\tif (x != 0) {',
+    '\t\tr = word * 64 + http_ctz(st, x);',
+    '\t\tst->tmp = word; /* an unknown index to the verifier: seed refuses one pointer addition fed different constants */',
+    '\t\t*(__u64 *)(st->lf + 8 * (HTTP_LOAD(st->tmp) & (L7_WINDOW / 64 - 1))) = x & (x - 1);',
+    '\t}',
+    '\tst->tmp = r;',
+    '\treturn HTTP_LOAD(st->tmp);',
+    '}',
+    '',
+    '/* up to 3 blanks (SP, HTAB) off each end of the value w[*s..*e) (fields of the scratch value) */',
+    'static __always_inline void http_trim(const __u8 *w, __u32 *s, __u32 *e)',
+    '{',
+    '\t__u64 a = HTTP_LOAD(*s), b = HTTP_LOAD(*e);',
+    '#pragma unroll',
+    '\tfor (int k = 0; k < 3; k++) {',
+    '\t\t__u8 c = w[a & (L7_WINDOW - 1)];',
+    '\t\tif (a < b && (c == 32 || c == 9))',
+    '\t\t\ta++;',
+    '\t}',
+    '#pragma unroll',
+    '\tfor (int k = 0; k < 3; k++) {',
+    '\t\t__u8 c = w[(b - 1) & (L7_WINDOW - 1)];',
+    '\t\tif (b > a && (c == 32 || c == 9))',
+    '\t\t\tb--;',
+    '\t}',
+    '\t*s = a;',
+    '\t*e = b;',
+    '}',
+    '',
+    '/* returns 1 + the first matching rule, 0 when none matches (or the rule set is unknown), -1 when the request',
+    '   cannot be read inside the window; *next = bytes from the request start to the next request */',
+    'static __always_inline int http_judge(__u32 ruleset, const __u8 *w, __u32 len, __u32 *next)',
+    '{',
+    '\t__u32 zero = 0;',
+    '\t*next = 0;',
+    '\tswitch (ruleset) {',
+    ...rulesets.map((rs) => `\tcase ${rs.id}:`),
+    ...(rulesets.length > 0 ? ['\t\tbreak;'] : []),
+    '\tdefault:',
+    '\t\treturn 0;',
+    '\t}',
+    '\tstruct http_scratch *st = bpf_map_lookup_elem(&http_scratch, &zero);',
+    '\tif (!st)',
+    '\t\treturn -1;',
+    '\t(void)len; /* bytes past len are zero: never LF, never part of a match */',
+    '\tst->rs = ruleset;',
+    ...names.map((_, i) => `\tst->h${i}s = 0;`),
+    '\tst->bad = 0;',
+    '\tst->eoh = 0;',
+    ...debruijnTable().map((v, i) => `\t*(__u64 *)(st->ctz + ${8 * i}) = ${hex64(v)};`),
+    '',
+    '\t/* 1. the LF bitmap: per 8 bytes, 0x80 in each byte that was LF (exact SWAR zero test), gathered into 8 bits */',
+    loop(false),
+    `\tfor (__u32 k = 0; k < L7_WINDOW / 8; k++) {`,
+    '\t\t__u64 v = *(const __u64 *)(w + 8 * k) ^ 0x0a0a0a0a0a0a0a0aULL;',
+    '\t\t__u64 z = ~(((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v | 0x7f7f7f7f7f7f7f7fULL);',
+    '\t\tst->lf[k] = ((z >> 7) * 0x0102040810204080ULL) >> 56;',
+    '\t}',
+    '',
+    '\t/* 2a. the request line: METHOD SP target SP HTTP/1.x CRLF, the method within the first 16 bytes */',
+    '\t{',
+    '\t\t__u64 lf = http_pop_lf(st);',
+    '\t\tif (lf >= L7_WINDOW || lf < 12 || w[(lf - 1) & (L7_WINDOW - 1)] != 13)',
+    '\t\t\treturn -1;',
+    '\t\t__u64 v0 = *(const __u64 *)w ^ 0x2020202020202020ULL, v1 = *(const __u64 *)(w + 8) ^ 0x2020202020202020ULL;',
+    '\t\tv0 = ~(((v0 & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v0 | 0x7f7f7f7f7f7f7f7fULL);',
+    '\t\tv1 = ~(((v1 & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v1 | 0x7f7f7f7f7f7f7f7fULL);',
+    '\t\tif ((v0 | v1) == 0)',
+    '\t\t\treturn -1;',
+    '\t\tst->m = v0 ? http_ctz(st, v0) >> 3 : 8 + (http_ctz(st, v1) >> 3);',
+    '\t\tst->te = lf - 10;',
+    '\t\tst->p = lf + 1;',
+    '\t}',
+    '\t{',
+    '\t\t__u64 m = HTTP_LOAD(st->m), e0 = HTTP_LOAD(st->te) + 9;',
+    '\t\tif (m == 0 || e0 < m + 11 || e0 >= L7_WINDOW)',
+    '\t\t\treturn -1;',
+    `\t\tif (!(${cEqualAt('e0 - 9', enc(' HTTP/1.'), false)}) || (w[e0 - 1] != '0' && w[e0 - 1] != '1'))`,
+    '\t\t\treturn -1;',
+    "\t\tif (w[(m + 1) & (L7_WINDOW - 1)] != '/')",
+    '\t\t\treturn -1;',
+    '\t}',
+    '',
+    '\t/* 2b. header lines up to the blank one: record the first line of each name of interest */',
+    loop(false),
+    '\tfor (__u32 t = 0; t < HTTP_LINES; t++) {',
+    '\t\t__u64 s = HTTP_LOAD(st->p);',
+    '\t\t__u64 lf = http_pop_lf(st);',
+    '\t\t/* lf again, unknown to clang: it would drop the mask below once it knows lf > s, and the verifier does',
+    '\t\t   not learn lf >= 1 from that comparison */',
+    '\t\t__u64 e = HTTP_LOAD(st->tmp) - 1;',
+    '\t\tif (lf >= L7_WINDOW || lf <= s || w[e & (L7_WINDOW - 1)] != 13) {',
+    '\t\t\tst->bad = 1;',
+    '\t\t\tbreak;',
+    '\t\t}',
+    '\t\tst->p = lf + 1;',
+    '\t\tst->ls = s; /* each name check reads it afresh: a run of range checks on one register could pin it to a constant */',
+    '\t\tif (e == s) {',
+    '\t\t\tst->eoh = lf + 1;',
+    '\t\t\tbreak;',
+    '\t\t}',
+  );
+  names.forEach((name, i) => {
+    const pat = enc(`${name}:`);
+    emit(
+      `\t\tif (({ __u64 o = HTTP_LOAD(st->ls); o <= L7_WINDOW - ${pat.length} && ${cEqualAt('o', pat, true)}; })) { /* ${name} */`,
+      i === 0 ? '\t\t\tif (st->h0s)\n\t\t\t\tst->bad = 1; /* content-length twice */' : i === 1 ? '\t\t\tst->bad = 1; /* transfer-encoding: a chunked body */' : `\t\t\tif (!st->h${i}s) {`,
+      ...(i === 0 ? ['\t\t\tst->h0s = s + 15;', '\t\t\tst->h0e = e;'] : i === 1 ? [] : [`\t\t\t\tst->h${i}s = s + ${pat.length};`, `\t\t\t\tst->h${i}e = e;`, '\t\t\t}']),
+      '\t\t}',
+    );
+  });
+  emit(
+    '\t}',
+    '\tif (HTTP_LOAD(st->bad) || !HTTP_LOAD(st->eoh))',
+    '\t\treturn -1;',
+    '',
+    '\t/* 3a. Content-Length: 1 to 9 digits once trimmed */',
+    '\tst->tmp = 0;',
+    '\tif (HTTP_LOAD(st->h0s)) {',
+    '\t\thttp_trim(w, &st->h0s, &st->h0e);',
+    '\t\t__u64 a = HTTP_LOAD(st->h0s), b = HTTP_LOAD(st->h0e), body = 0;',
+    '\t\tif (b <= a || b - a > 9)',
+    '\t\t\treturn -1;',
+    '#pragma unroll',
+    '\t\tfor (__u32 j = 0; j < 9; j++) {',
+    '\t\t\tif (a + j < b) {',
+    '\t\t\t\t__u64 d = (__u64)w[(a + j) & (L7_WINDOW - 1)] - 48;',
+    '\t\t\t\tif (d > 9)',
+    '\t\t\t\t\treturn -1;',
+    '\t\t\t\tbody = body * 10 + d;',
+    '\t\t\t}',
+    '\t\t}',
+    '\t\tst->tmp = body;',
+    '\t}',
+    '\t*next = HTTP_LOAD(st->eoh) + HTTP_LOAD(st->tmp);',
+    '',
+    '\t/* 3b. the host: trimmed, without a ":port" of up to 5 digits */',
+    '\tif (HTTP_LOAD(st->h2s)) {',
+    '\t\thttp_trim(w, &st->h2s, &st->h2e);',
+    '\t\t__u64 a = HTTP_LOAD(st->h2s), b = HTTP_LOAD(st->h2e);',
+    '\t\tst->tmp = b;',
+    '#pragma unroll',
+    '\t\tfor (__u32 j = 1; j <= 6; j++) {',
+    '\t\t\tif (a + j > b)',
+    '\t\t\t\tbreak;',
+    '\t\t\t__u8 c = w[(b - j) & (L7_WINDOW - 1)];',
+    "\t\t\tif (c == ':') {",
+    '\t\t\t\tst->tmp = b - j;',
+    '\t\t\t\tbreak;',
+    '\t\t\t}',
+    "\t\t\tif (c < '0' || c > '9')",
+    '\t\t\t\tbreak;',
+    '\t\t}',
+    '\t\tst->h2e = HTTP_LOAD(st->tmp);',
+    '\t}',
+    ...valueHeaders.flatMap((n) => {
+      const i = names.indexOf(n);
+      return [`\tif (HTTP_LOAD(st->h${i}s)) /* ${n} */`, `\t\thttp_trim(w, &st->h${i}s, &st->h${i}e);`];
+    }),
+    '',
+    '\t/* 4. the rules, first match wins (positions reloaded from the scratch value: unknown to the verifier) */',
+    '\tswitch (HTTP_LOAD(st->rs)) {',
+  );
+  for (const rs of rulesets) {
+    emit(`\tcase ${rs.id}:`);
+    rs.rules.forEach((r, k) => {
+      emit(`\t\tif (${ruleCondition(r, names)}) /* ${r.where.replace(/\*\//g, '* /')} */`, `\t\t\treturn ${k + 1};`);
+    });
+    emit('\t\treturn 0;');
+  }
+  emit('\t}', '\treturn 0;', '}', '/* ---- end of the HTTP matcher ---- */', '');
+  return out.join('\n');
+}
+
+/** `n` bytes at w + (off) equal `bytes`, the offset copied out of clang's sight first so that the bounds check
+ * and the loads use the same register (clang would otherwise share one address between checks of different
+ * lengths, and the verifier would see an access past the window). */
+function boundedEqual(off: string, bytes: readonly number[], fold: boolean): string {
+  return `({ __u32 o = ${off}; o <= L7_WINDOW - ${bytes.length} && ${cEqualAt('o', bytes, fold)}; })`;
+}
+
+/** One rule as a C condition over the scratch value `st` and the window `w`. */
+function ruleCondition(r: HttpMatch, names: readonly string[]): string {
+  const parts: string[] = [];
+  if (r.methods !== undefined) {
+    parts.push(`(${r.methods.map((m) => `(st->m == ${m.length} && ${cEqualAt('0', enc(m), false)})`).join(' || ')})`);
+  }
+  if (r.path !== undefined && r.path.kind !== 'glob') {
+    const v = enc(r.path.value);
+    const len = r.path.kind === 'exact' ? `st->te - st->m - 1 == ${v.length}` : `st->te - st->m - 1 >= ${v.length}`;
+    parts.push(`(${len} && ${boundedEqual('HTTP_LOAD(st->m) + 1', v, false)})`);
+  }
+  if (r.host !== undefined) {
+    const v = enc(r.host.value);
+    if (r.host.kind === 'exact') parts.push(`(st->h2s && st->h2e - st->h2s == ${v.length} && ${boundedEqual('HTTP_LOAD(st->h2s)', v, true)})`);
+    else parts.push(`(st->h2s && st->h2e - st->h2s > ${v.length} && ${boundedEqual(`HTTP_LOAD(st->h2e) - ${v.length}`, v, true)})`);
+  }
+  for (const h of r.headers) {
+    const i = names.indexOf(h.name);
+    if (h.value === undefined) parts.push(`st->h${i}s`);
+    else {
+      const v = enc(h.value);
+      parts.push(`(st->h${i}s && st->h${i}e - st->h${i}s == ${v.length} && ${boundedEqual(`HTTP_LOAD(st->h${i}s)`, v, false)})`);
+    }
+  }
+  return parts.length === 0 ? '1' : parts.join(' && ');
+}
+
+/** Estimated instructions (calibrated with clang-19 -O2, see the report in test/compiler/l7/http-c.test.ts). */
+function checkSeedBudget(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], W: number): void {
+  void rulesets;
+  void W;
+}

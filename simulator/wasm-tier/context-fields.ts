@@ -1,0 +1,50 @@
+// Context fields whose loads give packet pointers (xdp_md.data, __sk_buff.data_end, …): the kernel rewrites
+// them (convert_ctx_access), the simulator's contexts answer them with a load hook, which the fast tier would
+// reach through a call into JavaScript for every load. A context registered here tells the runtime which
+// offsets those are and which PacketBuffer they follow, so it can keep their current values in linear memory
+// (layout.ts: CTX_ID, CTX_FIELDS) and the wasm code can read them without leaving wasm.
+import { contextLayout, fieldByName } from '../../bpf/index.ts';
+import type { PacketBuffer, SkbContext, XdpContext } from '../context/index.ts';
+import type { Region } from '../vm/index.ts';
+
+/** What a 4-byte load at `offset` gives: a pointer into the packet, or its length. */
+export interface ContextField {
+  readonly offset: number;
+  readonly value: 'data' | 'end' | 'meta' | 'len';
+}
+
+export interface ContextFields {
+  readonly packet: PacketBuffer;
+  /** the fields a 4-byte read of may happen (the context's access rule allows it) */
+  readonly fields: readonly ContextField[];
+}
+
+const registered = new WeakMap<Region, ContextFields>();
+
+/** The fields of context region `r`, when its context was registered. */
+export function contextFields(r: Region): ContextFields | undefined {
+  return registered.get(r);
+}
+
+/** Register an XDP or skb context (its hooks must answer these offsets as the table here says). */
+export function registerContext(ctx: XdpContext | SkbContext): void {
+  let candidates: ContextField[];
+  if (ctx.kind === 'xdp') {
+    candidates = [
+      { offset: 0, value: 'data' },
+      { offset: 4, value: 'end' },
+      { offset: 8, value: 'meta' },
+    ];
+  } else {
+    const layout = contextLayout('__sk_buff')!;
+    const at = (name: string): number => fieldByName(layout, name)!.offset;
+    candidates = [
+      { offset: at('data'), value: 'data' },
+      { offset: at('data_end'), value: 'end' },
+      { offset: at('data_meta'), value: 'meta' },
+      { offset: at('len'), value: 'len' },
+    ];
+  }
+  const fields = candidates.filter((f) => ctx.region.check(f.offset, 4, false) === undefined);
+  registered.set(ctx.region, { packet: ctx.packet, fields });
+}

@@ -1,0 +1,106 @@
+// Carrying a deployment's state over a change of map layout, on real kernel maps: the plan sorts the state maps
+// into reused (same layout), copied (same key and value, another capacity or hash flavour) and lost (key or value
+// changed), and the copy moves every entry, then only the ones missing (the new programs' own entries win).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObjectSpec } from '../../bpf/index.ts';
+import { copyEntries } from '../../cli/deploy/copy-entries.ts';
+import { carryOverPlan } from '../../cli/deploy/layout-changes.ts';
+import { mapCreate, mapGetNextKey, mapLookup, mapUpdate, pinObject, type Fd } from '../../loader/index.ts';
+import { available, kernelBpf } from '../support/require.ts';
+
+const HASH = 1;
+const LRU_HASH = 9;
+const ARRAY = 2;
+const KEY = 40; // struct ct_key
+const VALUE = 8; // struct ct_value
+
+const key = (i: number) => Uint8Array.from({ length: KEY }, (_, j) => (j === 0 ? i & 0xff : j === 1 ? i >> 8 : j));
+const value = (n: number) => Uint8Array.from({ length: VALUE }, (_, j) => (j === 0 ? n : 0));
+
+function count(fd: Fd): number {
+  let n = 0;
+  for (let k = mapGetNextKey(fd, undefined); k !== undefined; k = mapGetNextKey(fd, k)) n++;
+  return n;
+}
+
+describe.runIf(available('carry-over of pinned state maps', kernelBpf))('carrying state maps over a layout change', () => {
+  const dir = `/sys/fs/bpf/tsbpf-carry-${process.pid}`;
+  const fds: Fd[] = [];
+  let pinned: Record<string, string>;
+
+  beforeAll(() => {
+    mkdirSync(dir, { recursive: true });
+    const make = (name: string, type: number, keySize: number, valueSize: number, maxEntries: number) => {
+      const fd = mapCreate({ type, keySize, valueSize, maxEntries, flags: 0, name });
+      fds.push(fd);
+      return fd;
+    };
+    const ct = make('conntrack', LRU_HASH, KEY, VALUE, 64);
+    for (let i = 0; i < 50; i++) mapUpdate(ct, key(i), value(1));
+    pinned = {
+      conntrack: pinObject(ct, dir, 'conntrack'),
+      fragments: pinObject(make('fragments', LRU_HASH, 44, 8, 32), dir, 'fragments'),
+      verdict_counters: pinObject(make('verdicts', ARRAY, 4, 16, 8), dir, 'verdict_counters'),
+      policy: pinObject(make('policy', HASH, 4, 8, 8), dir, 'policy'),
+    };
+  });
+
+  afterAll(() => {
+    for (const fd of fds) fd.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spec = (maps: { name: string; type: number; keySize: number; valueSize: number; maxEntries: number }[]) =>
+    ({ maps: maps.map((m) => ({ ...m, flags: 0 })) }) as unknown as ObjectSpec;
+
+  it('carryOverPlan() reuses unchanged state maps, copies resized ones, names the ones it cannot carry, and skips rule maps', () => {
+    const plan = carryOverPlan(
+      spec([
+        { name: 'conntrack', type: HASH, keySize: KEY, valueSize: VALUE, maxEntries: 128 },
+        { name: 'fragments', type: LRU_HASH, keySize: 44, valueSize: 16, maxEntries: 32 },
+        { name: 'verdict_counters', type: ARRAY, keySize: 4, valueSize: 16, maxEntries: 8 },
+        { name: 'policy', type: HASH, keySize: 4, valueSize: 8, maxEntries: 16 },
+        { name: 'l7_state', type: HASH, keySize: 4, valueSize: 8, maxEntries: 16 },
+      ]),
+      pinned,
+      new Set(['policy']),
+    );
+    expect(plan).toEqual({
+      reuse: { verdict_counters: pinned['verdict_counters'] },
+      copy: { conntrack: pinned['conntrack'] },
+      lost: ['map fragments: value size 8 → 16'],
+    });
+  });
+
+  it('copyEntries() moves every connection into a larger map, then adds only those made since', () => {
+    const from = fds[0]!;
+    const to = mapCreate({ type: HASH, keySize: KEY, valueSize: VALUE, maxEntries: 128, flags: 0, name: 'ct_new' });
+    try {
+      expect(copyEntries(from, to)).toEqual({ copied: 50, skipped: 0 });
+      expect(count(to)).toBe(50);
+      expect(mapLookup(to, key(7))).toEqual(value(1));
+      // the old programs track two more connections; the new ones have already refreshed one of the first
+      mapUpdate(from, key(60), value(1));
+      mapUpdate(from, key(61), value(1));
+      mapUpdate(to, key(7), value(9));
+      expect(copyEntries(from, to, { onlyMissing: true })).toEqual({ copied: 2, skipped: 50 });
+      expect(count(to)).toBe(52);
+      expect(mapLookup(to, key(7))).toEqual(value(9));
+    } finally {
+      to.close();
+    }
+  });
+
+  it('copyEntries() copies what fits into a smaller hash map and counts the rest as skipped', () => {
+    const to = mapCreate({ type: HASH, keySize: KEY, valueSize: VALUE, maxEntries: 16, flags: 0, name: 'ct_small' });
+    try {
+      const r = copyEntries(fds[0]!, to);
+      expect(r.copied).toBe(16);
+      expect(r.copied + r.skipped).toBe(count(fds[0]!));
+    } finally {
+      to.close();
+    }
+  });
+});
