@@ -46,7 +46,7 @@ for (const o of objects) {
       .join(', ');
     process.stdout.write(`${o.label} ${r.program}: ${r.packets} packets, ${r.differences.length} differences (${outcomes})\n`);
     for (const d of r.differences) {
-      process.stdout.write(`  ${d.index < 0 ? 'maps' : `packet ${d.index}`}:\n    interp ${d.interp.slice(0, 600)}\n    wasm   ${d.wasm.slice(0, 600)}\n`);
+      process.stdout.write(`  ${d.index === -1 ? 'maps' : d.index === -2 ? 'batch' : `packet ${d.index}`}:\n    interp ${d.interp.slice(0, 600)}\n    wasm   ${d.wasm.slice(0, 600)}\n`);
     }
   }
 }

@@ -107,6 +107,6 @@ export async function policyBuildCommand(file: string, options: { output?: strin
   }
   if (services !== undefined) {
     process.stdout.write(`${pc.green('built')} load balancer for ${services.services.map((s) => s.name).join(', ')} (${services.services.length} services) into ${outDir}/lb.o\n`);
-    for (const x of services.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.topology}, attach to the ${x.attach}\n`);
+    for (const x of services.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.topology}, ${x.attach}\n`);
   }
 }

@@ -69,7 +69,7 @@ export function verifyPolicyPrograms(p: PreparedPolicy, spec: ObjectSpec): Progr
         return {
           profile,
           verdict: r.verdict,
-          error: r.verdict === 'accept' ? null : (r.error?.message ?? r.unsupported ?? 'rejected'),
+          error: r.verdict === 'accept' ? null : `${r.error?.message ?? r.unsupported ?? 'rejected'}${r.verdict === 'reject' ? l7Hint(p, profile) : ''}`,
           ...(r.verdict === 'unsupported'
             ? { limits: `${within ? 'within' : 'OUTSIDE'} its limits: ${insns}/${limits.maxInsns} instructions, stack ${stack}/${limits.maxStack}, ${spec.data.length === 0 ? 'no' : 'has'} global data` }
             : {}),
@@ -77,6 +77,14 @@ export function verifyPolicyPrograms(p: PreparedPolicy, spec: ObjectSpec): Progr
       }),
     };
   });
+}
+
+/** A rejected program with L7 rules: name them, since their matcher is most of the program. */
+function l7Hint(p: PreparedPolicy, profile: string): string {
+  const sets = p.model.l7.rulesets;
+  if (sets.length === 0) return '';
+  const rules = sets.flatMap((rs) => rs.rules.map((r) => r.name));
+  return ` (the program holds the ${sets.map((rs) => rs.protocol).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} matcher of L7 rules ${rules.join(', ')}; under profile ${profile} fewer L7 rules or a smaller l7.window may fit)`;
 }
 
 /** Runs the vector cases: the simulator on the compiled object, and the reference evaluator beside it. */

@@ -83,6 +83,13 @@ async function preparePolicies(file: string, loaded: LoadedPolicies, options: { 
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_USAGE, { cause: e });
   }
-  const compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}) });
+  let compiled: CompiledPolicy;
+  try {
+    compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}) });
+  } catch (e) {
+    // an L7 rule set the chosen profile cannot hold: the matcher generator names the rule and the limit
+    if (e instanceof PolicyError) throw new CliError(e.message, EXIT_USAGE, { cause: e });
+    throw e;
+  }
   return { loaded, inventory, inventoryFile, model, compiled };
 }

@@ -67,6 +67,12 @@ export function statusCommand(options: { json?: boolean }): void {
       const v = s.counters.verdicts.filter((x) => x.packets > 0n);
       lines.push(...table(['direction', 'verdict', 'action', 'packets', 'bytes'], v.map((x) => [x.direction, x.match, x.action, String(x.packets), String(x.bytes)])));
       lines.push(...table(['policy', 'rule', 'direction', 'packets', 'bytes'], s.counters.rules.map((x) => [x.policy || '-', x.rule, x.direction, String(x.packets), String(x.bytes)])));
+      const l7 = s.counters.l7;
+      if (l7 !== undefined) {
+        lines.push(...table(['policy', 'L7 rule', 'protocol', 'verdict', 'requests'], l7.rules.filter((x) => x.requests > 0n || x.rule !== 'no-match').map((x) => [x.policy || '-', x.rule, x.protocol, x.verdict, String(x.requests)])));
+        lines.push(...table(['policy', 'L7 requests not judged'], l7.unparseable.map((x) => [x.policy || '-', String(x.requests)])));
+      }
+      for (const svc of s.counters.services ?? []) lines.push(`  service ${svc.vip}:${svc.port}/${svc.protocol}: ${svc.packets} packets, ${svc.connections} connections, ${svc.drops} drops, ${svc.backends.length} backends`);
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

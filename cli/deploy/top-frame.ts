@@ -35,6 +35,15 @@ export function renderTopFrame(samples: readonly TopSample[], previous: readonly
         ...rules.map((r) => [`${r.policy === '' ? '' : `${r.policy}/`}${r.rule}`, r.direction, String(r.packets), rate(r.packets, old?.rules.find((o) => o.policy === r.policy && o.rule === r.rule && o.direction === r.direction)?.packets, seconds)]),
       ]),
     );
+    const l7 = (s.counters.l7?.rules ?? []).filter((r) => r.requests > 0n);
+    if (l7.length > 0) {
+      lines.push(
+        ...pad([
+          ['L7 rule', 'verdict', 'requests', 'rate'],
+          ...l7.map((r) => [`${r.policy === '' ? '' : `${r.policy}/`}${r.rule}`, r.verdict, String(r.requests), rate(r.requests, old?.l7?.rules.find((o) => o.policy === r.policy && o.rule === r.rule && o.verdict === r.verdict)?.requests, seconds)]),
+        ]),
+      );
+    }
   }
   return lines;
 }

@@ -6,15 +6,21 @@
 //
 // How it stays small and verifiable without loops:
 // 1. one pass over the window 8 bytes at a time marks the LF bytes in a bitmap (SWAR: no branch per byte);
-// 2. the request line and at most window/16 header lines are then walked line by line, each line's end found
-//    in the bitmap (count trailing zeros), each line start compared as whole words against the header names of
-//    interest (Host, Content-Length, Transfer-Encoding, the rules' headers), whose positions are recorded;
+// 2. the request line and at most httpMaxHeaderLines(window) more lines are then read in order, each line's end
+//    taken as the lowest LF left in the bitmap (count trailing zeros through a de Bruijn table), each line start
+//    compared as whole words against the header names of interest (Content-Length, Transfer-Encoding, Host,
+//    the rules' headers), whose value positions are recorded;
 // 3. values (Content-Length digits, Host without port, header values) are read once, and the rules compared as
 //    words at the recorded offsets.
 // Everything that differs between paths through the code (positions, flags) goes through a per-CPU scratch map
-// value, so the verifier sees unknown scalars at every join and prunes instead of exploring each combination.
-// Variable offsets into `w` are checked against constants first; those checks never change a verdict (a field
-// that would not fit cannot be part of a complete header block inside the window).
+// value and is read back with a volatile load, so the verifier sees unknown scalars at every join and prunes
+// instead of exploring each combination (and seed's Spectre checks never see one pointer addition fed a
+// constant on one path and a range on another). Variable offsets into `w` are masked or checked against
+// constants first; those checks never change a verdict (a field that would not fit cannot be part of a complete
+// header block inside the window).
+// Instruction counts (clang-19 -O2, window 256): about 1,760 for the unrolled parser, plus 30 to 60 per rule and
+// about 100 per header name the rules require; with loops about 700 in all. Seed programs get
+// HTTP_SEED_BUDGET of their 4,096 (the policy datapath takes about 1,000).
 import { PolicyError } from '../dsl/policy-error.ts';
 import { httpMaxHeaderLines } from './http-judge.ts';
 import type { HttpMatch } from './http-rules.ts';
@@ -89,15 +95,19 @@ function trackedNames(rulesets: readonly { rules: readonly HttpMatch[] }[]): str
 export function generateHttpMatcherC(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], options: HttpMatcherOptions): string {
   const W = options.window;
   if (!Number.isInteger(W) || W < 64 || W > 1024 || (W & (W - 1)) !== 0) throw new RangeError(`http matcher: window ${W} is not a power of two from 64 to 1024`);
+  const ids = rulesets.map((rs) => rs.id);
+  if (ids.some((id) => !Number.isInteger(id) || id < 0 || id > 0xffffffff) || new Set(ids).size !== ids.length) {
+    throw new RangeError(`http matcher: rule set ids must be distinct 32-bit unsigned integers (got ${ids.join(', ')})`);
+  }
   for (const rs of rulesets) {
     for (const r of rs.rules) {
-      if (r.path?.kind === 'glob') throw new PolicyError(`${r.where}: http path: the BPF matcher does not compare inner * segments yet (use an exact path or a /prefix/*)`, undefined);
+      if (r.path?.kind === 'glob') throw new PolicyError(`${r.where}: http path: the BPF matcher does not compare inner * segments yet (use an exact path or a /prefix/*)`, r.at);
     }
   }
   if (!options.loops) checkSeedBudget(rulesets, W);
   const names = trackedNames(rulesets);
   const lines = httpMaxHeaderLines(W);
-  const loop = (unrollable: boolean) => (options.loops && !unrollable ? '#pragma clang loop unroll(disable)' : '#pragma unroll');
+  const loop = () => (options.loops ? '#pragma clang loop unroll(disable)' : '#pragma unroll');
   const valueHeaders = names.slice(3).filter((n) => rulesets.some((rs) => rs.rules.some((r) => r.headers.some((h) => h.name === n && h.value !== undefined))));
   const out: string[] = [];
   const emit = (...l: string[]) => out.push(...l);
@@ -203,18 +213,20 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
     '\tst->eoh = 0;',
     ...debruijnTable().map((v, i) => `\t*(__u64 *)(st->ctz + ${8 * i}) = ${hex64(v)};`),
     '',
-    '\t/* 1. the LF bitmap: per 8 bytes, 0x80 in each byte that was LF (exact SWAR zero test), gathered into 8 bits */',
-    loop(false),
+    '\t/* 1. the LF bitmap: per 8 bytes, 0x80 in each byte that was LF (an exact SWAR zero test: no borrow runs',
+    '\t   between bytes), gathered into 8 bits by one multiplication */',
+    loop(),
     `\tfor (__u32 k = 0; k < L7_WINDOW / 8; k++) {`,
     '\t\t__u64 v = *(const __u64 *)(w + 8 * k) ^ 0x0a0a0a0a0a0a0a0aULL;',
-    '\t\t__u64 z = ~(((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v | 0x7f7f7f7f7f7f7f7fULL);',
-    '\t\tst->lf[k] = ((z >> 7) * 0x0102040810204080ULL) >> 56;',
+    '\t\t__u64 z = ~(((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v) & 0x8080808080808080ULL;',
+    '\t\t/* bit 8j + 7 times 2^(49 - 7j) lands on bit 56 + j; no two products share a bit, so nothing carries */',
+    '\t\tst->lf[k] = (z * 0x0002040810204081ULL) >> 56;',
     '\t}',
     '',
     '\t/* 2a. the request line: METHOD SP target SP HTTP/1.x CRLF, the method within the first 16 bytes */',
     '\t{',
     '\t\t__u64 lf = http_pop_lf(st);',
-    '\t\tif (lf >= L7_WINDOW || lf < 12 || w[(lf - 1) & (L7_WINDOW - 1)] != 13)',
+    '\t\tif (lf >= L7_WINDOW || lf < 12 || w[(HTTP_LOAD(st->tmp) - 1) & (L7_WINDOW - 1)] != 13)',
     '\t\t\treturn -1;',
     '\t\t__u64 v0 = *(const __u64 *)w ^ 0x2020202020202020ULL, v1 = *(const __u64 *)(w + 8) ^ 0x2020202020202020ULL;',
     '\t\tv0 = ~(((v0 & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v0 | 0x7f7f7f7f7f7f7f7fULL);',
@@ -236,7 +248,7 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
     '\t}',
     '',
     '\t/* 2b. header lines up to the blank one: record the first line of each name of interest */',
-    loop(false),
+    loop(),
     '\tfor (__u32 t = 0; t < HTTP_LINES; t++) {',
     '\t\t__u64 s = HTTP_LOAD(st->p);',
     '\t\t__u64 lf = http_pop_lf(st);',
@@ -360,8 +372,59 @@ function ruleCondition(r: HttpMatch, names: readonly string[]): string {
   return parts.length === 0 ? '1' : parts.join(' && ');
 }
 
-/** Estimated instructions (calibrated with clang-19 -O2, see the report in test/compiler/l7/http-c.test.ts). */
+/** 8-byte (or shorter) words cEqualAt compares for n bytes. */
+const words = (n: number) => (n <= 8 ? (n === 1 || n === 2 || n === 4 || n === 8 ? 1 : 2) : Math.ceil(n / 8));
+
+/**
+ * Instructions of the unrolled matcher (loops = false), estimated from its parts; fitted to clang-19 -O2 builds
+ * (test/compiler/l7/http-c.test.ts holds the estimate to within 15% of the real count). `base` is the parser
+ * for the window; `rules[i][k]` what rule k of rule set i adds (with the header names it is the first to need).
+ */
+export function estimateHttpMatcherInsns(rulesets: readonly { rules: readonly HttpMatch[] }[], window: number): { base: number; rules: number[][] } {
+  const calls = httpMaxHeaderLines(window) + 1;
+  const base = Math.round(395 + 16.5 * (window / 8) + calls * (86 + 2.8 * (window / 64)));
+  const named = new Set<string>();
+  const valued = new Set<string>();
+  const rules = rulesets.map((rs) =>
+    rs.rules.map((r) => {
+      let n = 14;
+      for (const m of r.methods ?? []) n += 5 + 2 * words(m.length);
+      if (r.path !== undefined && r.path.kind !== 'glob') n += 10 + 5 * words(r.path.value.length);
+      if (r.host !== undefined) n += 14 + 5 * words(r.host.value.length);
+      for (const h of r.headers) {
+        if (!named.has(h.name)) {
+          named.add(h.name);
+          n += 10 + calls * (6 + 3 * words(h.name.length + 1));
+        }
+        if (h.value === undefined) n += 3;
+        else {
+          n += 12 + 5 * words(h.value.length);
+          if (!valued.has(h.name)) {
+            valued.add(h.name);
+            n += 60;
+          }
+        }
+      }
+      return n;
+    }),
+  );
+  return { base, rules };
+}
+
+/** Throws a PolicyError naming the first rule with which the unrolled matcher would pass HTTP_SEED_BUDGET. */
 function checkSeedBudget(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], W: number): void {
-  void rulesets;
-  void W;
+  const { base, rules } = estimateHttpMatcherInsns(rulesets, W);
+  const advice = 'use the linux-6.18 profile (bounded loops), a smaller l7 window or fewer HTTP rules';
+  if (base > HTTP_SEED_BUDGET) {
+    throw new PolicyError(`http rules: a window of ${W} bytes does not fit the seed profile: the HTTP parser alone needs about ${base} instructions, over the ${HTTP_SEED_BUDGET} it may take of the 4096 a seed program has; ${advice}`, undefined);
+  }
+  let total = base;
+  rulesets.forEach((rs, i) =>
+    rs.rules.forEach((r, k) => {
+      total += rules[i]![k]!;
+      if (total > HTTP_SEED_BUDGET) {
+        throw new PolicyError(`${r.where}: http rules do not fit the seed profile: with this rule the HTTP matcher needs about ${total} instructions (window ${W}), over the ${HTTP_SEED_BUDGET} it may take of the 4096 a seed program has; ${advice}`, r.at);
+      }
+    }),
+  );
 }

@@ -74,6 +74,7 @@ function path(value: string, where: string): string | undefined {
     if (tail.startsWith('[^/]+')) {
       // a whole segment: a slash before it, and a slash, the final .* or nothing after it
       const after = body.slice(at + 5);
+      if (after === '' && !rest) cannot(where, 'path', value, 'a last segment [^/]+ without .* after it (a trailing * means any rest here)');
       if (!body.slice(0, at).endsWith('/') || !(after.startsWith('/') || (after === '' && rest))) {
         cannot(where, 'path', value, `[^/]+ at ${at} must be a whole segment between slashes (/a/[^/]+/b)`);
       }
@@ -84,7 +85,6 @@ function path(value: string, where: string): string | undefined {
     return undefined;
   });
   if (!out.startsWith('/')) cannot(where, 'path', value, 'it does not start with /');
-  if (!rest && out.endsWith('*')) cannot(where, 'path', value, 'a last segment [^/]+ without .* after it (a trailing * means any rest here)');
   return rest ? `${out}*` : out;
 }
 
@@ -92,7 +92,7 @@ function host(value: string, where: string): string | undefined {
   const re = unanchor(value);
   if (re === '.*') return undefined;
   const suffix = re.startsWith('.*\\.') || re.startsWith('.+\\.');
-  const name = literal(suffix ? re.slice(3) : re, where, 'host', value, () => undefined);
+  const name = literal(suffix ? re.slice(4) : re, where, 'host', value, () => undefined);
   if (!/^[A-Za-z0-9.-]+$/.test(name)) cannot(where, 'host', value, 'not a host name');
   return suffix ? `*.${name}` : name;
 }

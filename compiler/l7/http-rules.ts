@@ -2,6 +2,7 @@
 // generator. Methods upper-case as written (HTTP methods are case-sensitive), hosts lower-case (DNS names are
 // not), header names lower-case, paths as written.
 import { PolicyError } from '../dsl/policy-error.ts';
+import type { SourcePosition } from '../dsl/source-position.ts';
 import type { HttpHeaderInput, HttpRuleInput } from './http-types.ts';
 
 /**
@@ -27,8 +28,9 @@ export interface HttpHeaderMatch {
 }
 
 export interface HttpMatch {
-  /** for messages: `where` as given to normaliseHttpRule */
+  /** for messages: `where` as given to normaliseHttpRule, and the rule's position in the policy file */
   readonly where: string;
+  readonly at?: SourcePosition;
   /** absent = any method */
   readonly methods?: readonly string[];
   readonly path?: HttpPathMatch;
@@ -57,7 +59,8 @@ export function normaliseHttpRule(input: HttpRuleInput, where: string): HttpMatc
   for (const key of Object.keys(input)) {
     if (!['method', 'path', 'host', 'headers', 'at'].includes(key)) fail(where, key, 'unknown field (fields: method, path, host, headers)', at);
   }
-  const out: { where: string; methods?: string[]; path?: HttpPathMatch; host?: HttpHostMatch; headers: HttpHeaderMatch[] } = { where, headers: [] };
+  const out: { where: string; at?: SourcePosition; methods?: string[]; path?: HttpPathMatch; host?: HttpHostMatch; headers: HttpHeaderMatch[] } = { where, headers: [] };
+  if (at !== undefined) out.at = at;
   if (input.method !== undefined) out.methods = normaliseMethods(input.method, where, at);
   if (input.path !== undefined) out.path = normalisePath(input.path, where, at);
   if (input.host !== undefined) out.host = normaliseHost(input.host, where, at);

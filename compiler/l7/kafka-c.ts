@@ -83,11 +83,14 @@ struct kafka_req {
 	__u32 cid_known, cid_null, cid_len;	/* client id at byte 14 */
 	__u32 body;			/* offset after the client id */
 	__u32 tlayout;			/* 1: the topic names of this key and version are read */
+};
+
+/* the topic array walk, one kafka_step at a time; scalars only (its address goes to a subprogram) */
+struct kafka_walk {
+	__u32 lim, off, flex, parts, prec, pfix, uuid, phase, txn, pre;
+	__s32 left, pleft;
 	__u32 tcomplete, tn;		/* all topics read; names read */
 	__u32 to0, tl0, to1, tl1, to2, tl2, to3, tl3;	/* names: offset, length */
-	/* the topic array walk (kafka_step): layout, position, topics and partitions left */
-	__u32 lim, off, flex, parts, prec, pfix, uuid, phase;
-	__s32 left, pleft;
 };
 
 /* v >= k as 0 or 1 without a branch, for 0 <= v <= 15 and 1 <= k <= 16: the verifier then sees one path with
@@ -157,44 +160,60 @@ static __always_inline int kafka_len(const __u8 *w, __u32 lim, __u32 flex, __u32
 	return *n >= -1;
 }
 
-/* one step of the topic array: a topic name (and its partition count), or one partition skipped;
- * 0 = go on, 1 = every topic read, -1 = stop (cannot see further) */
-static __attribute__((noinline)) int kafka_step(const __u8 *w, struct kafka_req *q)
+/* one step of the topic array, a subprogram (its code once, called KAFKA_PARSE_STEPS times): a topic name (and its
+ * partition count), or one partition skipped; 0 = go on, 1 = every topic read, -1 = stop (cannot see further) */
+static __attribute__((noinline)) int kafka_step(const __u8 *w, struct kafka_walk *k)
 {
-	struct kafka_req *k = q;
 	__u32 off = k->off, lim = k->lim, flex = k->flex;
 	__s32 n;
 
-	if (k->phase == 0) {
-		if (q->tn >= KAFKA_MAX_TOPICS)
+	if (k->phase == 2) {
+		/* the start: header tagged fields, transactional_id, fixed fields, the topic count */
+		if (flex && !kafka_tags0(w, lim, &off))
+			return -1;
+		if (k->txn) {
+			if (!kafka_len(w, lim, flex, 0, &off, &n))
+				return -1;
+			if (n > 0)
+				off += n;
+		}
+		off += k->pre;
+		if (!kafka_len(w, lim, flex, 1, &off, &n))
+			return -1;
+		if (n <= 0) {
+			k->tcomplete = 1;
+			return 1;
+		}
+		k->left = n;
+		k->phase = 0;
+	} else if (k->phase == 0) {
+		if (k->tn >= KAFKA_MAX_TOPICS)
 			return -1;
 		off += k->uuid;
 		if (!kafka_len(w, lim, flex, 0, &off, &n) || n < 0 || off + n > lim)
 			return -1;
-		if (q->tn == 0) {
-			q->to0 = off;
-			q->tl0 = n;
-		} else if (q->tn == 1) {
-			q->to1 = off;
-			q->tl1 = n;
-		} else if (q->tn == 2) {
-			q->to2 = off;
-			q->tl2 = n;
-		} else {
-			q->to3 = off;
-			q->tl3 = n;
-		}
-		q->tn += 1;
+		/* names shift in (the latest in slot 0): no store through a computed field address, which unprivileged
+		 * verification refuses when the address differs between paths */
+		k->to3 = k->to2;
+		k->tl3 = k->tl2;
+		k->to2 = k->to1;
+		k->tl2 = k->tl1;
+		k->to1 = k->to0;
+		k->tl1 = k->tl0;
+		k->to0 = off;
+		k->tl0 = n;
+		k->tn += 1;
 		off += n;
 		k->left -= 1;
 		if (k->left == 0) {
-			q->tcomplete = 1;
+			k->tcomplete = 1;
 			return 1;
 		}
 		if (k->parts) {
-			if (!kafka_len(w, lim, flex, 1, &off, &k->pleft) || k->pleft < 0)
+			if (!kafka_len(w, lim, flex, 1, &off, &n) || n < 0)
 				return -1;
-			if (k->pleft > 0)
+			k->pleft = n;
+			if (n > 0)
 				k->phase = 1;
 			else if (flex && !kafka_tags0(w, lim, &off))
 				return -1;
@@ -224,54 +243,41 @@ static __attribute__((noinline)) int kafka_step(const __u8 *w, struct kafka_req 
 	return 0;
 }
 
-/* the topic names of Produce v0-v11, Fetch v0-v12 and Metadata v0-v12 (kafkaTopics in kafka-judge.ts) */
-static __always_inline void kafka_topics(const __u8 *w, __u32 lim, struct kafka_req *q)
+/* the topic names of Produce v0-v11, Fetch v0-v12 and Metadata v0-v12 (kafkaTopics in kafka-judge.ts); every read
+ * of the body happens in kafka_step, at offsets it loads from the walk */
+static __always_inline void kafka_topics(const __u8 *w, __u32 lim, struct kafka_req *q, struct kafka_walk *k)
 {
-	__u32 key = q->key, v = q->ver, txn = 0, pre = 0, steps;
-	__s32 n, count;
+	__u32 key = q->key, v = q->ver, steps;
 	int r;
 
-	q->lim = lim;
+	k->lim = lim;
 	if (key == 0 && v <= 11) {
-		q->flex = KAFKA_GE(v, 9);
-		txn = KAFKA_GE(v, 3);
-		pre = 6;
-		q->parts = 1;
-		q->prec = 1;
+		k->flex = KAFKA_GE(v, 9);
+		k->txn = KAFKA_GE(v, 3);
+		k->pre = 6;
+		k->parts = 1;
+		k->prec = 1;
 	} else if (key == 1 && v <= 12) {
-		q->flex = KAFKA_GE(v, 12);
-		pre = 12 + 4 * KAFKA_GE(v, 3) + KAFKA_GE(v, 4) + 8 * KAFKA_GE(v, 7);
-		q->parts = 1;
-		q->pfix = 16 + 4 * KAFKA_GE(v, 9) + 4 * KAFKA_GE(v, 12) + 8 * KAFKA_GE(v, 5);
+		k->flex = KAFKA_GE(v, 12);
+		k->pre = 12 + 4 * KAFKA_GE(v, 3) + KAFKA_GE(v, 4) + 8 * KAFKA_GE(v, 7);
+		k->parts = 1;
+		k->pfix = 16 + 4 * KAFKA_GE(v, 9) + 4 * KAFKA_GE(v, 12) + 8 * KAFKA_GE(v, 5);
 	} else if (key == 3 && v <= 12) {
-		q->flex = KAFKA_GE(v, 9);
-		q->uuid = 16 * KAFKA_GE(v, 10);
+		k->flex = KAFKA_GE(v, 9);
+		k->uuid = 16 * KAFKA_GE(v, 10);
 	} else {
 		return;
 	}
 	q->tlayout = 1;
 	if (!q->cid_known)
 		return;
-	q->off = q->body;
-	if (q->flex && !kafka_tags0(w, lim, &q->off))
+	k->off = q->body;
+	k->phase = 2;
+	if (kafka_step(w, k) != 0)
 		return;
-	if (txn) {
-		if (!kafka_len(w, lim, q->flex, 0, &q->off, &n))
-			return;
-		if (n > 0)
-			q->off += n;
-	}
-	q->off += pre;
-	if (!kafka_len(w, lim, q->flex, 1, &q->off, &count))
-		return;
-	if (count <= 0) {
-		q->tcomplete = 1;
-		return;
-	}
-	q->left = count;
 	KAFKA_LOOP
 	for (steps = 0; steps < KAFKA_PARSE_STEPS; steps++) {
-		r = kafka_step(w, q);
+		r = kafka_step(w, k);
 		if (r != 0)
 			break;
 	}
@@ -299,14 +305,14 @@ static __always_inline int kafka_header(const __u8 *w, __u32 len, __u32 *next, _
 	q->ver = (kafka_b(w, 6) << 8) | kafka_b(w, 7);
 	if (lim >= 14) {
 		n = (kafka_b(w, 12) << 8) | kafka_b(w, 13);
+		/* the body offset by arithmetic, 14 + (n or 0 when null): never a constant the verifier would carry */
+		q->body = 14 + (n & ((n >> 15) - 1));
 		if (n == 0xffff) {
 			q->cid_known = 1;
 			q->cid_null = 1;
-			q->body = 14;
 		} else if (n < 0x8000 && 14 + n <= lim) {
 			q->cid_known = 1;
 			q->cid_len = n;
-			q->body = 14 + n;
 		}
 	}
 	*limp = lim;
@@ -321,13 +327,13 @@ interface Strings {
 
 function topicTri(name: string, i: number, bytes: Uint8Array): string {
   const slot = (k: number): string =>
-    `(q.tn > ${k} && !(q.tl${k} == ${bytes.length} && ${bytesEqual(`q.to${k}`, bytes)}))`;
+    `(k.tn > ${k} && !(k.tl${k} == ${bytes.length} && ${bytesEqual(`k.to${k}`, bytes)}))`;
   return [
     `\t\tint t${i} = KAFKA_UNKNOWN; /* topic ${comment(name)} */`,
     `\t\tif (${[0, 1, 2, 3].slice(0, KAFKA_MAX_TOPICS).map(slot).join(' ||\n\t\t    ')})`,
     `\t\t\tt${i} = KAFKA_NO;`,
-    `\t\telse if (q.tcomplete)`,
-    `\t\t\tt${i} = q.tn > 0 ? KAFKA_YES : KAFKA_NO;`,
+    `\t\telse if (k.tcomplete)`,
+    `\t\t\tt${i} = k.tn > 0 ? KAFKA_YES : KAFKA_NO;`,
   ].join('\n');
 }
 
@@ -429,8 +435,9 @@ export function generateKafkaMatcherC(rulesets: readonly KafkaRuleset[], options
 static __always_inline int kafka_judge(__u32 ruleset, const __u8 *w, __u32 len, __u32 *next)
 {
 	struct kafka_req q = {};
-	__u32 lim = 0;
-	int topic_keyed;
+	struct kafka_walk k = {};
+	__u32 lim = 0, nx = 0;
+	int topic_keyed, h;
 
 	*next = 0;
 	switch (ruleset) {
@@ -439,10 +446,15 @@ ${rulesets.map((rs) => `\tcase ${rs.id}:`).join('\n')}
 	default:
 		return 0;
 	}
-	if (kafka_header(w, len, next, &lim, &q) < 0)
+	h = kafka_header(w, len, &nx, &lim, &q);
+	*next = nx;
+	if (h < 0)
 		return -1;
+	/* name slots start at a non-constant offset: an unprivileged verifier refuses one pointer addition that sees a
+	 * constant on one path and an unknown on another */
+	k.to0 = k.to1 = k.to2 = k.to3 = lim;
 	topic_keyed = kafka_key_in(q.key, ${hex(tlo)}, ${hex(thi)});
-${withTopics.length === 0 ? '' : `\tif (topic_keyed && (${withTopics.map((id) => `ruleset == ${id}`).join(' || ')}))\n\t\tkafka_topics(w, lim, &q);\n`}	switch (ruleset) {
+${withTopics.length === 0 ? '' : `\tif (topic_keyed && (${withTopics.map((id) => `ruleset == ${id}`).join(' || ')}))\n\t\tkafka_topics(w, lim, &q, &k);\n`}	switch (ruleset) {
 ${body}
 	}
 	return 0;

@@ -4,7 +4,8 @@
 // replies back. The datapath is the same for any set of services; the services, tables and backends live in
 // maps (lb-map-contents.ts), so backend changes rewrite maps and never reload the program.
 //
-// lb_xdp dispatches to lb_v4 (below) or lb_v6 (generate-lb6-c.ts), subprograms with their own stack frames.
+// lb_xdp dispatches to lb_v4 or lb_v6, subprograms with their own stack frames made from one template
+// (generate-lb-path-c.ts); the IPv6 declarations are in generate-lb6-c.ts.
 // Per packet (IPv4 without options or fragmentation, no VLAN tag; anything else passes to the stack):
 //   1. a reply: destination = the SNAT address and (backend, backend port, SNAT port, protocol) in snat_rev
 //      → source := VIP:port, destination := client:port, Ethernet back towards the client, XDP_TX;
@@ -21,6 +22,7 @@
 // `seed` profile. The same object holds the east-west tc programs (generate-ew-c.ts), sharing the maps.
 import { eastWestC } from './generate-ew-c.ts';
 import { northSouth6C } from './generate-lb6-c.ts';
+import { lbV4C } from './generate-lb-path-c.ts';
 import type { Service } from './service-model.ts';
 
 export interface LbSizes {
@@ -65,6 +67,7 @@ ${names.join('\n')}
 #define SVC_RESET 2
 #define SVC_DSR 4
 #define NO_BACKEND 0xffffffffu
+#define LB_RESET 0x100		/* lb_v4 / lb_v6: send a RST (not an XDP action) */
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -379,15 +382,6 @@ static __always_inline void rewrite(struct iphdr *ip, __be16 *sport, __be16 *dpo
 	*dport = ndport;
 }
 
-/* one SNAT port probe: claims (backend, port) for this connection unless another holds it */
-static __always_inline int claim_port(struct rev_key *rk, const struct rev *rv, const struct lb_config *cfg, __u32 h)
-{
-	__u32 span = cfg->port_span ? cfg->port_span : 1;
-
-	rk->snat_port = bpf_htons((__u16)(cfg->port_min + h % span));
-	return bpf_map_update_elem(&snat_rev, rk, rv, BPF_NOEXIST) == 0;
-}
-
 /* answer the client's TCP segment with a RST from the VIP (RFC 793 reset generation); ihl must be 5 */
 static __always_inline int send_reset(struct xdp_md *ctx)
 {
@@ -516,141 +510,7 @@ static __always_inline int encap_ipip(struct xdp_md *ctx, __be32 saddr, __be32 d
 	return XDP_TX;
 }
 
-/* IPv4; a subprogram of its own (as lb_v6) so that the two paths' stack frames do not add up */
-static __noinline int lb_v4(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip;
-	__be16 *ports;
-	__sum16 *l4sum;
-	__u32 zero = 0, bytes;
-	int udp;
-
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return XDP_PASS;
-	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || ip->version != 4)
-		return XDP_PASS;
-	/* IP options and fragments pass: no fixed L4 offset (the seed profile has no variable packet offsets),
-	 * no ports after the first fragment */
-	if (ip->ihl != 5 || (ip->frag_off & bpf_htons(0x3fff)))
-		return XDP_PASS;
-	if (ip->protocol == IPPROTO_TCP) {
-		struct tcphdr_lb *tcp = (void *)(ip + 1);
-
-		if ((void *)(tcp + 1) > data_end)
-			return XDP_PASS;
-		ports = &tcp->source;
-		l4sum = &tcp->check;
-		udp = 0;
-	} else if (ip->protocol == IPPROTO_UDP) {
-		struct udphdr_lb *uh = (void *)(ip + 1);
-
-		if ((void *)(uh + 1) > data_end)
-			return XDP_PASS;
-		ports = &uh->source;
-		l4sum = &uh->check;
-		udp = 1;
-	} else {
-		return XDP_PASS;
-	}
-	/* counted bytes: Ethernet header + IP total length (packet pointers may not be subtracted unprivileged) */
-	bytes = sizeof(*eth) + bpf_ntohs(ip->tot_len);
-
-	struct lb_config *cfg = bpf_map_lookup_elem(&lb_config, &zero);
-
-	if (!cfg)
-		return XDP_PASS;
-
-	/* 1. a backend's reply to a SNAT port */
-	if (ip->daddr == cfg->snat_addr) {
-		struct rev_key rk = { .backend = ip->saddr, .backend_port = ports[0], .snat_port = ports[1], .proto = ip->protocol };
-		struct rev *rv = bpf_map_lookup_elem(&snat_rev, &rk);
-
-		if (!rv)
-			return XDP_PASS;
-		count_backend(rv->backend, bytes, 1, 0);
-		rewrite(ip, &ports[0], &ports[1], l4sum, udp, rv->vip, rv->client, rv->vip_port, rv->client_port);
-		__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-		__builtin_memcpy(eth->h_dest, rv->client_mac, 6);
-		return XDP_TX;
-	}
-
-	/* 2. a packet for a service VIP */
-	struct svc_key sk = { .vip = ip->daddr, .port = ports[1], .proto = ip->protocol };
-	struct svc *svc = bpf_map_lookup_elem(&services, &sk);
-
-	if (!svc)
-		return XDP_PASS;
-	__u32 svc_id = svc->id;
-	int dsr = svc->flags & SVC_DSR;
-	struct flow fl = { .saddr = ip->saddr, .daddr = ip->daddr, .sport = ports[0], .dport = ports[1], .proto = ip->protocol };
-	struct conn *ct = bpf_map_lookup_elem(&conns, &fl);
-	struct backend *be;
-	__u32 backend_id;
-	__be16 snat_port;
-	__u64 new_conn = 0;
-
-	if (ct) {
-		/* a. an existing connection keeps its backend while it is active or drained */
-		backend_id = ct->backend;
-		snat_port = ct->snat_port;
-		be = bpf_map_lookup_elem(&backends, &backend_id);
-		if (!be) {
-			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;
-		}
-		if (be->state == STATE_REMOVED) {
-			struct rev_key rk = { .backend = be->addr, .backend_port = be->port, .snat_port = snat_port, .proto = ip->protocol };
-			__u32 reset = (svc->flags & SVC_RESET) && !udp;
-
-			bpf_map_delete_elem(&snat_rev, &rk);
-			bpf_map_delete_elem(&conns, &fl);
-			count_svc(svc_id, bytes, 0, 1);
-			count_backend(backend_id, 0, 0, reset);
-			return reset ? send_reset(ctx) : XDP_DROP;
-		}
-	} else {
-		struct affinity_key ak = { .client = { ip->saddr }, .svc = svc_id };
-
-		be = choose_backend(svc, &ak, flow_hash(&fl, svc->seed), &backend_id);
-		if (!be) {
-			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;	/* no backend takes new connections */
-		}
-
-		snat_port = 0;
-		if (!dsr) {
-			/* a SNAT port: up to four probes derived from the flow hash */
-			struct rev_key rk = { .backend = be->addr, .backend_port = be->port, .proto = ip->protocol };
-			struct rev rv = { .client = ip->saddr, .vip = ip->daddr, .client_port = ports[0], .vip_port = ports[1], .backend = backend_id, .svc = svc_id };
-			__u32 h = flow_hash(&fl, 0x736e6174);
-
-			__builtin_memcpy(rv.client_mac, eth->h_source, 6);
-			if (!claim_port(&rk, &rv, cfg, h) && !claim_port(&rk, &rv, cfg, fmix32(h + 1)) &&
-			    !claim_port(&rk, &rv, cfg, fmix32(h + 2)) && !claim_port(&rk, &rv, cfg, fmix32(h + 3))) {
-				count_svc(svc_id, bytes, 0, 1);
-				return XDP_DROP;	/* the allocator is full around this flow */
-			}
-			snat_port = rk.snat_port;
-		}
-		struct conn c = { .backend = backend_id, .snat_port = snat_port };
-
-		bpf_map_update_elem(&conns, &fl, &c, BPF_ANY);
-		new_conn = 1;
-	}
-	count_svc(svc_id, bytes, new_conn, 0);
-	count_backend(backend_id, bytes, 0, 0);
-	if (dsr)
-		return encap_ipip(ctx, cfg->snat_addr, be->addr, be->mac);
-	rewrite(ip, &ports[0], &ports[1], l4sum, udp, cfg->snat_addr, be->addr, snat_port, be->port);
-	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-	__builtin_memcpy(eth->h_dest, be->mac, 6);
-	return XDP_TX;
-}
-
+${lbV4C()}
 SEC("xdp")
 int ${LB_PROGRAM}(struct xdp_md *ctx)
 {
@@ -660,12 +520,15 @@ int ${LB_PROGRAM}(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end)
 		return XDP_PASS;
+	/* a RST is sent from this frame, not from the path's */
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
 		int r = lb_v6(ctx);
 
-		return r == LB_RESET6 ? send_reset6(ctx) : r;
+		return r == LB_RESET ? send_reset6(ctx) : r;
 	}
-	return lb_v4(ctx);
+	int r = lb_v4(ctx);
+
+	return r == LB_RESET ? send_reset(ctx) : r;
 }
 ${eastWestC(sizes.connections)}
 char _license[] SEC("license") = "GPL";

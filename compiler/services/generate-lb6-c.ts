@@ -1,11 +1,13 @@
-// The IPv6 half of the north-south XDP load balancer (generate-lb-c.ts emits it before lb_xdp, which calls
-// lb_v6 for an IPv6 ethertype): the same steps as IPv4 (reply through snat_rev6, else services6, conns6,
+// The IPv6 declarations of the north-south XDP load balancer (generate-lb-c.ts emits them before lb_xdp, which
+// calls lb_v6 for an IPv6 ethertype; lb_v6 comes from the template both families share, generate-lb-path-c.ts):
+// the same steps as IPv4 (reply through snat_rev6, else services6, conns6,
 // affinity, the table, a SNAT port to the load balancer's IPv6 address), with the TCP/UDP checksum updated
 // word by word for the pseudo-header addresses (IPv6 has no header checksum; a UDP checksum is mandatory, a
 // computed 0 is sent as 0xffff). Only a TCP or UDP header right after the fixed header (no extension
 // headers) is balanced; a removed backend's connection gets the service's removedAction (RST or drop) as in
 // IPv4; DSR is IPv4 only.
 import type { LbSizes } from './generate-lb-c.ts';
+import { lbV6C } from './generate-lb-path-c.ts';
 
 export function northSouth6C(sizes: LbSizes): string {
   return `
@@ -74,9 +76,6 @@ struct {
 	__type(value, struct rev6);
 } snat_rev6 SEC(".maps");
 
-/* lb_v6's answer when a RST must go out (not an XDP action) */
-#define LB_RESET6 0x100
-
 #define COPY4(d, s) do { (d)[0] = (s)[0]; (d)[1] = (s)[1]; (d)[2] = (s)[2]; (d)[3] = (s)[3]; } while (0)
 
 /* flowHash6 in flow-hash.ts is the TypeScript twin */
@@ -118,14 +117,6 @@ static __always_inline void rewrite6(struct ip6hdr_lb *ip6, __be16 *sport, __be1
 	COPY4(ip6->daddr, daddr);
 	*sport = nsport;
 	*dport = ndport;
-}
-
-static __always_inline int claim_port6(struct rev_key6 *rk, const struct rev6 *rv, const struct lb_config *cfg, __u32 h)
-{
-	__u32 span = cfg->port_span ? cfg->port_span : 1;
-
-	rk->snat_port = bpf_htons((__u16)(cfg->port_min + h % span));
-	return bpf_map_update_elem(&snat_rev6, rk, rv, BPF_NOEXIST) == 0;
 }
 
 /* the IPv6 twin of send_reset: a RST from the VIP answering the client's segment (RFC 793), 74 bytes */
@@ -202,134 +193,5 @@ static __noinline int send_reset6(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-static __noinline int lb_v6(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct ip6hdr_lb *ip6 = data + sizeof(*eth);
-	__be16 *ports;
-	__sum16 *l4sum;
-	__u32 zero = 0, bytes;
-	int udp;
-
-	if ((void *)(ip6 + 1) > data_end)
-		return XDP_PASS;
-	if (ip6->nexthdr == IPPROTO_TCP) {
-		struct tcphdr_lb *tcp = (void *)(ip6 + 1);
-
-		if ((void *)(tcp + 1) > data_end)
-			return XDP_PASS;
-		ports = &tcp->source;
-		l4sum = &tcp->check;
-		udp = 0;
-	} else if (ip6->nexthdr == IPPROTO_UDP) {
-		struct udphdr_lb *uh = (void *)(ip6 + 1);
-
-		if ((void *)(uh + 1) > data_end)
-			return XDP_PASS;
-		ports = &uh->source;
-		l4sum = &uh->check;
-		udp = 1;
-	} else {
-		return XDP_PASS;
-	}
-	bytes = sizeof(*eth) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-
-	struct lb_config *cfg = bpf_map_lookup_elem(&lb_config, &zero);
-
-	if (!cfg)
-		return XDP_PASS;
-
-	/* 1. a backend's reply to a SNAT port */
-	if (ip6->daddr[0] == cfg->snat_addr6[0] && ip6->daddr[1] == cfg->snat_addr6[1] &&
-	    ip6->daddr[2] == cfg->snat_addr6[2] && ip6->daddr[3] == cfg->snat_addr6[3]) {
-		struct rev_key6 rk = { .backend_port = ports[0], .snat_port = ports[1], .proto = ip6->nexthdr };
-
-		COPY4(rk.backend, ip6->saddr);
-		struct rev6 *rv = bpf_map_lookup_elem(&snat_rev6, &rk);
-
-		if (!rv)
-			return XDP_PASS;
-		count_backend(rv->backend, bytes, 1, 0);
-		rewrite6(ip6, &ports[0], &ports[1], l4sum, udp, rv->vip, rv->client, rv->vip_port, rv->client_port);
-		__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-		__builtin_memcpy(eth->h_dest, rv->client_mac, 6);
-		return XDP_TX;
-	}
-
-	/* 2. a packet for a service VIP */
-	struct svc_key6 sk = { .port = ports[1], .proto = ip6->nexthdr };
-
-	COPY4(sk.vip, ip6->daddr);
-	struct svc *svc = bpf_map_lookup_elem(&services6, &sk);
-
-	if (!svc)
-		return XDP_PASS;
-	__u32 svc_id = svc->id;
-	struct flow6 fl = { .sport = ports[0], .dport = ports[1], .proto = ip6->nexthdr };
-
-	COPY4(fl.saddr, ip6->saddr);
-	COPY4(fl.daddr, ip6->daddr);
-	struct conn *ct = bpf_map_lookup_elem(&conns6, &fl);
-	struct backend *be;
-	__u32 backend_id;
-	__be16 snat_port;
-	__u64 new_conn = 0;
-
-	if (ct) {
-		backend_id = ct->backend;
-		snat_port = ct->snat_port;
-		be = bpf_map_lookup_elem(&backends, &backend_id);
-		if (!be || be->state == STATE_REMOVED) {
-			if (be) {
-				struct rev_key6 rk = { .backend_port = be->port, .snat_port = snat_port, .proto = ip6->nexthdr };
-
-				COPY4(rk.backend, be->addr6);
-				bpf_map_delete_elem(&snat_rev6, &rk);
-			}
-			__u32 reset = be && (svc->flags & SVC_RESET) && !udp;
-
-			bpf_map_delete_elem(&conns6, &fl);
-			count_svc(svc_id, bytes, 0, 1);
-			if (be)
-				count_backend(backend_id, 0, 0, reset);
-			return reset ? LB_RESET6 : XDP_DROP;	/* lb_xdp sends it: the stack frames stay apart */
-		}
-	} else {
-		struct affinity_key ak = { .svc = svc_id };
-
-		COPY4(ak.client, ip6->saddr);
-		be = choose_backend(svc, &ak, flow_hash6(&fl, svc->seed), &backend_id);
-		if (!be) {
-			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;
-		}
-		struct rev_key6 rk = { .backend_port = be->port, .proto = ip6->nexthdr };
-		struct rev6 rv = { .client_port = ports[0], .vip_port = ports[1], .backend = backend_id, .svc = svc_id };
-		__u32 h = flow_hash6(&fl, 0x736e6174);
-
-		COPY4(rk.backend, be->addr6);
-		COPY4(rv.client, ip6->saddr);
-		COPY4(rv.vip, ip6->daddr);
-		__builtin_memcpy(rv.client_mac, eth->h_source, 6);
-		if (!claim_port6(&rk, &rv, cfg, h) && !claim_port6(&rk, &rv, cfg, fmix32(h + 1)) &&
-		    !claim_port6(&rk, &rv, cfg, fmix32(h + 2)) && !claim_port6(&rk, &rv, cfg, fmix32(h + 3))) {
-			count_svc(svc_id, bytes, 0, 1);
-			return XDP_DROP;
-		}
-		snat_port = rk.snat_port;
-		struct conn c = { .backend = backend_id, .snat_port = snat_port };
-
-		bpf_map_update_elem(&conns6, &fl, &c, BPF_ANY);
-		new_conn = 1;
-	}
-	count_svc(svc_id, bytes, new_conn, 0);
-	count_backend(backend_id, bytes, 0, 0);
-	rewrite6(ip6, &ports[0], &ports[1], l4sum, udp, cfg->snat_addr6, be->addr6, snat_port, be->port);
-	__builtin_memcpy(eth->h_source, eth->h_dest, 6);
-	__builtin_memcpy(eth->h_dest, be->mac, 6);
-	return XDP_TX;
-}
-`;
+${lbV6C()}`;
 }

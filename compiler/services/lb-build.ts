@@ -24,8 +24,8 @@ export interface LbProgram {
 
 export const LB_PROGRAMS: readonly LbProgram[] = [
   { name: LB_PROGRAM, section: 'xdp', topology: 'north-south', attach: "XDP on the load-balancer node's interface" },
-  { name: EW_EGRESS_PROGRAM, section: 'tc', topology: 'east-west', attach: "tc egress of the client's interface (endpoint mode)" },
-  { name: EW_INGRESS_PROGRAM, section: 'tc', topology: 'east-west', attach: "tc ingress of the client's interface (endpoint mode)" },
+  { name: EW_EGRESS_PROGRAM, section: 'tc', topology: 'east-west', attach: "tc egress on the client's interface (endpoint mode)" },
+  { name: EW_INGRESS_PROGRAM, section: 'tc', topology: 'east-west', attach: "tc ingress on the client's interface (endpoint mode)" },
 ];
 
 export interface BuiltLb {

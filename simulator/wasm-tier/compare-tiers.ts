@@ -10,7 +10,7 @@ import { MapType, hexKey } from '../maps/index.ts';
 
 export interface TierDifference {
   readonly program: string;
-  /** packet index, or -1 for the maps at the end */
+  /** packet index, or -1 for the maps at the end, -2 for the batch run (compareBatches) */
   readonly index: number;
   readonly interp: string;
   readonly wasm: string;

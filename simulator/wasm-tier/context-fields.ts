@@ -26,25 +26,34 @@ export function contextFields(r: Region): ContextFields | undefined {
   return registered.get(r);
 }
 
+/** The readable pointer fields per context kind and program type (the access rules depend on nothing else). */
+const byType = new Map<string, readonly ContextField[]>();
+
 /** Register an XDP or skb context (its hooks must answer these offsets as the table here says). */
 export function registerContext(ctx: XdpContext | SkbContext): void {
-  let candidates: ContextField[];
-  if (ctx.kind === 'xdp') {
-    candidates = [
+  const key = ctx.kind === 'xdp' ? 'xdp' : `skb ${ctx.progType}`;
+  let fields = byType.get(key);
+  if (fields === undefined) {
+    fields = candidates(ctx.kind).filter((f) => ctx.region.check(f.offset, 4, false) === undefined);
+    byType.set(key, fields);
+  }
+  registered.set(ctx.region, { packet: ctx.packet, fields });
+}
+
+function candidates(kind: 'xdp' | 'skb'): ContextField[] {
+  if (kind === 'xdp') {
+    return [
       { offset: 0, value: 'data' },
       { offset: 4, value: 'end' },
       { offset: 8, value: 'meta' },
     ];
-  } else {
-    const layout = contextLayout('__sk_buff')!;
-    const at = (name: string): number => fieldByName(layout, name)!.offset;
-    candidates = [
-      { offset: at('data'), value: 'data' },
-      { offset: at('data_end'), value: 'end' },
-      { offset: at('data_meta'), value: 'meta' },
-      { offset: at('len'), value: 'len' },
-    ];
   }
-  const fields = candidates.filter((f) => ctx.region.check(f.offset, 4, false) === undefined);
-  registered.set(ctx.region, { packet: ctx.packet, fields });
+  const layout = contextLayout('__sk_buff')!;
+  const at = (name: string): number => fieldByName(layout, name)!.offset;
+  return [
+    { offset: at('data'), value: 'data' },
+    { offset: at('data_end'), value: 'end' },
+    { offset: at('data_meta'), value: 'meta' },
+    { offset: at('len'), value: 'len' },
+  ];
 }

@@ -6,12 +6,14 @@
 // object is assembled. What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU,
 // routes, context fields and packet bytes), so map contents, verdicts and faults are the same; only the
 // region ids of the context and packet are reused from one packet to the next.
-import { SkbContext, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
+import { SkbContext, TC_ACTIONS, XDP_ACTIONS, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
 import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
 import type { SimRunOptions, SimRunResult, Simulator } from '../simulator.ts';
-import { SimFault, Vm, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
+import { SimFault, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
+import { LeanInterp } from './lean-interp.ts';
 import { registerContext } from './context-fields.ts';
 import { markLean } from './lean-helpers.ts';
+import { runtimeFor } from './wasm-runtime.ts';
 import { resolveTier } from './select-tier.ts';
 import { WasmVm } from './wasm-vm.ts';
 
@@ -106,22 +108,30 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
   delete env.skb;
   const vms = new Vms(helpers, sim.budget);
   const memory = sim.memory;
-  let shared: XdpContext | undefined;
+  // the XDP context outlives the batch when it has the default fields (the next batch resets it again)
+  const keep = options.ingressIfindex === undefined && options.rxQueueIndex === undefined && options.egressIfindex === undefined;
+  const table = tables.get(sim)!;
+  let shared: XdpContext | undefined = keep ? table.xdp : undefined;
+  const adopt = (options.tier ?? sim.tier) === 'wasm';
   try {
     for (const frame of packets) {
       if (options.now !== undefined) sim.clock = options.now;
       let ctx: XdpContext | SkbContext;
       if (xdp) {
-        shared = reuse(shared, frame) ? shared : fresh(sim, shared, frame, options);
-        ctx = shared!;
+        if (!reuse(shared, frame)) {
+          shared = fresh(sim, shared, frame, options);
+          if (adopt) runtimeFor(memory).adopt(shared.packet.region);
+          if (keep) table.xdp = shared;
+        }
+        ctx = shared;
       } else {
         ctx = new SkbContext(memory, progType, frame, options);
         registerContext(ctx);
         env.skb = ctx;
       }
       env.packet = ctx.packet;
-      calls.length = 0;
-      printk.length = 0;
+      if (calls.length !== 0) calls.length = 0;
+      if (printk.length !== 0) printk.length = 0;
       try {
         const r = vms.of(program, options.tier ?? sim.tier).run(program, { memory, r1: ctx.region, packet: ctx.packet.region });
         tally.add(action(progType, r.r0));
@@ -136,20 +146,27 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
       }
     }
   } finally {
-    if (shared !== undefined) {
+    if (shared !== undefined && !keep) {
       memory.remove(shared.region);
       memory.remove(shared.packet.region);
     }
   }
 }
 
-const tables = new WeakMap<Simulator, { env: BatchEnv; helpers: HelperDispatch }>();
+interface BatchTable {
+  readonly env: BatchEnv;
+  readonly helpers: HelperDispatch;
+  /** the XDP context batches with default context fields share */
+  xdp?: XdpContext;
+}
+
+const tables = new WeakMap<Simulator, BatchTable>();
 
 /**
  * The helper table of `sim`'s batches, made once (building kernelHelpers' table costs more than a short
  * program's run): the environment Simulator.run gives the helpers, with the per-packet fields writable.
  */
-function batchHelpers(sim: Simulator): { env: BatchEnv; helpers: HelperDispatch } {
+function batchHelpers(sim: Simulator): BatchTable {
   let t = tables.get(sim);
   if (t === undefined) {
     const env: BatchEnv = {
@@ -165,7 +182,7 @@ function batchHelpers(sim: Simulator): { env: BatchEnv; helpers: HelperDispatch 
       printk: [],
       calls: [],
     };
-    t = { env, helpers: kernelHelpers(env) };
+    t = { env, helpers: kernelHelpers(env) } as BatchTable;
     markLean(t.helpers, env);
     tables.set(sim, t);
   }
@@ -175,16 +192,16 @@ function batchHelpers(sim: Simulator): { env: BatchEnv; helpers: HelperDispatch 
 /** The two VMs of a batch, made once; 'auto' picks one per run as Simulator.run does. */
 class Vms {
   readonly #options: { helpers: HelperDispatch; budget?: number };
-  #interp: Vm | undefined;
+  #interp: LeanInterp | undefined;
   #wasm: WasmVm | undefined;
 
   constructor(helpers: HelperDispatch, budget: number | undefined) {
     this.#options = { helpers, ...(budget !== undefined ? { budget } : {}) };
   }
 
-  of(program: CompiledProgram, tier: SimRunOptions['tier']): Vm | WasmVm {
+  of(program: CompiledProgram, tier: SimRunOptions['tier']): LeanInterp | WasmVm {
     if (resolveTier(program, tier) === 'wasm') return (this.#wasm ??= new WasmVm(this.#options));
-    return (this.#interp ??= new Vm(this.#options));
+    return (this.#interp ??= new LeanInterp(this.#options));
   }
 }
 
@@ -214,11 +231,11 @@ function fresh(sim: Simulator, old: XdpContext | undefined, frame: Uint8Array, o
   return ctx;
 }
 
-/** The action Simulator.run reports for r0. */
+/** The action Simulator.run reports for r0 (XdpContext.action, SkbContext.action, without their BigInts). */
 function action(progType: string, r0: bigint): string {
   const retval32 = Number(BigInt.asIntN(32, r0));
-  if (progType === 'xdp') return XdpContext.action(BigInt(retval32 >>> 0));
+  if (progType === 'xdp') return XDP_ACTIONS[retval32 >>> 0] ?? `XDP_UNKNOWN(${retval32 >>> 0})`;
   if (progType === 'socket_filter') return retval32 === 0 ? 'drop' : `accept ${retval32 >>> 0}`;
   if (progType === 'cgroup_skb') return (retval32 & 1) === 1 ? 'allow' : 'deny';
-  return SkbContext.action(r0);
+  return TC_ACTIONS[retval32] ?? `TC_ACT_UNKNOWN(${retval32})`;
 }

@@ -10,6 +10,7 @@ import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_W
 import { ArrayMap, SimMap } from '../maps/index.ts';
 import type { HelperEnv } from '../helpers/index.ts';
 import { contextFields, type ContextFields } from './context-fields.ts';
+import { reuseRunState } from './reuse-run-state.ts';
 import { leanEnv } from './lean-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
 import { Wasm } from './webassembly.ts';
@@ -28,9 +29,6 @@ interface Mirror {
 interface Exports {
   start(): void;
 }
-
-/** RunState without the readonly markers, for resetting a finished run's state for the next one. */
-type Resettable = { -readonly [K in keyof RunState]: RunState[K] };
 
 const runtimes = new WeakMap<Memory, WasmRuntime>();
 
@@ -70,6 +68,8 @@ export class WasmRuntime {
   /** the run's helper environment when its calls are not recorded (lean-helpers.ts) */
   #lean: HelperEnv | undefined;
   #mapTop = MAP_ARENA;
+  /** packet regions living in linear memory for good (adopt()) */
+  readonly #adopted = new WeakMap<Region, Mirror>();
 
   constructor(memory: Memory) {
     this.memory = memory;
@@ -94,50 +94,26 @@ export class WasmRuntime {
   acquire(vm: VmLimits, entry: CompiledProgram, options: RunOptions): RunState {
     const spare = this.#spare;
     this.#spare = undefined;
-    if (spare === undefined || spare.stackSize !== vm.stackSize || spare.maxFrames !== vm.maxCallFrames || spare.maxTailCalls !== vm.maxTailCalls) {
-      return new RunState(vm, entry, options);
-    }
-    const st = spare as Resettable;
-    st.helpers = options.helpers ?? vm.helpers;
-    st.packet = options.packet;
-    st.budget = options.budget ?? vm.budget;
-    st.left = st.budget;
-    st.traceLimit = options.traceLimit ?? st.traceLimit;
-    if (st.trace.length !== 0) st.trace.length = 0;
-    st.traceTruncated = false;
-    if (st.frameProg.length !== 1) st.frameProg.length = 1;
-    st.frameProg[0] = entry;
-    st.prog = entry;
-    st.code = entry.code;
-    st.pc = 0;
-    st.slot = 0;
-    st.depth = 0;
-    st.baseDepth = 0;
-    st.mayGoto = MAY_GOTO_BUDGET;
-    st.tailCalls = 0;
-    st.pendingTail = undefined;
-    st.lo.fill(0);
-    st.hi.fill(0);
-    st.frameRet.fill(0);
-    st.frameSaved.fill(0);
-    this.#arg(spare, 1, options.r1);
-    this.#arg(spare, 2, options.r2);
-    this.#arg(spare, 3, options.r3);
-    this.#arg(spare, 4, options.r4);
-    this.#arg(spare, 5, options.r5);
-    st.enterStack(0);
-    return spare;
+    return reuseRunState(spare, vm, entry, options);
   }
 
-  /** r`n` = `v` as RunState's constructor sets it (a region: its address, without BigInt arithmetic). */
-  #arg(st: RunState, n: number, v: RunOptions['r1']): void {
-    if (v === undefined) return;
-    if (v instanceof Region) {
-      st.lo[n] = REGION_BASE | 0;
-      st.hi[n] = v.id;
-    } else {
-      st.regs.set(n, v);
-    }
+
+  /**
+   * Move a packet region's bytes into linear memory for good (a context reused for many runs: runBatch), so
+   * runs need not copy it in and out. False when the map arena is full (the region then stays as it is).
+   */
+  adopt(r: Region): boolean {
+    if (this.#adopted.has(r)) return true;
+    if (r.bytes.buffer === this.wasm.buffer || !mirrorable(r) || r.kind !== 'packet') return false;
+    const size = r.bytes.length;
+    const at = this.#mapTop;
+    if (at + size > MEMORY_BYTES) return false;
+    this.#mapTop = (at + size + 15) & ~15;
+    const view = this.u8.subarray(at, at + size);
+    view.set(r.bytes);
+    r.setBytes(view, r.start, r.end);
+    this.#adopted.set(r, { region: r, view, original: undefined, originalView: undefined });
+    return true;
   }
 
   /** Start run `st`: mirror its stack and packet, registers and budget into linear memory. */
@@ -159,7 +135,7 @@ export class WasmRuntime {
     this.pull();
     this.st.releaseStacks();
     for (const m of this.#run) {
-      if (m.region.bytes === m.view) {
+      if (m.original !== undefined && m.region.bytes === m.view) {
         m.original!.set(m.view);
         m.region.bytes = m.original!;
         m.region.view = m.originalView!;
@@ -297,7 +273,13 @@ export class WasmRuntime {
 
   /** Mirror a packet for this run (copied back at its end). */
   #mirrorForRun(r: Region): void {
-    if (r.bytes.buffer === this.wasm.buffer || !mirrorable(r)) return;
+    if (r.bytes.buffer === this.wasm.buffer) {
+      // an adopted packet: in linear memory already, it only needs its table entry for the run
+      const m = this.#adopted.get(r);
+      if (m !== undefined && m.view === r.bytes && !this.#run.includes(m)) this.#run.push(m);
+      return;
+    }
+    if (!mirrorable(r)) return;
     const size = r.bytes.length;
     const at = this.#runTop;
     if (at + size > MAP_ARENA) return;

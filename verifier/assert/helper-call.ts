@@ -29,6 +29,8 @@ export interface HelperCallPlan {
   readonly lock: { readonly take: boolean; readonly id: number; readonly map: string } | undefined;
   /** the reference a socket argument carries (meta->ref_obj_id), 0 for none: a cast helper's result shares it */
   readonly sockRef: number;
+  /** ARG_PTR_TO_FUNC: the callback's first instruction */
+  readonly callback: number | undefined;
 }
 
 /** Helpers that are not offered without CAP_PERFMON (bpf_base_func_proto's perfmon_capable() part). */
@@ -64,6 +66,7 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
   let release: number | undefined;
   let lock: HelperCallPlan['lock'];
   let sockRef = 0;
+  let callback: number | undefined;
   const args = helper.args;
   for (let i = 0; i < args.length; i++) {
     const regno = i + 1;
@@ -158,6 +161,19 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
       case 'ARG_PTR_TO_SPIN_LOCK':
         lock = spinLockArg(state, regno, reg, id === BPF_FUNC_SPIN_LOCK);
         break;
+      case 'ARG_PTR_TO_FUNC':
+        // func_ptr_types: a function's address (ld_imm64 of a subprogram)
+        if (reg.kind !== 'ptr' || reg.type !== 'func' || reg.subprog === undefined) throw typeError(regno, reg, 'func');
+        // the callback's calls are explored by the caller (explore/map-elem-callback.ts); others are not modelled
+        if (id !== BPF_FUNC_FOR_EACH_MAP_ELEM) throw new Unsupported(`helper argument kind ${kind.text} (${helper.symbol})`);
+        callback = reg.subprog;
+        break;
+      case 'ARG_PTR_TO_STACK':
+        // stack_ptr_types; a callback's context
+        if (maybeNull && reg.kind === 'scalar' && tnumIsConst(reg.s.varOff) && reg.s.varOff.value === 0n) break;
+        if (reg.kind !== 'ptr' || reg.type !== 'fp') throw typeError(regno, reg, 'fp');
+        if (!tnumIsConst(reg.v.varOff)) throw new Unsupported('a variable-offset stack pointer as a callback context');
+        break;
       case 'ARG_PTR_TO_SOCK_COMMON':
       case 'ARG_PTR_TO_BTF_ID_SOCK_COMMON':
       case 'ARG_PTR_TO_SOCKET': {
@@ -182,11 +198,12 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
     const refused = mapFuncIncompatibility(mapTypeById(map.type)!.name, map.type, helper.name, id, ctx.progType);
     if (refused !== undefined) throw new Reject(...refused);
   }
-  return { helper, map, writes, allocSize, release, lock, sockRef };
+  return { helper, map, writes, allocSize, release, lock, sockRef, callback };
 }
 
 const BPF_FUNC_SPIN_LOCK = 93;
 const BPF_MAP_TYPE_PROG_ARRAY = 3;
+const BPF_FUNC_FOR_EACH_MAP_ELEM = 164;
 
 /** process_spin_lock: the lock field of a map value, at a constant offset; one lock held at a time. */
 function spinLockArg(state: VerifierState, regno: number, reg: RegState, take: boolean): HelperCallPlan['lock'] {

@@ -25,6 +25,7 @@ import { assignScalarIdBeforeMov, execAlu, execEndian, regWidth } from './alu.ts
 import { execCondJump } from './branch.ts';
 import { socketResult } from './socket-result.ts';
 import { applyHelperWrites, helperMemoryAccess } from './helper-memory.ts';
+import { BPF_FUNC_FOR_EACH_MAP_ELEM, mapElemCallbackState } from './map-elem-callback.ts';
 import { checkCfg } from './cfg.ts';
 import { execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
 import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness.ts';
@@ -98,7 +99,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     const { pruneAt, jmpPoints, loops } = checkCfg(program, profile);
     const callbackSites = new Set<number>();
     program.insns.forEach((insn, slot) => {
-      if (insn?.kind === 'call' && insn.target === 'helper' && insn.imm === BPF_FUNC_LOOP) callbackSites.add(slot);
+      if (insn?.kind === 'call' && insn.target === 'helper' && (insn.imm === BPF_FUNC_LOOP || insn.imm === BPF_FUNC_FOR_EACH_MAP_ELEM)) callbackSites.add(slot);
     });
     // Pruning a callback's next call against an earlier one is a fixpoint only when bpf_loop is the sole source
     // of repetition; with back-edges too it could hide an endless loop the kernel refuses.
@@ -287,7 +288,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             break;
           case 'st':
           case 'stx': {
-            if (insn.kind === 'stx' && profile.loops) spillScalarId(state, insn, ids);
+            if (insn.kind === 'stx' && profile.loops && process.env['NOSPILLIDS'] !== '1') spillScalarId(state, insn, ids);
             const eff = execStore(state, insn, ctx, track);
             stackEffect(hist, i, prevInsn, eff);
             if (eff?.preciseSrc === true && insn.kind === 'stx') precise(i, [precisionKey(state.frames.length - 1, insn.src)]);
@@ -353,6 +354,9 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               const iteration = callLoopCallback(state, i, program, options);
               fork(iteration, i);
               execHelperResult(state, scalarReg(unknownScalar()));
+            } else if (insn.target === 'helper' && insn.imm === BPF_FUNC_FOR_EACH_MAP_ELEM) {
+              fork(mapElemCallbackState(state, i, program, options, helperMemoryAccess(state, ctx, track)), i);
+              precise(i, execHelper(state, insn, options, ids, track, onTailCall));
             } else if (insn.target === 'helper') {
               const keys = execHelper(state, insn, options, ids, track, onTailCall);
               precise(i, keys);
@@ -452,8 +456,9 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     }
     }
     checkCombinedStack(program, depthOf, profile);
-    // do_misc_fixups: a tail call that saw two prog arrays cannot be hardened
-    if ([...tailMaps.values()].includes(null)) {
+    // do_misc_fixups: without CAP_PERFMON (the maps' creator's, bpf_map_ptr_unpriv) a tail call must be
+    // hardened against its prog array, which it cannot when it saw two
+    if (!profile.bypassSpecV1 && [...tailMaps.values()].includes(null)) {
       insnAt = undefined;
       current = undefined;
       throw new Reject('tail_call abusing map_ptr');

@@ -18,8 +18,11 @@ export interface Program {
   readonly globalParams: ReadonlyMap<number, readonly GlobalParam[] | undefined>;
 }
 
-/** An argument of a global function: a scalar, or the program's context (btf_get_prog_ctx_type). */
-export type GlobalParam = 'scalar' | 'ctx';
+/**
+ * An argument of a global function: a scalar, the program's context (btf_get_prog_ctx_type), or a pointer to
+ * `mem` bytes that may be null (btf_prepare_func_args: ARG_PTR_TO_MEM | PTR_MAYBE_NULL of the pointee's size).
+ */
+export type GlobalParam = 'scalar' | 'ctx' | { readonly mem: number };
 
 export function slotsOf(insn: Instruction): number {
   return insn.kind === 'lddw' ? 2 : 1;
@@ -32,6 +35,8 @@ function globalParamsOf(spec: ObjectSpec, btfTypeId: number | undefined, ctxStru
   if (func.kind !== 'func') return undefined;
   const proto = btf.typeById(func.type);
   if (proto.kind !== 'func_proto' || proto.params.length > 5) return undefined;
+  // argument tags (__arg_ctx, __arg_nonnull, ...) change the kinds: not modelled
+  if (btf.types.some((t) => t.kind === 'decl_tag' && t.type === btfTypeId && t.componentIdx >= 0)) return undefined;
   const out: GlobalParam[] = [];
   for (const p of proto.params) {
     if (p.type === 0) return undefined;
@@ -43,8 +48,16 @@ function globalParamsOf(spec: ObjectSpec, btfTypeId: number | undefined, ctxStru
     if (t.kind !== 'ptr') return undefined;
     const to = btf.resolve(t.type);
     const target = to === 0 ? undefined : btf.typeById(to);
-    if (target?.kind === 'struct' && ctxStruct !== undefined && target.name === ctxStruct) out.push('ctx');
-    else return undefined;
+    if (target?.kind === 'struct' && ctxStruct !== undefined && target.name === ctxStruct) {
+      out.push('ctx');
+      continue;
+    }
+    if (target === undefined || (target.kind !== 'int' && target.kind !== 'struct' && target.kind !== 'union' && target.kind !== 'enum' && target.kind !== 'array')) return undefined;
+    try {
+      out.push({ mem: btf.sizeOf(to) });
+    } catch {
+      return undefined;
+    }
   }
   return out;
 }

@@ -20,6 +20,8 @@ export type PtrType =
   | 'ringbuf_mem_or_null'
   | 'ringbuf_mem'
   | 'mem'
+  // a global function's pointer argument before its null check (PTR_TO_MEM | PTR_MAYBE_NULL)
+  | 'mem_or_null'
   | 'func'
   // sockets (verifier/assert/socket.ts): from the socket-lookup helpers and the context's `sk` field
   | 'sock_common_or_null'
@@ -140,7 +142,7 @@ export function formatReg(r: RegState): string {
   if (r.off !== 0) parts.push(`off=${r.off}`);
   if (r.type === 'pkt' || r.type === 'pkt_meta') parts.push(`r=${r.range}`);
   if (r.map !== undefined) parts.push(`map=${r.map.name}`, `ks=${r.map.keySize}`, `vs=${r.map.valueSize}`);
-  if (r.type === 'mem' || r.type === 'ringbuf_mem' || r.type === 'ringbuf_mem_or_null') parts.push(`sz=${r.memSize}`);
+  if (r.type === 'mem' || r.type === 'mem_or_null' || r.type === 'ringbuf_mem' || r.type === 'ringbuf_mem_or_null') parts.push(`sz=${r.memSize}`);
   if (!ptrVarConst(r)) parts.push(formatScalar(r.v).replace(/^P?scalar\((.*)\)$/, '$1'));
   return `${typeStr(r)}(${parts.join(',')})`;
 }

@@ -21,4 +21,16 @@ describe('renderTopFrame', () => {
     expect(second.some((l) => /ingress allow\s+forwarded\s+30\s+10\/s$/.test(l))).toBe(true);
     expect(second.some((l) => /fw\/web\s+ingress\s+20\s+5\/s$/.test(l))).toBe(true);
   });
+
+  it('renderTopFrame() adds the L7 rules that judged requests, with their rates', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const withL7 = (n: bigint): InterfaceCounters => ({
+      ...counters(1n, 1n),
+      l7: { rules: [{ policy: 'fw', rule: 'web/http[0]', protocol: 'http', verdict: 'deny', requests: n }, { policy: 'fw', rule: 'no-match', protocol: 'http', verdict: 'allow', requests: 0n }], unparseable: [] },
+    });
+    const frame = renderTopFrame([{ iface: 'eth0', policies: ['fw v1'], counters: withL7(12n) }], [{ iface: 'eth0', policies: [], counters: withL7(2n) }], 5, at);
+    expect(frame.some((l) => /fw\/web\/http\[0\]\s+deny\s+12\s+2\/s$/.test(l))).toBe(true);
+    expect(frame.some((l) => l.includes('no-match'))).toBe(false);
+    expect(renderTopFrame([{ iface: 'eth0', policies: ['fw v1'], counters: counters(1n, 1n) }], undefined, 0, at).some((l) => l.includes('L7 rule'))).toBe(false);
+  });
 });

@@ -20,7 +20,7 @@ import { formatAddress } from '../../../compiler/dsl/cidr.ts';
 
 type Family = 4 | 6;
 
-interface Pools {
+export interface Pools {
   /** addresses by identity (longest match in the model's IP table) */
   readonly byIdentity: Map<number, string[]>;
   readonly model: PolicyModel;
@@ -226,7 +226,7 @@ export function sequenceArb(pl: Pools): fc.Arbitrary<VectorPacket[]> {
 export interface Comparison {
   readonly packet: VectorPacket;
   readonly reference: Evaluation & { readonly verdict: string };
-  readonly datapath: { readonly verdict: string; readonly reason: string; readonly rule: string | undefined };
+  readonly datapath: { readonly verdict: string; readonly reason: string; readonly rule: string | undefined; readonly l7?: readonly { slot: string; allowed: boolean }[] };
   readonly agree: boolean;
 }
 
@@ -244,9 +244,11 @@ export function compareSequence(seq: readonly VectorPacket[], sim: PolicySimulat
     const verdict = got.reason === 'audit' ? 'audit' : got.verdict;
     const rule = ruleName(got.rule);
     // the per-rule counter moves for rule decisions and default deny (rule id 0), nothing else
-    const counted = ['allow', 'deny', 'default-deny', 'audit'].includes(ref.reason);
-    const agree = ref.verdict === verdict && ref.reason === got.reason && ref.rule === rule && counted === (got.rule !== undefined);
-    return { packet, reference: ref, datapath: { verdict, reason: got.reason, rule }, agree };
+    const counted = ['allow', 'deny', 'default-deny', 'audit', 'l7-deny', 'l7-unparseable'].includes(ref.reason);
+    // L7 ports: the same requests judged, each counted against the same L7 rule (or none, or cannot-see)
+    const l7 = (x: readonly { slot: string; allowed: boolean }[] | undefined) => (x ?? []).map((c) => `${c.allowed ? '+' : '-'}${c.slot}`).sort().join(',');
+    const agree = ref.verdict === verdict && ref.reason === got.reason && ref.rule === rule && counted === (got.rule !== undefined) && l7(ref.l7) === l7(got.l7);
+    return { packet, reference: ref, datapath: { verdict, reason: got.reason, rule, ...(got.l7 !== undefined ? { l7: got.l7 } : {}) }, agree };
   });
 }
 
