@@ -161,7 +161,11 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   const warnings: string[] = built.prepared.model.warnings.map((w) => w.message);
   const layout = action === 'code' ? layoutChanges(built.spec, previous!.maps) : [];
   const carry = layout.length > 0 ? carryOverPlan(built.spec, previous!.maps, freshMaps(built)) : undefined;
-  if (carry !== undefined) warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps; ${describeCarryOver(carry)}`);
+  if (carry !== undefined) {
+    warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps; ${describeCarryOver(carry)}`);
+    // said before anything is loaded (the summary repeats it)
+    progress(`warning: ${warnings[warnings.length - 1]!}`);
+  }
   const carryOver = carry === undefined ? {} : { carryOver: { kept: Object.keys(carry.reuse), copied: Object.keys(carry.copy), lost: carry.lost } };
   const dryRun = options.dryRun === true;
   if (action === 'unchanged' || dryRun) return { action, state: previous, checks, warnings, layoutChanges: layout, ...carryOver, dryRun };

@@ -477,7 +477,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	if (v && !v->deny) {
 #if FEATURE_L7
 		if (l7 && p.proto == IPPROTO_TCP && !p.nonfirst)
-			return l7_segment(skb, &p, dir, l7, now, len, s.audit);
+			return l7_segment(skb, &p, l7 | (dir << 16) | ((s.audit ? 1 : 0) << 17));
 #endif
 		track(&p, now);
 		remember(&p, 1);

@@ -85,6 +85,16 @@ __attribute__((noinline)) __u64 l7_judge_at(struct __sk_buff *skb, __u32 at, __u
 		return 0;
 	int r;
 DISPATCH
+	/* the request's counter: its rule (allowed) or the ruleset's no-match slot (denied) */
+	if (r >= 0) {
+		__u32 slot = l7_base(ruleset) + r;
+		struct l7_counter *c = bpf_map_lookup_elem(&l7_counters, &slot);
+		/* both fields, no branch: a pointer offset chosen per path is refused without CAP_PERFMON */
+		if (c) {
+			c->allowed += r > 0;
+			c->denied += r == 0;
+		}
+	}
 	return ((__u64)next << 32) | (__u32)(r + 1);
 }
 
@@ -92,10 +102,8 @@ static __always_inline void count_l7(__u32 slot, int allowed)
 {
 	struct l7_counter *c = bpf_map_lookup_elem(&l7_counters, &slot);
 	if (c) {
-		if (allowed)
-			c->allowed += 1;
-		else
-			c->denied += 1;
+		c->allowed += allowed != 0;
+		c->denied += allowed == 0;
 	}
 }
 
@@ -120,9 +128,17 @@ static __always_inline int l7_refuse(struct __sk_buff *skb, struct pkt *p)
 #endif
 }
 
-/* an allowed TCP segment to a port with L7 rules (client -> server): judge the requests starting in it */
-static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, const int dir, __u32 ruleset, __u64 now, __u32 len, __u32 audit)
+/*
+ * An allowed TCP segment to a port with L7 rules (client -> server): judge the requests starting in it.
+ * arg = ruleset | direction << 16 | audit << 17.
+ */
+static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, __u32 arg)
 {
+	__u32 ruleset = arg & 0xffff;
+	__u32 d = (arg >> 16) & 1;
+	__u32 audit = (arg >> 17) & 1;
+	__u32 len = skb->len;
+	__u64 now = bpf_ktime_get_ns();
 	struct ct_key k = {};
 	__builtin_memcpy(k.src, p->src, 16);
 	__builtin_memcpy(k.dst, p->dst, 16);
@@ -136,15 +152,16 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, cons
 		nv = *cv;
 	nv.expires = now + lifetime(p);
 	__u32 start = p->seq;
+	/* the stream position of this direction (two fields, chosen by branches: no variable stack offsets) */
+	__u32 old_next = d ? nv.l7_next[1] : nv.l7_next[0];
+	__u32 old_known = d ? nv.l7_known[1] : nv.l7_known[0];
 	if (p->tcp_flags & 0x02) {
 		/* a SYN: the first request starts after it */
 		start += 1;
-		nv.l7_next[dir] = start;
-		nv.l7_known[dir] = 1;
+		old_next = start;
+		old_known = 1;
 	}
-	__u32 old_next = nv.l7_next[dir];
-	__u8 old_known = nv.l7_known[dir];
-	__u32 base = l7_base(ruleset);
+	__u32 new_next = old_next, new_known = old_known;
 	int refused = 0, blind = 0, audited = 0;
 	__u32 plen = p->plen;
 	if (plen > 0) {
@@ -165,20 +182,17 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, cons
 						done = 1;
 					} else {
 						if (r == 0) {
-							count_l7(base, 0);
 							if (audit)
 								audited = 1;
 							else {
 								refused = 1;
 								done = 1;
 							}
-						} else {
-							count_l7(base + r, 1);
 						}
 						if (!done) {
 							if (nx == 0 || nx > 0x7fffffff) {
 								/* where the next request starts is unknown */
-								nv.l7_known[dir] = 0;
+								new_known = 0;
 								done = 1;
 							} else {
 								pos += nx;
@@ -190,7 +204,7 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, cons
 			/* more requests in this segment than L7_PIPELINE */
 			if (!done && pos < plen)
 				blind = 1;
-			nv.l7_next[dir] = start + pos;
+			new_next = start + pos;
 		}
 		/* else: the segment lies before the next request (a body, a retransmission): it passes */
 	}
@@ -205,19 +219,25 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, cons
 	}
 	if (refused) {
 		/* the segment does not reach the receiver: the stream stays where it was */
-		nv.l7_next[dir] = old_next;
-		nv.l7_known[dir] = old_known;
+		new_next = old_next;
+		new_known = old_known;
 #if L7_VIOLATION_RESET
 		nv.expires = now + CT_TCP_CLOSING;
 #endif
-		bpf_map_update_elem(&conntrack, &k, &nv, BPF_ANY);
-		remember(p, 0);
-		return verdict(dir, refused == 2 ? R_L7_UNPARSEABLE : R_L7_DENY, len, l7_refuse(skb, p));
+	} else if (blind) {
+		new_known = 0;
 	}
-	if (blind)
-		nv.l7_known[dir] = 0;
+	if (d) {
+		nv.l7_next[1] = new_next;
+		nv.l7_known[1] = new_known;
+	} else {
+		nv.l7_next[0] = new_next;
+		nv.l7_known[0] = new_known;
+	}
 	bpf_map_update_elem(&conntrack, &k, &nv, BPF_ANY);
-	remember(p, 1);
-	return verdict(dir, audited ? R_AUDIT : blind ? R_L7_UNPARSEABLE : R_ALLOW, len, TC_ACT_OK);
+	remember(p, !refused);
+	if (refused)
+		return verdict(d, refused == 2 ? R_L7_UNPARSEABLE : R_L7_DENY, len, l7_refuse(skb, p));
+	return verdict(d, audited ? R_AUDIT : blind ? R_L7_UNPARSEABLE : R_ALLOW, len, TC_ACT_OK);
 }
 `;

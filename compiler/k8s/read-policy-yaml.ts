@@ -19,6 +19,46 @@ const API_VERSIONS: Record<(typeof POLICY_KINDS)[number], string> = {
 /** metadata that carries no policy meaning */
 const METADATA = ['name', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields'];
 
+/**
+ * What tsbpf takes from `metadata.annotations` (other annotations carry no policy meaning and are skipped):
+ *   tsbpf.io/profiles: "linux-6.18"            verifier profiles the build must pass (comma-separated)
+ *   tsbpf.io/l7-window: "512"                  L7 settings (docs/l7.md)
+ *   tsbpf.io/l7-unparseable: deny | allow
+ *   tsbpf.io/l7-violation: drop | reset
+ *   tsbpf.io/audit: "true"                     count what would be dropped, drop nothing
+ */
+const ANNOTATION_PREFIX = 'tsbpf.io/';
+
+function readAnnotations(node: ManifestNode | undefined): Pick<PolicyInput, 'profiles' | 'l7' | 'audit'> {
+  const out: { profiles?: string[]; l7?: Record<string, unknown>; audit?: boolean } = {};
+  for (const [key, v] of node?.entries() ?? []) {
+    if (!key.startsWith(ANNOTATION_PREFIX)) continue;
+    const text = v.text();
+    switch (key.slice(ANNOTATION_PREFIX.length)) {
+      case 'profiles':
+        out.profiles = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+        break;
+      case 'l7-window':
+        if (!/^[0-9]+$/.test(text)) throw v.error(`${key}: expected a number of bytes, not ${JSON.stringify(text)}`);
+        out.l7 = { ...out.l7, window: Number(text) };
+        break;
+      case 'l7-unparseable':
+        out.l7 = { ...out.l7, unparseable: text };
+        break;
+      case 'l7-violation':
+        out.l7 = { ...out.l7, violation: text };
+        break;
+      case 'audit':
+        if (text !== 'true' && text !== 'false') throw v.error(`${key}: expected "true" or "false"`);
+        out.audit = text === 'true';
+        break;
+      default:
+        throw v.error(`unknown annotation ${key} (tsbpf.io/: profiles, l7-window, l7-unparseable, l7-violation, audit)`);
+    }
+  }
+  return out as Pick<PolicyInput, 'profiles' | 'l7' | 'audit'>;
+}
+
 /** One policy read from a manifest: the DSL input (what `convert` prints) and the validated policy. */
 export interface ImportedPolicy {
   readonly input: PolicyInput;
@@ -70,12 +110,13 @@ function readDocument(root: ManifestNode, doc: ManifestDocument): ImportedPolicy
   const namespace = clusterwide ? undefined : (m.get('namespace')?.string() ?? 'default');
   const qualified = namespace === undefined ? name : `${namespace}/${name}`;
   doc.label = `${doc.label} (${kind} ${qualified})`;
+  const settings = readAnnotations(m.get('annotations'));
   const spec = f.get('spec');
   const specs = f.get('specs');
   if (k === 'NetworkPolicy') {
     if (specs !== undefined) throw specs.error('a NetworkPolicy has spec, not specs');
     if (spec === undefined) throw root.error('spec is required');
-    const input = readNetworkPolicy(spec, qualified, namespace!);
+    const input = { ...readNetworkPolicy(spec, qualified, namespace!), ...settings };
     return [{ input, policy: validate(input, doc, metadata.at), document: doc.label }];
   }
   if (spec === undefined && specs === undefined) throw root.error('spec or specs is required');
@@ -84,7 +125,7 @@ function readDocument(root: ManifestNode, doc: ManifestDocument): ImportedPolicy
   if (spec !== undefined) rules.push([spec, qualified]);
   for (const [i, s] of (specs?.items() ?? []).entries()) rules.push([s, `${qualified}[${i}]`]);
   return rules.map(([s, n]) => {
-    const input = readCiliumRule(s, n, namespace);
+    const input = { ...readCiliumRule(s, n, namespace), ...settings };
     return { input, policy: validate(input, doc, s.at), document: doc.label };
   });
 }

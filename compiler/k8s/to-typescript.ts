@@ -68,6 +68,10 @@ function policyCall(input: PolicyInput, comment: string, used: Set<string>): str
     lines.push(`    ${list}: [`, ...rules.map((r) => `      ${rule(r, used)},`), '    ],');
   }
   if (input.defaultDeny !== undefined && input.defaultDeny.length > 0) lines.push(`    defaultDeny: ${lit(input.defaultDeny)},`);
+  // settings from tsbpf.io/ annotations
+  if (input.audit === true) lines.push('    audit: true,');
+  if (input.profiles !== undefined) lines.push(`    profiles: ${lit(input.profiles)},`);
+  if (input.l7 !== undefined) lines.push(`    l7: ${lit(input.l7)},`);
   lines.push('  }),');
   return lines.join('\n');
 }

@@ -30,6 +30,8 @@ export interface HttpMatcherOptions {
   readonly window: number;
   /** true: bounded loops (linux-6.18); false: everything unrolled (seed) */
   readonly loops: boolean;
+  /** instructions the unrolled matcher may take (default HTTP_SEED_BUDGET); the caller knows what its datapath leaves */
+  readonly seedBudget?: number;
 }
 
 /** Instructions the HTTP matcher may take of a seed program (4096 in all, the rest is the policy datapath). */
@@ -59,7 +61,7 @@ const hex64 = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}ULL`;
  * off + n <= L7_WINDOW) equal `bytes`; with `fold`, letters compare case-insensitively (the pattern is lower-case).
  * Words are read whole and may overlap: 8-byte words, the last one ending at off + n.
  */
-export function cEqualAt(off: string, bytes: readonly number[], fold: boolean): string {
+export function cEqualAt(off: string, bytes: readonly number[], fold: boolean, fresh = false): string {
   const n = bytes.length;
   if (n === 0) return '1';
   const size = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
@@ -76,7 +78,7 @@ export function cEqualAt(off: string, bytes: readonly number[], fold: boolean): 
         pat = (pat << 8n) | BigInt(b);
         or = (or << 8n) | (fold && b >= 97 && b <= 122 ? 0x20n : 0n);
       }
-      const at = `*(const ${type} *)(w + ${off}${s === 0 ? '' : ` + ${s}`})`;
+      const at = `*(${fresh ? 'volatile ' : ''}const ${type} *)(w + ${off}${s === 0 ? '' : ` + ${s}`})`;
       const lit = size === 8 ? hex64(pat) : `0x${pat.toString(16)}`;
       const orLit = size === 8 ? hex64(or) : `0x${or.toString(16)}`;
       return or === 0n ? `${at} == ${lit}` : `(${at} | ${orLit}) == ${lit}`;
@@ -104,7 +106,7 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
       if (r.path?.kind === 'glob') throw new PolicyError(`${r.where}: http path: the BPF matcher does not compare inner * segments yet (use an exact path or a /prefix/*)`, r.at);
     }
   }
-  if (!options.loops) checkSeedBudget(rulesets, W);
+  if (!options.loops) checkSeedBudget(rulesets, W, options.seedBudget ?? HTTP_SEED_BUDGET);
   const names = trackedNames(rulesets);
   const lines = httpMaxHeaderLines(W);
   const loop = () => (options.loops ? '#pragma clang loop unroll(disable)' : '#pragma unroll');
@@ -338,35 +340,39 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
   return out.join('\n');
 }
 
-/** `n` bytes at w + (off) equal `bytes`, the offset copied out of clang's sight first so that the bounds check
- * and the loads use the same register (clang would otherwise share one address between checks of different
- * lengths, and the verifier would see an access past the window). */
+/** `n` bytes at w + (off) equal `bytes`, the offset checked against the window first (it is a fresh load, so
+ * the check and the loads see the same value). */
 function boundedEqual(off: string, bytes: readonly number[], fold: boolean): string {
-  return `({ __u32 o = ${off}; o <= L7_WINDOW - ${bytes.length} && ${cEqualAt('o', bytes, fold)}; })`;
+  return `({ __u64 o = ${off}; o <= L7_WINDOW - ${bytes.length} && ${cEqualAt('o', bytes, fold, true)}; })`;
 }
 
-/** One rule as a C condition over the scratch value `st` and the window `w`. */
+/**
+ * One rule as a C condition over the scratch value `st` and the window `w`. Every read is volatile: clang would
+ * otherwise keep values loaded for one rule in registers for the next, and the verifier would carry what each
+ * failed comparison taught it into the next rule, one state per combination, instead of pruning.
+ */
 function ruleCondition(r: HttpMatch, names: readonly string[]): string {
+  const f = (field: string) => `HTTP_LOAD(st->${field})`;
   const parts: string[] = [];
   if (r.methods !== undefined) {
-    parts.push(`(${r.methods.map((m) => `(st->m == ${m.length} && ${cEqualAt('0', enc(m), false)})`).join(' || ')})`);
+    parts.push(`(${r.methods.map((m) => `(${f('m')} == ${m.length} && ${cEqualAt('0', enc(m), false, true)})`).join(' || ')})`);
   }
   if (r.path !== undefined && r.path.kind !== 'glob') {
     const v = enc(r.path.value);
-    const len = r.path.kind === 'exact' ? `st->te - st->m - 1 == ${v.length}` : `st->te - st->m - 1 >= ${v.length}`;
-    parts.push(`(${len} && ${boundedEqual('HTTP_LOAD(st->m) + 1', v, false)})`);
+    const len = `${f('te')} - ${f('m')} - 1 ${r.path.kind === 'exact' ? '==' : '>='} ${v.length}`;
+    parts.push(`(${len} && ${boundedEqual(`${f('m')} + 1`, v, false)})`);
   }
   if (r.host !== undefined) {
     const v = enc(r.host.value);
-    if (r.host.kind === 'exact') parts.push(`(st->h2s && st->h2e - st->h2s == ${v.length} && ${boundedEqual('HTTP_LOAD(st->h2s)', v, true)})`);
-    else parts.push(`(st->h2s && st->h2e - st->h2s > ${v.length} && ${boundedEqual(`HTTP_LOAD(st->h2e) - ${v.length}`, v, true)})`);
+    const len = `${f('h2s')} && ${f('h2e')} - ${f('h2s')} ${r.host.kind === 'exact' ? '==' : '>'} ${v.length}`;
+    parts.push(`(${len} && ${boundedEqual(r.host.kind === 'exact' ? f('h2s') : `${f('h2e')} - ${v.length}`, v, true)})`);
   }
   for (const h of r.headers) {
     const i = names.indexOf(h.name);
-    if (h.value === undefined) parts.push(`st->h${i}s`);
+    if (h.value === undefined) parts.push(f(`h${i}s`));
     else {
       const v = enc(h.value);
-      parts.push(`(st->h${i}s && st->h${i}e - st->h${i}s == ${v.length} && ${boundedEqual(`HTTP_LOAD(st->h${i}s)`, v, false)})`);
+      parts.push(`(${f(`h${i}s`)} && ${f(`h${i}e`)} - ${f(`h${i}s`)} == ${v.length} && ${boundedEqual(f(`h${i}s`), v, false)})`);
     }
   }
   return parts.length === 0 ? '1' : parts.join(' && ');
@@ -411,19 +417,19 @@ export function estimateHttpMatcherInsns(rulesets: readonly { rules: readonly Ht
   return { base, rules };
 }
 
-/** Throws a PolicyError naming the first rule with which the unrolled matcher would pass HTTP_SEED_BUDGET. */
-function checkSeedBudget(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], W: number): void {
+/** Throws a PolicyError naming the first rule with which the unrolled matcher would pass its budget. */
+function checkSeedBudget(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], W: number, budget: number): void {
   const { base, rules } = estimateHttpMatcherInsns(rulesets, W);
   const advice = 'use the linux-6.18 profile (bounded loops), a smaller l7 window or fewer HTTP rules';
-  if (base > HTTP_SEED_BUDGET) {
-    throw new PolicyError(`http rules: a window of ${W} bytes does not fit the seed profile: the HTTP parser alone needs about ${base} instructions, over the ${HTTP_SEED_BUDGET} it may take of the 4096 a seed program has; ${advice}`, undefined);
+  if (base > budget) {
+    throw new PolicyError(`http rules: a window of ${W} bytes does not fit the seed profile: the HTTP parser alone needs about ${base} instructions, over the ${budget} it may take of the 4096 a seed program has; ${advice}`, undefined);
   }
   let total = base;
   rulesets.forEach((rs, i) =>
     rs.rules.forEach((r, k) => {
       total += rules[i]![k]!;
-      if (total > HTTP_SEED_BUDGET) {
-        throw new PolicyError(`${r.where}: http rules do not fit the seed profile: with this rule the HTTP matcher needs about ${total} instructions (window ${W}), over the ${HTTP_SEED_BUDGET} it may take of the 4096 a seed program has; ${advice}`, r.at);
+      if (total > budget) {
+        throw new PolicyError(`${r.where}: http rules do not fit the seed profile: with this rule the HTTP matcher needs about ${total} instructions (window ${W}), over the ${budget} it may take of the 4096 a seed program has; ${advice}`, r.at);
       }
     }),
   );

@@ -93,7 +93,7 @@ export const KAFKA_MAX_TOPICS = 4;
  * Parse steps per request: one per topic name read and one per partition skipped (partitions of every topic but
  * the last sit between topic names). A request needing more cannot be fully seen.
  */
-export const KAFKA_PARSE_STEPS = 12;
+export const KAFKA_PARSE_STEPS = 8;
 /** Kafka's own limit on topic names (Topic.MAX_NAME_LENGTH) and their alphabet. */
 export const KAFKA_TOPIC_MAX = 249;
 export const KAFKA_TOPIC_PATTERN = /^[a-zA-Z0-9._-]+$/;

@@ -23,11 +23,14 @@ export interface KafkaMatcherOptions {
 }
 
 /**
- * Estimated instructions (measured with clang-19 -O2, rounded up) of the shared parse and of each piece of a rule
- * set; the budget keeps the matcher within what a seed program (4096 instructions in all) can spend on it.
+ * Estimated instructions (clang-19 -O2, rounded up from measurements) of the header parse, of the topic walk
+ * (present when a rule set has a topic rule), and of each piece of a rule set. The budget keeps the matcher within
+ * what a seed program (4096 instructions in all) can spend on it.
  */
-export const KAFKA_INSN_COST = { parse: 1100, ruleset: 12, rule: 24, byte: 6, slotCompare: 6 } as const;
-export const KAFKA_INSN_BUDGET = { seed: 2500, loops: 60000 } as const;
+export const KAFKA_INSN_COST = { header: 120, topicWalk: 800, ruleset: 12, rule: 24, byte: 6, slotCompare: 8 } as const;
+export const KAFKA_INSN_BUDGET = { seed: 2500, loops: 20000 } as const;
+/** distinct topics in all rule sets (one mismatch bit each) */
+export const KAFKA_MAX_TOPIC_STRINGS = 32;
 /** rules per rule set (each needs its own code) */
 export const KAFKA_MAX_RULES = 64;
 /** the earliest a topic name can start: size, header with a null client id, an int32 topic count */
@@ -67,13 +70,14 @@ function comment(s: string): string {
   return s.replace(/\*\//g, '* /').replace(/[\r\n]+/g, ' ');
 }
 
-const PRELUDE = (window: number, loops: boolean): string => `/* ---- Kafka request matcher (compiler/l7/kafka-c.ts; layouts and limits: docs/l7-kafka.md) ---- */
+const PRELUDE = (window: number, loops: boolean, compare: string): string => `/* ---- Kafka request matcher (compiler/l7/kafka-c.ts; layouts and limits: docs/l7-kafka.md) ---- */
 #if L7_WINDOW != ${window}
 #error "kafka matcher generated for a window of ${window} bytes"
 #endif
 #define KAFKA_MAX_TOPICS ${KAFKA_MAX_TOPICS}
 #define KAFKA_PARSE_STEPS ${KAFKA_PARSE_STEPS}
 #define KAFKA_LOOP ${loops ? '_Pragma("clang loop unroll(disable)")' : '_Pragma("unroll")'}
+${compare}
 #define KAFKA_YES 1
 #define KAFKA_NO 0
 #define KAFKA_UNKNOWN 2
@@ -90,7 +94,7 @@ struct kafka_walk {
 	__u32 lim, off, flex, parts, prec, pfix, uuid, phase, txn, pre;
 	__s32 left, pleft;
 	__u32 tcomplete, tn;		/* all topics read; names read */
-	__u32 to0, tl0, to1, tl1, to2, tl2, to3, tl3;	/* names: offset, length */
+	__u32 mism;			/* bit i: a name read differs from topic string i (KAFKA_TOPIC_i) */
 };
 
 /* v >= k as 0 or 1 without a branch, for 0 <= v <= 15 and 1 <= k <= 16: the verifier then sees one path with
@@ -192,16 +196,9 @@ static __attribute__((noinline)) int kafka_step(const __u8 *w, struct kafka_walk
 		off += k->uuid;
 		if (!kafka_len(w, lim, flex, 0, &off, &n) || n < 0 || off + n > lim)
 			return -1;
-		/* names shift in (the latest in slot 0): no store through a computed field address, which unprivileged
-		 * verification refuses when the address differs between paths */
-		k->to3 = k->to2;
-		k->tl3 = k->tl2;
-		k->to2 = k->to1;
-		k->tl2 = k->tl1;
-		k->to1 = k->to0;
-		k->tl1 = k->tl0;
-		k->to0 = off;
-		k->tl0 = n;
+		/* each name is compared with the rule sets' topics as it is read: no name kept, no comparison after the
+		 * walk (an unprivileged verifier keeps every scalar precise and would explore those once per walk outcome) */
+		KAFKA_COMPARE_TOPICS(w, off, n, k->mism);
 		k->tn += 1;
 		off += n;
 		k->left -= 1;
@@ -325,19 +322,28 @@ interface Strings {
   readonly topics: Map<string, number>;
 }
 
-function topicTri(name: string, i: number, bytes: Uint8Array): string {
-  const slot = (k: number): string =>
-    `(k.tn > ${k} && !(k.tl${k} == ${bytes.length} && ${bytesEqual(`k.to${k}`, bytes)}))`;
+function topicTri(name: string, i: number, global: number): string {
   return [
     `\t\tint t${i} = KAFKA_UNKNOWN; /* topic ${comment(name)} */`,
-    `\t\tif (${[0, 1, 2, 3].slice(0, KAFKA_MAX_TOPICS).map(slot).join(' ||\n\t\t    ')})`,
+    `\t\tif ((k.mism >> ${global}) & 1)`,
     `\t\t\tt${i} = KAFKA_NO;`,
     `\t\telse if (k.tcomplete)`,
     `\t\t\tt${i} = k.tn > 0 ? KAFKA_YES : KAFKA_NO;`,
   ].join('\n');
 }
 
-function rulesetC(rs: KafkaRuleset, strings: Strings): string {
+/** The macro comparing a topic name (at off, n bytes) with every rule set's topics, setting mismatch bits. */
+function compareTopics(topics: readonly string[]): string {
+  const lines = ['#define KAFKA_COMPARE_TOPICS(w, off, n, mism) do { \\'];
+  topics.forEach((t, g) => {
+    const b = utf8.encode(t);
+    lines.push(`\tif (!((n) == ${b.length} && ${bytesEqual('(off)', b)})) \\`, `\t\t(mism) |= 1u << ${g}; \\`);
+  });
+  lines.push('} while (0)');
+  return lines.join('\n');
+}
+
+function rulesetC(rs: KafkaRuleset, strings: Strings, globalTopics: ReadonlyMap<string, number>): string {
   const out: string[] = [`\tcase ${rs.id}: {`, '\t\tint unknown = 0;'];
   const cids = new Map<string, number>();
   const topics = new Map<string, number>();
@@ -351,7 +357,7 @@ function rulesetC(rs: KafkaRuleset, strings: Strings): string {
     strings.clientIds.set(c, b.length);
   }
   for (const [t, i] of topics) {
-    out.push(topicTri(t, i, utf8.encode(t)));
+    out.push(topicTri(t, i, globalTopics.get(t)!));
     strings.topics.set(t, t.length);
   }
   rs.rules.forEach((r, idx) => {
@@ -380,7 +386,8 @@ function rulesetC(rs: KafkaRuleset, strings: Strings): string {
 function checkFits(rulesets: readonly KafkaRuleset[], options: KafkaMatcherOptions): void {
   const budget = options.loops ? KAFKA_INSN_BUDGET.loops : KAFKA_INSN_BUDGET.seed;
   const profile = options.loops ? 'linux-6.18' : 'seed';
-  let total = KAFKA_INSN_COST.parse;
+  let total = KAFKA_INSN_COST.header;
+  let walk = false;
   for (const rs of rulesets) {
     total += KAFKA_INSN_COST.ruleset;
     if (rs.rules.length > KAFKA_MAX_RULES) {
@@ -400,11 +407,13 @@ function checkFits(rulesets: readonly KafkaRuleset[], options: KafkaMatcherOptio
         cids.add(r.clientId);
       }
       if (r.topic !== undefined) {
+        if (!walk) total += KAFKA_INSN_COST.topicWalk;
+        walk = true;
         const n = r.topic.length;
         if (FIRST_TOPIC_OFFSET + n > options.window) {
           throw new PolicyError(`${r.where}: topic of ${n} bytes does not fit the L7 window of ${options.window} bytes (at most ${options.window - FIRST_TOPIC_OFFSET})`, r.at);
         }
-        if (!topics.has(r.topic)) total += KAFKA_MAX_TOPICS * (n * KAFKA_INSN_COST.byte + KAFKA_INSN_COST.slotCompare);
+        if (!topics.has(r.topic)) total += n * KAFKA_INSN_COST.byte + KAFKA_INSN_COST.slotCompare;
         topics.add(r.topic);
       }
       if (total > budget) {
@@ -430,8 +439,14 @@ export function generateKafkaMatcherC(rulesets: readonly KafkaRuleset[], options
   const strings: Strings = { clientIds: new Map(), topics: new Map() };
   const withTopics = rulesets.filter((rs) => rs.rules.some((r) => r.topic !== undefined)).map((rs) => rs.id);
   const [tlo, thi] = maskOf(KAFKA_TOPIC_API_KEYS);
-  const body = rulesets.map((rs) => rulesetC(rs, strings)).join('\n');
-  return `${PRELUDE(window, options.loops)}
+  const globalTopics = new Map<string, number>();
+  for (const rs of rulesets) for (const r of rs.rules) if (r.topic !== undefined && !globalTopics.has(r.topic)) globalTopics.set(r.topic, globalTopics.size);
+  if (globalTopics.size > KAFKA_MAX_TOPIC_STRINGS) {
+    const r = rulesets.flatMap((rs) => rs.rules).filter((x) => x.topic !== undefined)[KAFKA_MAX_TOPIC_STRINGS]!;
+    throw new PolicyError(`${r.where}: more than ${KAFKA_MAX_TOPIC_STRINGS} distinct kafka topics in one policy`, r.at);
+  }
+  const body = rulesets.map((rs) => rulesetC(rs, strings, globalTopics)).join('\n');
+  return `${PRELUDE(window, options.loops, compareTopics([...globalTopics.keys()]))}
 static __always_inline int kafka_judge(__u32 ruleset, const __u8 *w, __u32 len, __u32 *next)
 {
 	struct kafka_req q = {};
@@ -450,9 +465,6 @@ ${rulesets.map((rs) => `\tcase ${rs.id}:`).join('\n')}
 	*next = nx;
 	if (h < 0)
 		return -1;
-	/* name slots start at a non-constant offset: an unprivileged verifier refuses one pointer addition that sees a
-	 * constant on one path and an unknown on another */
-	k.to0 = k.to1 = k.to2 = k.to3 = lim;
 	topic_keyed = kafka_key_in(q.key, ${hex(tlo)}, ${hex(thi)});
 ${withTopics.length === 0 ? '' : `\tif (topic_keyed && (${withTopics.map((id) => `ruleset == ${id}`).join(' || ')}))\n\t\tkafka_topics(w, lim, &q, &k);\n`}	switch (ruleset) {
 ${body}

@@ -383,7 +383,7 @@ static __always_inline void rewrite(struct iphdr *ip, __be16 *sport, __be16 *dpo
 }
 
 /* answer the client's TCP segment with a RST from the VIP (RFC 793 reset generation); ihl must be 5 */
-static __always_inline int send_reset(struct xdp_md *ctx)
+static __noinline int send_reset(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;

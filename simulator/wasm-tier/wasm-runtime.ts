@@ -2,10 +2,10 @@
 // it, the table the wasm code checks accesses against, one instance per program, and the imports: the slow
 // paths, which hand over to the interpreter's own code (resolve(), RunState's calls, helpers, tail calls) so
 // that a fault or a helper's effect is the interpreter's by construction.
-import { CODE_TAG, MAY_GOTO_BUDGET, Region, REGION_BASE, type CompiledProgram, type Memory, type RunOptions } from '../vm/index.ts';
+import { CODE_TAG, REGION_BASE, type CompiledProgram, type Memory, type Region, type RunOptions } from '../vm/index.ts';
 import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
 import { LoopFault } from '../vm/run-signals.ts';
-import { RunState, type VmLimits } from '../vm/run-state.ts';
+import type { RunState, VmLimits } from '../vm/run-state.ts';
 import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { ArrayMap, SimMap } from '../maps/index.ts';
 import type { HelperEnv } from '../helpers/index.ts';

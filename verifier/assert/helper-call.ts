@@ -2,7 +2,7 @@
 // the helper exists and is offered to the program type, each argument register has a kind its prototype
 // accepts, memory arguments are sized and accessible. Memory checks of the pointed-to region are done by the
 // caller through `HelperMemoryAccess`, which knows the state.
-import { helperAllowed, helperById, mapFuncIncompatibility, mapTypeById, type HelperArgKind, type HelperSpec } from '../../bpf/index.ts';
+import { helperAllowed, helperById, MAP_TYPE_HELPERS, mapFuncIncompatibility, mapTypeById, type HelperArgKind, type HelperSpec } from '../../bpf/index.ts';
 import { tnumIsConst } from '../domains/index.ts';
 import { typeStr, type MapRef, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
 import { Reject, Unsupported } from './failure.ts';
@@ -195,8 +195,14 @@ export function assertHelperCall(state: VerifierState, id: number, ctx: ProgramC
   if (release === 0) release = undefined;
   if (id === 12 && state.refs.length > 0) throw new Reject('tail_call would lead to reference leak');
   if (map !== undefined) {
-    const refused = mapFuncIncompatibility(mapTypeById(map.type)!.name, map.type, helper.name, id, ctx.progType);
+    const mt = mapTypeById(map.type)!;
+    const refused = mapFuncIncompatibility(mt.name, map.type, helper.name, id, ctx.progType);
     if (refused !== undefined) throw new Reject(...refused);
+    // a map type the kernel does not restrict, with a helper its table does not list: what the helper does
+    // with such a map (e.g. its value's kind) is not modelled
+    if (MAP_TYPE_HELPERS[mt.name] === undefined && !mt.helpers.includes(helper.name)) {
+      throw new Unsupported(`map type ${mt.name} passed to ${helper.symbol}`);
+    }
   }
   return { helper, map, writes, allocSize, release, lock, sockRef, callback };
 }

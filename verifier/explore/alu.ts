@@ -27,7 +27,7 @@ export interface IdSource {
 export function assignScalarIdBeforeMov(state: VerifierState, regno: number, ids: IdSource, frame = state.frames.length - 1): ScalarState {
   const reg = state.frames[frame]!.regs[regno]!;
   if (reg.kind !== 'scalar') throw new TypeError(`r${regno} is not a scalar`);
-  if (reg.s.id !== 0 || tnumIsConst(reg.s.varOff) || process.env['NOIDS'] === '1') return reg.s;
+  if (reg.s.id !== 0 || tnumIsConst(reg.s.varOff)) return reg.s;
   const s = cloneScalar(reg.s);
   s.id = ids.nextId();
   state.frames[frame]!.regs[regno] = scalarReg(s);

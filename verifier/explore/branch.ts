@@ -102,7 +102,8 @@ function markPtrOrNull(state: VerifierState, id: number, isNull: boolean): void 
     return { ...reg, type: reg.type.slice(0, -'_or_null'.length) as PtrType, id: keepId ? reg.id : 0 };
   });
   // a null reservation holds nothing to release (release_reference_state)
-  if (isNull && refObj !== 0) state.refs = state.refs.filter((r) => r.id !== refObj);
+  // (only the acquired pointer itself: a cast such as bpf_sk_fullsock's result shares a reference it did not take)
+  if (isNull && refObj !== 0 && refObj === id) state.refs = state.refs.filter((r) => r.id !== refObj);
 }
 
 /** find_good_pkt_pointers */

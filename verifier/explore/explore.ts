@@ -16,6 +16,7 @@ import {
   socketReturnType,
   Reject,
   Unsupported,
+  type HelperMemoryAccess,
   type ProgramContext,
 } from '../assert/index.ts';
 import { knownScalar, tnumIsConst, unknownScalar } from '../domains/index.ts';
@@ -26,6 +27,7 @@ import { execCondJump } from './branch.ts';
 import { socketResult } from './socket-result.ts';
 import { applyHelperWrites, helperMemoryAccess } from './helper-memory.ts';
 import { BPF_FUNC_FOR_EACH_MAP_ELEM, mapElemCallbackState } from './map-elem-callback.ts';
+import { checkGlobalCallArgs, globalEntryReg } from './global-function.ts';
 import { checkCfg } from './cfg.ts';
 import { execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
 import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness.ts';
@@ -156,7 +158,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     };
     for (let e = 0; e < entries.length; e++) {
     const entry = entries[e]!;
-    const work: Pending[] = [{ state: entryState(program, entry), parent: undefined, hist: [], firstInsn: entry, prevInsn: -1 }];
+    const work: Pending[] = [{ state: entryState(program, entry, ids), parent: undefined, hist: [], firstInsn: entry, prevInsn: -1 }];
     while (work.length > 0) {
       const item = work.pop()!;
       let state = item.state;
@@ -288,7 +290,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             break;
           case 'st':
           case 'stx': {
-            if (insn.kind === 'stx' && profile.loops && process.env['NOSPILLIDS'] !== '1') spillScalarId(state, insn, ids);
+            if (insn.kind === 'stx' && profile.loops) spillScalarId(state, insn, ids);
             const eff = execStore(state, insn, ctx, track);
             stackEffect(hist, i, prevInsn, eff);
             if (eff?.preciseSrc === true && insn.kind === 'stx') precise(i, [precisionKey(state.frames.length - 1, insn.src)]);
@@ -361,7 +363,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               const keys = execHelper(state, insn, options, ids, track, onTailCall);
               precise(i, keys);
             } else if (insn.target === 'local' && program.globalFunctions.has(i + insn.imm + 1)) {
-              callGlobalFunction(state, i + insn.imm + 1, program);
+              callGlobalFunction(state, i + insn.imm + 1, program, helperMemoryAccess(state, ctx, track));
               callGlobal(i + insn.imm + 1);
             } else if (insn.target === 'local') {
               next = enterSubprog(state, i, insn, program, profile);
@@ -619,8 +621,7 @@ function recoverableWithNospec(e: Reject): boolean {
 
 /**
  * check_stack_write_fixed_off without CAP_PERFMON: a store to the stack gets a barrier after it when it spills
- * a pointer or the slot is not all misc/zero. The kernel looks at the slot's first `size` type bytes
- * (slot_type[0..size), the highest addresses), whatever part the store writes.
+ * a pointer or a byte it overwrites is neither misc nor zero (uninitialised, or part of a spilled register).
  */
 function storeNeedsBarrier(state: VerifierState, insn: { kind: 'st' | 'stx' | 'atomic'; dst: number; off: number; size: number; src?: number }): boolean {
   const base = state.reg(insn.dst);
@@ -630,9 +631,8 @@ function storeNeedsBarrier(state: VerifierState, insn: { kind: 'st' | 'stx' | 'a
   if (insn.kind === 'stx' && state.reg(insn.src!).kind === 'ptr') return true;
   const stack = state.frames[base.frame]?.stack;
   if (stack === undefined) return false;
-  const low = off - (((off % 8) + 8) % 8);
   for (let k = 0; k < insn.size; k++) {
-    const t = stack.byteType(low + 7 - k);
+    const t = stack.byteType(off + k);
     if (t !== 'misc' && t !== 'zero') return true;
   }
   return false;
@@ -678,29 +678,23 @@ const NO_MARKS: PruneMarks = { isPrecise: () => false, isRead: () => false };
 const BPF_FUNC_TAIL_CALL = 12;
 
 /** The state a function starts in: the program's (r1 = ctx), or a global function's from its BTF prototype. */
-function entryState(program: Program, entry: number): VerifierState {
+function entryState(program: Program, entry: number, ids: { nextId(): number }): VerifierState {
   const state = VerifierState.entry();
   if (entry === 0) return state;
   const params = program.globalParams.get(entry);
-  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars and the context');
+  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars, the context and sized memory');
   state.setReg(1, NOT_INIT);
-  params.forEach((p, k) => state.setReg(k + 1, p === 'ctx' ? ptrReg('ctx') : scalarReg(unknownScalar())));
+  params.forEach((p, k) => state.setReg(k + 1, globalEntryReg(p, ids)));
   state.cur.subprog = entry;
   state.insn = entry;
   return state;
 }
 
 /** btf_check_subprog_call: a global function is not entered; its arguments must match its prototype. */
-function callGlobalFunction(state: VerifierState, target: number, program: Program): void {
+function callGlobalFunction(state: VerifierState, target: number, program: Program, access: HelperMemoryAccess): void {
   const params = program.globalParams.get(target);
-  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars and the context');
-  params.forEach((p, k) => {
-    const reg = state.reg(k + 1);
-    if (p === 'scalar' && reg.kind !== 'scalar') throw new Reject(`R${k + 1} is not a scalar`);
-    if (p === 'ctx' && (reg.kind !== 'ptr' || reg.type !== 'ctx' || reg.off !== 0 || !tnumIsConst(reg.v.varOff) || reg.v.varOff.value !== 0n)) {
-      throw new Reject(`arg#${k} expected pointer to ctx, but got ${typeStr(reg)}`);
-    }
-  });
+  if (params === undefined) throw new Unsupported('a global function with arguments other than scalars, the context and sized memory');
+  checkGlobalCallArgs(state, target, params, program, access);
   execHelperResult(state, scalarReg(unknownScalar()));
 }
 

@@ -23,7 +23,7 @@ const VERIFIED = 'ipblock-except';
 
 describe.runIf(available('k8s policy examples', clang19))('Kubernetes and Cilium YAML examples', () => {
   it('covers the documentation examples the issue lists', () => {
-    expect(K8S_EXAMPLES).toEqual(expect.arrayContaining(['deny-all', 'allow-all', 'namespace-isolation', 'ipblock-except', 'port-range', 'named-ports', 'cilium-deny']));
+    expect(K8S_EXAMPLES).toEqual(expect.arrayContaining(['deny-all', 'allow-all', 'namespace-isolation', 'ipblock-except', 'port-range', 'named-ports', 'cilium-deny', 'cilium-l7-http', 'cilium-clusterwide-namespaces']));
   });
 
   for (const name of K8S_EXAMPLES) {
@@ -39,7 +39,7 @@ describe.runIf(available('k8s policy examples', clang19))('Kubernetes and Cilium
       expect(cases.length).toBeGreaterThanOrEqual(2);
       expect(cases.filter((c) => !c.passed).map((c) => ({ name: c.name, packets: c.packets }))).toEqual([]);
 
-      const sim = await PolicySimulation.create(spec, p.compiled.programs, p.compiled.maps);
+      const sim = await PolicySimulation.create(spec, p.compiled.programs, p.compiled.maps, { l7: p.model.l7 });
       const evaluator = new Evaluator(p.loaded.policies, p.inventory);
       // NetworkPolicy examples: opening packets also against an independent reading of the YAML
       const independent = name.startsWith('cilium-') ? undefined : new NetworkPolicyReference(readFileSync(file, 'utf8'), p.inventory);

@@ -254,5 +254,14 @@ spec: { nodeSelector: {}, ingress: [{ fromEntities: [cluster] }] }
     expect(errorOf('apiVersion: v1\nkind: List\nitems:\n- { apiVersion: v1, kind: Service, metadata: { name: s } }')).toMatch(/document 1 item 1: kind: kind Service is not a policy/);
     expect(errorOf('apiVersion: v2\nkind: List\nitems: []')).toMatch(/a List has apiVersion v1/);
   });
+
+  it('takes verifier profiles, L7 settings and audit from tsbpf.io/ annotations, and skips other annotations', () => {
+    const meta = (annotations: string) => `name: p\n  namespace: ns\n  annotations: { ${annotations} }`;
+    const [p] = read(np('  podSelector: {}', meta('"tsbpf.io/profiles": "seed, linux-6.18", "tsbpf.io/l7-window": "512", "tsbpf.io/l7-violation": reset, "tsbpf.io/audit": "true", "kubectl.kubernetes.io/last-applied-configuration": "{}"')));
+    expect(p!.policy).toMatchObject({ profiles: ['seed', 'linux-6.18'], audit: true, l7: { window: 512, unparseable: 'deny', violation: 'reset' } });
+    expect(p!.input).toMatchObject({ profiles: ['seed', 'linux-6.18'], audit: true, l7: { window: 512, violation: 'reset' } });
+    expect(errorOf(np('  podSelector: {}', meta('"tsbpf.io/window": "512"')))).toMatch(/metadata\.annotations\.tsbpf\.io\/window: unknown annotation tsbpf\.io\/window/);
+    expect(errorOf(np('  podSelector: {}', meta('"tsbpf.io/l7-window": "300"')))).toMatch(/l7\.window 300 is not a power of two/);
+  });
 });
 
