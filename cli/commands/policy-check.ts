@@ -83,7 +83,7 @@ export function verifyPolicyPrograms(p: PreparedPolicy, spec: ObjectSpec): Progr
 function l7Hint(p: PreparedPolicy, profile: string): string {
   const sets = p.model.l7.rulesets;
   if (sets.length === 0) return '';
-  const rules = sets.flatMap((rs) => rs.rules.map((r) => r.name));
+  const rules = [...new Set(sets.flatMap((rs) => rs.rules.map((r) => r.name)))];
   return ` (the program holds the ${sets.map((rs) => rs.protocol).filter((x, i, a) => a.indexOf(x) === i).join(' and ')} matcher of L7 rules ${rules.join(', ')}; under profile ${profile} fewer L7 rules or a smaller l7.window may fit)`;
 }
 
@@ -140,7 +140,7 @@ export async function checkPolicy(file: string, options: CheckOptions = {}): Pro
   const vectorsFile = options.vectors ?? defaultVectorsFile(file);
   if (options.vectors !== undefined && !existsSync(options.vectors)) throw new CliError(`${options.vectors}: no such file`, EXIT_USAGE);
   let vectors: VectorFile = { policy: [], services: [] };
-  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.ts$/, '')}.vectors.yaml)`);
+  if (vectorsFile === undefined) warnings.push(`${file}: no test vectors (write ${file.replace(/\.(ts|ya?ml)$/, '')}.vectors.yaml)`);
   else {
     try {
       vectors = readVectorFile(vectorsFile);

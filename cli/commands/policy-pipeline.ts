@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { buildModel, EMPTY_INVENTORY, loadPolicyFile, PolicyError, readInventory, type Inventory, type LoadedPolicies, type PolicyModel } from '../../compiler/dsl/index.ts';
 import { compilePolicy, type CompiledPolicy, type PolicyDriver } from '../../compiler/cgen/index.ts';
 import { buildLb, type BuiltLb } from '../../compiler/services/index.ts';
+import { findNativeClang } from '../../compiler/clang/native.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 
 export interface PreparedPolicy {
@@ -73,6 +74,14 @@ async function loadInput(file: string, options: { endpoints?: string }): Promise
   }
 }
 
+/**
+ * L7 policies build with clang-19 when it is installed: our wasm backend's register allocation does not yet fit
+ * the L7 datapath into the seed profile (docs/l7.md). `--clang wasm` still forces it.
+ */
+function l7Driver(model: PolicyModel): { driver?: PolicyDriver } {
+  return model.l7.rulesets.length > 0 && findNativeClang() !== undefined ? { driver: 'native' } : {};
+}
+
 async function preparePolicies(file: string, loaded: LoadedPolicies, options: { endpoints?: string; driver?: PolicyDriver }): Promise<PreparedPolicy> {
   const inventoryFile = options.endpoints ?? defaultInventoryFile(file);
   let inventory: Inventory;
@@ -85,7 +94,7 @@ async function preparePolicies(file: string, loaded: LoadedPolicies, options: { 
   }
   let compiled: CompiledPolicy;
   try {
-    compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}) });
+    compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : l7Driver(model)) });
   } catch (e) {
     // an L7 rule set the chosen profile cannot hold: the matcher generator names the rule and the limit
     if (e instanceof PolicyError) throw new CliError(e.message, EXIT_USAGE, { cause: e });

@@ -12,12 +12,18 @@ export interface CopyResult {
   readonly skipped: number;
 }
 
-export function copyEntries(from: Fd, to: Fd, options: { readonly onlyMissing?: boolean } = {}): CopyResult {
+/** `valueSize`: the target's value size when it differs (values are cut, or padded with zeros, at their end). */
+export function copyEntries(from: Fd, to: Fd, options: { readonly onlyMissing?: boolean; readonly valueSize?: number } = {}): CopyResult {
   let copied = 0;
   let skipped = 0;
   for (let k = mapGetNextKey(from, undefined); k !== undefined; k = mapGetNextKey(from, k)) {
-    const v = mapLookup(from, k);
-    if (v === undefined) continue; // deleted (expired, evicted) while we walked
+    const found = mapLookup(from, k);
+    if (found === undefined) continue; // deleted (expired, evicted) while we walked
+    let v = found;
+    if (options.valueSize !== undefined && options.valueSize !== found.byteLength) {
+      v = new Uint8Array(options.valueSize);
+      v.set(found.subarray(0, Math.min(found.byteLength, options.valueSize)));
+    }
     try {
       mapUpdate(to, k, v, options.onlyMissing === true ? BPF_NOEXIST : 0);
       copied++;

@@ -35,6 +35,7 @@ import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
 import { manifestOf } from '../commands/policy-build.ts';
 import { buildPolicySet, type BuiltSet } from './build-set.ts';
 import { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
+import { carryRuleCounters } from './carry-counters.ts';
 import { copyEntries } from './copy-entries.ts';
 import { l7CounterLayout } from './l7-counters.ts';
 import { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.ts';
@@ -222,11 +223,11 @@ function freshMaps(built: BuiltSet): Set<string> {
 }
 
 function describeCarryOver(c: CarryOver): string {
-  const kept = [...Object.keys(c.reuse), ...Object.keys(c.copy).map((m) => `${m} (copied)`)];
+  const kept = [...Object.keys(c.reuse), ...Object.keys(c.copy).map((m) => (c.resize[m] !== undefined ? `${m} (copied, values resized to ${c.resize[m]} bytes: new fields start at zero)` : `${m} (copied)`))];
   return [
     kept.length > 0 ? `kept: ${kept.join(', ')}` : 'no state map is kept',
     ...(c.lost.length > 0 ? [`starting empty: ${c.lost.join('; ')}`] : []),
-    'rule counters start afresh',
+    'rule counters carried over by rule',
   ].join('; ');
 }
 
@@ -310,12 +311,28 @@ function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, pr
   }
 }
 
+/** The rule counters of the previous maps into the new ones, by rule label (carry-counters.ts). */
+function carryCounters(previous: DeployState, built: BuiltSet, coll: Collection, progress: (m: string) => void): void {
+  const path = previous.maps['rule_counters'];
+  const to = coll.maps.get('rule_counters');
+  if (path === undefined || to === undefined || coll.reused.has('rule_counters')) return;
+  const from = openPinned(path, { readOnly: true });
+  try {
+    const maps = built.prepared.compiled.maps;
+    const n = carryRuleCounters(from, { slots: previous.manifest.counters.rule_counters.slots, labels: previous.ruleLabels }, to, { slots: maps.ruleSlots, generation: maps.generation, labels: built.prepared.model.rules });
+    progress(`carried the counters of ${n} rules over`);
+  } finally {
+    from.close();
+  }
+}
+
 /** Copies the entries of the state maps `carry` copies from their pins into the new collection's maps. */
 function copyState(carry: CarryOver, coll: Collection, onlyMissing: boolean, progress: (m: string) => void): void {
   for (const [name, path] of Object.entries(carry.copy)) {
     const from = openPinned(path, { readOnly: true });
     try {
-      const r = copyEntries(from, coll.maps.get(name)!, { onlyMissing });
+      const size = carry.resize[name];
+      const r = copyEntries(from, coll.maps.get(name)!, { onlyMissing, ...(size !== undefined ? { valueSize: size } : {}) });
       if (!onlyMissing || r.copied > 0) progress(`${onlyMissing ? 'copied the last' : 'copied'} ${r.copied} entries of ${name}${!onlyMissing && r.skipped > 0 ? ` (${r.skipped} did not fit)` : ''}`);
     } finally {
       from.close();
@@ -375,6 +392,7 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
   try {
     if (!reused) fillMaps(coll, built.prepared.compiled.maps);
     if (carry !== undefined) copyState(carry, coll, false, progress);
+    if (!reused) carryCounters(previous, built, coll, progress);
     const programs = built.prepared.compiled.programs;
     if (programs.some((p) => previous.links[p.name] === undefined) || Object.keys(previous.links).length !== programs.length) {
       throw new CliError('deploy: the new build attaches different programs: undeploy, then deploy', EXIT_FAILED);

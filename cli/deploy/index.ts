@@ -12,5 +12,7 @@ export { readServiceCounters } from './service-counters.ts';
 export { PinnedMaps } from './pinned-reader.ts';
 export { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateFile, stateId, writeState, type DeployedPolicy, type DeployState } from './state.ts';
 export { undoable } from './undoable-writer.ts';
-export { layoutChanges } from './layout-changes.ts';
+export { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.ts';
+export { copyEntries, type CopyResult } from './copy-entries.ts';
+export { carryRuleCounters, type RuleLabel } from './carry-counters.ts';
 export { renderTopFrame, type TopSample } from './top-frame.ts';

@@ -34,12 +34,16 @@ export function layoutChanges(spec: ObjectSpec, pinned: Readonly<Record<string, 
  * What happens to the state a deployment keeps (connection tracking, fragments, verdict counters: every map the
  * rules do not fill) when the new build's maps cannot all be reused: a state map of unchanged layout is reused
  * as it is; one whose capacity, flags or type changed within the same kind (hash and LRU hash, per-CPU or not)
- * keeps its key and value layout, so its entries are copied into the new map before the switch; one whose key
- * or value changed cannot be carried over and starts empty. Said before anything is loaded.
+ * keeps its key and value layout, so its entries are copied into the new map before the switch; conntrack, whose
+ * value only ever grows or shrinks at its end (L7 stream fields after `expires`, zero meaning "position unknown"),
+ * is copied with its values cut or padded with zeros; any other map whose key or value changed cannot be carried
+ * over and starts empty. Said before anything is loaded.
  */
 export interface CarryOver {
   readonly reuse: Readonly<Record<string, string>>;
   readonly copy: Readonly<Record<string, string>>;
+  /** maps of `copy` whose values change size: the new value size */
+  readonly resize: Readonly<Record<string, number>>;
   /** `map conntrack: value size 8 → 16` */
   readonly lost: readonly string[];
 }
@@ -50,6 +54,12 @@ const PERCPU_HASH = 5;
 const PERCPU_ARRAY = 6;
 const LRU_HASH = 9;
 const LRU_PERCPU_HASH = 10;
+/**
+ * Maps whose value is a fixed head (conntrack's `expires`) followed by fields whose zero value is neutral, so a
+ * value can be cut or padded with zeros (compiler/cgen/generate-c.ts: struct ct_value).
+ */
+const RESIZABLE_VALUES: Readonly<Record<string, number>> = { conntrack: 8 };
+
 /** types whose entries mean the same in one another: key → value, per CPU or not */
 const KIND: Readonly<Record<number, string>> = { [HASH]: 'hash', [LRU_HASH]: 'hash', [ARRAY]: 'array', [PERCPU_HASH]: 'percpu-hash', [LRU_PERCPU_HASH]: 'percpu-hash', [PERCPU_ARRAY]: 'percpu-array' };
 
@@ -57,6 +67,7 @@ const KIND: Readonly<Record<number, string>> = { [HASH]: 'hash', [LRU_HASH]: 'ha
 export function carryOverPlan(spec: ObjectSpec, pinned: Readonly<Record<string, string>>, fresh: ReadonlySet<string>): CarryOver {
   const reuse: Record<string, string> = {};
   const copy: Record<string, string> = {};
+  const resize: Record<string, number> = {};
   const lost: string[] = [];
   for (const m of spec.maps) {
     const path = pinned[m.name];
@@ -67,7 +78,16 @@ export function carryOverPlan(spec: ObjectSpec, pinned: Readonly<Record<string, 
       const same = info.type === m.type && info.keySize === m.keySize && info.valueSize === m.valueSize && info.maxEntries === m.maxEntries && info.mapFlags === m.flags;
       if (same) reuse[m.name] = path;
       else if (KIND[info.type] !== undefined && KIND[info.type] === KIND[m.type] && info.keySize === m.keySize && info.valueSize === m.valueSize) copy[m.name] = path;
-      else {
+      else if (
+        KIND[info.type] === 'hash' &&
+        KIND[m.type] === 'hash' &&
+        info.keySize === m.keySize &&
+        RESIZABLE_VALUES[m.name] !== undefined &&
+        Math.min(info.valueSize, m.valueSize) >= RESIZABLE_VALUES[m.name]!
+      ) {
+        copy[m.name] = path;
+        resize[m.name] = m.valueSize;
+      } else {
         const diff = [['type', info.type, m.type], ['key size', info.keySize, m.keySize], ['value size', info.valueSize, m.valueSize]].filter(([, a, b]) => a !== b);
         lost.push(`map ${m.name}: ${diff.map(([what, a, b]) => `${what} ${a} → ${b}`).join(', ')}`);
       }
@@ -75,5 +95,5 @@ export function carryOverPlan(spec: ObjectSpec, pinned: Readonly<Record<string, 
       fd.close();
     }
   }
-  return { reuse, copy, lost };
+  return { reuse, copy, resize, lost };
 }

@@ -294,7 +294,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	__u32 len = skb->len;
 	struct pkt p = {};
 	__u32 off = sizeof(struct ethhdr);
-	__u8 buf[40];
+	__u8 buf[24];
 
 	if (bpf_skb_load_bytes(skb, 12, buf, 2) < 0 || len < sizeof(struct ethhdr))
 		return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);

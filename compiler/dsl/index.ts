@@ -14,4 +14,5 @@ export { packetFrame } from './packet-frame.ts';
 export { formatWarning, PolicyError, type PolicyWarning } from './policy-error.ts';
 export * from './policy-model.ts';
 export { formatPosition, type SourcePosition } from './source-position.ts';
-export { parseVectorPacket, parseVectors, readVectors, type Expectation, type VectorCase, type VectorPacket } from './vectors.ts';
+export { parseVectorPacket, parseVectors, readVectors, withSequenceNumbers, type Expectation, type VectorCase, type VectorPacket } from './vectors.ts';
+export { judgeL7Segment, CANNOT_SEE, NO_RULE, type L7Count, type L7Stream } from '../l7/evaluate-l7.ts';

@@ -11,7 +11,8 @@
 //    compared as whole words against the header names of interest (Content-Length, Transfer-Encoding, Host,
 //    the rules' headers), whose value positions are recorded;
 // 3. values (Content-Length digits, Host without port, header values) are read once, and the rules compared as
-//    words at the recorded offsets.
+//    words at the recorded offsets; inner * path segments (globs) end at the next '/' found in a second bitmap,
+//    built in step 1 only when a rule has one.
 // Everything that differs between paths through the code (positions, flags) goes through a per-CPU scratch map
 // value and is read back with a volatile load, so the verifier sees unknown scalars at every join and prunes
 // instead of exploring each combination (and seed's Spectre checks never see one pointer addition fed a
@@ -101,11 +102,7 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
   if (ids.some((id) => !Number.isInteger(id) || id < 0 || id > 0xffffffff) || new Set(ids).size !== ids.length) {
     throw new RangeError(`http matcher: rule set ids must be distinct 32-bit unsigned integers (got ${ids.join(', ')})`);
   }
-  for (const rs of rulesets) {
-    for (const r of rs.rules) {
-      if (r.path?.kind === 'glob') throw new PolicyError(`${r.where}: http path: the BPF matcher does not compare inner * segments yet (use an exact path or a /prefix/*)`, r.at);
-    }
-  }
+  const globs = rulesets.some((rs) => rs.rules.some((r) => r.path?.kind === 'glob'));
   if (!options.loops) checkSeedBudget(rulesets, W, options.seedBudget ?? HTTP_SEED_BUDGET);
   const names = trackedNames(rulesets);
   const lines = httpMaxHeaderLines(W);
@@ -127,6 +124,7 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
     'struct http_scratch {',
     '\t__u8 ctz[64]; /* bit positions by de Bruijn index */',
     '\t__u8 lf[L7_WINDOW / 8] __attribute__((aligned(8))); /* bit j of lf[k]: w[8k + j] is an LF not read yet */',
+    ...(globs ? [`\t__u8 sl[${slashBytes(W)}] __attribute__((aligned(8))); /* bit j of sl[k]: w[8k + j] is '/'; zero slack for 8-byte reads */`] : []),
     '\t__u32 p;      /* start of the next line */',
     '\t__u32 ls;     /* start of the line being read */',
     '\t__u32 m;      /* the first blank: the method is w[0..m) */',
@@ -173,6 +171,7 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
     '\treturn HTTP_LOAD(st->tmp);',
     '}',
     '',
+    ...(globs ? nextSlashC(W) : []),
     '/* up to 3 blanks (SP, HTAB) off each end of the value w[*s..*e) (fields of the scratch value) */',
     'static __always_inline void http_trim(const __u8 *w, __u32 *s, __u32 *e)',
     '{',
@@ -223,6 +222,13 @@ export function generateHttpMatcherC(rulesets: readonly { id: number; rules: rea
     '\t\t__u64 z = ~(((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v) & 0x8080808080808080ULL;',
     '\t\t/* bit 8j + 7 times 2^(49 - 7j) lands on bit 56 + j; no two products share a bit, so nothing carries */',
     '\t\tst->lf[k] = (z * 0x0002040810204081ULL) >> 56;',
+    ...(globs
+      ? [
+          '\t\tv = *(const __u64 *)(w + 8 * k) ^ 0x2f2f2f2f2f2f2f2fULL;',
+          '\t\tz = ~(((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v) & 0x8080808080808080ULL;',
+          '\t\tst->sl[k] = (z * 0x0002040810204081ULL) >> 56;',
+        ]
+      : []),
     '\t}',
     '',
     '\t/* 2a. the request line: METHOD SP target SP HTTP/1.x CRLF, the method within the first 16 bytes */',
@@ -362,6 +368,7 @@ function ruleCondition(r: HttpMatch, names: readonly string[]): string {
     const len = `${f('te')} - ${f('m')} - 1 ${r.path.kind === 'exact' ? '==' : '>='} ${v.length}`;
     parts.push(`(${len} && ${boundedEqual(`${f('m')} + 1`, v, false)})`);
   }
+  if (r.path?.kind === 'glob') parts.push(globCondition(r.path.parts, r.path.rest));
   if (r.host !== undefined) {
     const v = enc(r.host.value);
     const len = `${f('h2s')} && ${f('h2e')} - ${f('h2s')} ${r.host.kind === 'exact' ? '==' : '>'} ${v.length}`;
@@ -378,6 +385,58 @@ function ruleCondition(r: HttpMatch, names: readonly string[]): string {
   return parts.length === 0 ? '1' : parts.join(' && ');
 }
 
+/** The slash bitmap's size: 56-bit chunks read as 8-byte words from any byte of the window stay inside it. */
+const slashBytes = (W: number) => Math.ceil((W / 8 + 7 * (Math.ceil(W / 56) - 1) + 8) / 8) * 8;
+
+/** http_next_slash(st, a): the first '/' at or after a (a < L7_WINDOW), or L7_WINDOW; 56 bits at a time. */
+function nextSlashC(W: number): string[] {
+  return [
+    "/* the first '/' at or after a (a < L7_WINDOW), or L7_WINDOW when there is none (inner * path segments) */",
+    'static __always_inline __u64 http_next_slash(struct http_scratch *st, __u64 a)',
+    '{',
+    '\t__u64 r = L7_WINDOW;',
+    '\tif (a < L7_WINDOW) {',
+    `\t\tconst __u8 *q = st->sl + ((a >> 3) & (L7_WINDOW / 8 - 1));`,
+    '\t\t__u64 sh = a & 7, base = 0, x = 0;',
+    '#pragma unroll',
+    `\t\tfor (__u32 c = 0; c < ${Math.ceil(W / 56)}; c++) {`,
+    '\t\t\t__u64 y = (*(const __u64 *)(q + 7 * c) >> sh) & 0x00ffffffffffffffULL;',
+    '\t\t\tif (x == 0) {',
+    '\t\t\t\tx = y;',
+    '\t\t\t\tbase = 56 * c;',
+    '\t\t\t}',
+    '\t\t}',
+    '\t\tif (x != 0)',
+    '\t\t\tr = a + base + http_ctz(st, x);',
+    '\t}',
+    '\tst->tmp = r < L7_WINDOW ? r : L7_WINDOW;',
+    '\treturn HTTP_LOAD(st->tmp);',
+    '}',
+    '',
+  ];
+}
+
+/**
+ * A glob path as a C condition: parts[0] at the target start, then for each later part the segment up to the
+ * next '/' (non-empty), the part there; the target ends there unless `rest`. Positions pass through st->tmp.
+ */
+function globCondition(parts: readonly string[], rest: boolean): string {
+  const body: string[] = ['({ __u64 a = HTTP_LOAD(st->m) + 1, te = HTTP_LOAD(st->te), ok = 0;'];
+  const p0 = enc(parts[0]!);
+  body.push(`if (te - a >= ${p0.length} && ${boundedEqual('a', p0, false)}) { a += ${p0.length}; ok = 1; }`);
+  for (let i = 1; i < parts.length; i++) {
+    const p = enc(parts[i]!);
+    const last = i === parts.length - 1 && p.length === 0;
+    body.push(
+      `if (ok) { __u64 e = http_next_slash(st, a); ok = 0;`,
+      last ? 'if (e > te) e = te;' : '',
+      `if (e < ${last ? 'te + 1' : 'te'} && e > a && te - e >= ${p.length}${p.length > 0 ? ` && ${boundedEqual('e', p, false)}` : ''}) { a = e + ${p.length}; ok = 1; } }`,
+    );
+  }
+  body.push(rest ? 'ok; })' : 'ok && a == te; })');
+  return `(${body.filter((x) => x !== '').join(' ')})`;
+}
+
 /** 8-byte (or shorter) words cEqualAt compares for n bytes. */
 const words = (n: number) => (n <= 8 ? (n === 1 || n === 2 || n === 4 || n === 8 ? 1 : 2) : Math.ceil(n / 8));
 
@@ -391,11 +450,17 @@ export function estimateHttpMatcherInsns(rulesets: readonly { rules: readonly Ht
   const base = Math.round(395 + 16.5 * (window / 8) + calls * (86 + 2.8 * (window / 64)));
   const named = new Set<string>();
   const valued = new Set<string>();
+  let globbed = false;
   const rules = rulesets.map((rs) =>
     rs.rules.map((r) => {
       let n = 14;
       for (const m of r.methods ?? []) n += 5 + 2 * words(m.length);
       if (r.path !== undefined && r.path.kind !== 'glob') n += 10 + 5 * words(r.path.value.length);
+      if (r.path?.kind === 'glob') {
+        if (!globbed) n += Math.round(9 * (window / 8)) + 10;
+        globbed = true;
+        n += 12 + r.path.parts.reduce((a, p, i) => a + (i > 0 ? 50 : 0) + 8 + 5 * words(Math.max(p.length, 1)), 0);
+      }
       if (r.host !== undefined) n += 14 + 5 * words(r.host.value.length);
       for (const h of r.headers) {
         if (!named.has(h.name)) {

@@ -4,7 +4,8 @@
 //   method  GET | GET|HEAD | (GET|HEAD) | .*                 → exact method, set of methods, any
 //   path    /v1/items | /a\.b | /public/.* | /a/[^/]+/b      → exact, prefix (/public/*), glob (/a/*/b)
 //   host    api\.example\.com | .*\.example\.com             → exact, *.example.com
-// `^` and `$` around an expression are accepted (full match is implied). Anything else is a PolicyError saying
+// `^` and `$` around an expression are accepted (full match is implied). Two narrowings: `.*\.example\.com`
+// needs at least one byte before the dot here, and hosts compare case-insensitively (DNS names do). Anything else is a PolicyError saying
 // which field cannot be expressed. `headers` are "Name" or "Name: value" strings, as ours; `headerMatches`
 // (values from secrets, mismatch actions) is not supported yet.
 import { PolicyError } from '../dsl/policy-error.ts';

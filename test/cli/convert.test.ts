@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, EXIT_USAGE } from '../../cli/cli-error.ts';
 import { convertPolicyYaml } from '../../cli/commands/convert.ts';
+import { checkPolicy } from '../../cli/commands/policy-check.ts';
 import { repoRoot } from '../corpora.ts';
 import { available, clang19 } from '../support/require.ts';
 
@@ -67,4 +68,12 @@ describe.runIf(available('tsbpf build on YAML', clang19))('tsbpf build on a YAML
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { policies: string[]; sources: string[]; inventory: string };
     expect(manifest).toMatchObject({ policies: ['external-lockdown', 'prod/no-ssh-to-db'], sources: [join(examples, 'cilium-deny.yaml')], inventory: join(examples, 'cilium-deny.endpoints.yaml') });
   });
+
+  it('tsbpf check of a YAML policy without vectors names the .vectors.yaml to write', async () => {
+    const file = join(tmp, 'lonely.yml');
+    writeFileSync(file, readFileSync(join(examples, 'deny-all.yaml'), 'utf8'));
+    const report = await checkPolicy(file, { driver: 'native', endpoints: join(examples, 'deny-all.endpoints.yaml') });
+    expect(report.warnings).toContain(`${file}: no test vectors (write ${join(tmp, 'lonely')}.vectors.yaml)`);
+  });
 });
+

@@ -3,7 +3,8 @@
 // directions default-deny: B's packets pass only as replies of a tracked connection, so connection tracking
 // has to survive each update for the connection to live. One connection from A to B:7002 streams both ways
 // (B pushes a 1 KiB chunk every 5 ms, A sends 16 bytes every 20 ms) while the policies change by rules only
-// (generation flip), by code over the same maps (LINK_UPDATE) and by map layout (new maps, conntrack kept).
+// (generation flip), by code over the same maps (LINK_UPDATE), by map layout (new maps, conntrack kept) and by
+// the first L7 rule (conntrack's values widen: its entries are copied).
 // A second connection stays idle and B speaks first on it after each deploy: without the connection's
 // tracking entry that message would be dropped, and nothing A sends would bring it back.
 // After each deploy the stream still advances, in order, without a reset; the idle connection delivers B's
@@ -39,6 +40,11 @@ const MANY = `import { policy } from 'tsbpf';
 export default policy({ name: 'many', selector: { matchLabels: { app: 'b' } }, ingress: [{ name: 'many-ports', ports: Array.from({ length: 150 }, (_, i) => ({ port: 20000 + 2 * i, protocol: 'UDP' as const })) }] });
 `;
 
+// the first L7 rule: conntrack's value grows (L7 stream fields), so its entries are copied into wider values
+const HTTP = `import { policy } from 'tsbpf';
+export default policy({ name: 'http', selector: { matchLabels: { app: 'b' } }, ingress: [{ name: 'get-8080', ports: [{ port: 8080, http: [{ method: 'GET' }] }] }] });
+`;
+
 interface StreamReport {
   readonly bytes: number;
   readonly chunks: number;
@@ -64,6 +70,7 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     writeFileSync(join(dir, 'web.ts'), web([7002, 7003]));
     writeFileSync(join(dir, 'idle.ts'), IDLE);
     writeFileSync(join(dir, 'many.ts'), MANY);
+    writeFileSync(join(dir, 'http.ts'), HTTP);
     writeFileSync(join(dir, 'endpoints.yaml'), `endpoints:\n  - { ip: ${ADDR_B}, labels: { app: b } }\n  - { ip: 192.0.2.9, labels: { app: idle } }\n`);
     target = {
       iface: pair.a.iface,
@@ -126,7 +133,7 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     return c.verdicts.filter((v) => v.direction === 'egress' && v.action === 'dropped').reduce((n, v) => n + v.packets, 0n);
   };
 
-  it('keeps streaming across a rules-only update, new programs over the same maps, and a map layout change', async () => {
+  it('keeps streaming across a rules-only update, new programs over the same maps, a map layout change and the first L7 rule', async () => {
     expect((await deployPolicies([join(dir, 'web.ts')], target)).action).toBe('fresh');
     client = pair.spawn(pair.a, process.execPath, [STREAM_SCRIPT, 'client', ADDR_B, '7002']);
     clientLines = lineReader(client);
@@ -164,12 +171,30 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     expect(plan.layoutChanges).toEqual([expect.stringMatching(/^map policy: max entries 256 → \d+$/)]);
     expect(plan.carryOver?.kept).toEqual(expect.arrayContaining(['conntrack', 'fragments', 'verdict_counters']));
     expect(plan.warnings.join('\n')).toMatch(/layout changes \(map policy: .*kept: .*conntrack/);
+    const ruleCount = () =>
+      readCounters(readState(target.stateDir!, stateId(pair.a.iface, pair.a.name))!).rules.find((r) => r.policy === 'web' && r.rule === 'tcp-7002')!.packets;
+    const countedBefore = ruleCount();
     const layout = await deployPolicies([join(dir, 'many.ts')], target);
+    // the rule counters, in a new and larger map, carry on from where they were
+    expect(ruleCount()).toBeGreaterThanOrEqual(countedBefore);
+    expect(countedBefore).toBeGreaterThan(0n);
     expect(layout.action).toBe('code');
     expect(layout.carryOver?.lost).toEqual([]);
     await poke(4);
     expect(connect(7003)).toBe('timeout');
     expect(connect(7002)).toBe('echoed');
+    now = await advanced(last);
+    expect(now).toMatchObject({ inOrder: true, error: null, closed: false });
+    expect(now.chunks).toBeGreaterThanOrEqual(last.chunks + 40);
+    last = now;
+
+    // 4. the first L7 rule: conntrack's values widen, its entries copied with the new fields at zero
+    const l7 = await deployPolicies([join(dir, 'http.ts')], target);
+    expect(l7.action).toBe('code');
+    expect(l7.layoutChanges).toEqual(expect.arrayContaining([expect.stringMatching(/^map conntrack: value size 8 → \d+$/)]));
+    expect(l7.carryOver).toMatchObject({ copied: ['conntrack'], lost: [] });
+    await poke(5);
+    expect(connect(7003)).toBe('timeout');
     now = await advanced(last);
     expect(now).toMatchObject({ inOrder: true, error: null, closed: false });
     expect(now.chunks).toBeGreaterThanOrEqual(last.chunks + 40);
@@ -180,7 +205,7 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     expect(received.idle).toBe(1);
     expect(received.streams).toBe(1);
     expect(received.received).toBeGreaterThan(0);
-    expect(received.received).toBeLessThanOrEqual(now.sent);
+    expect(received.received).toBeLessThanOrEqual((await report()).sent);
     expect(egressDrops()).toBe(0n);
     client.kill();
   });

@@ -43,6 +43,12 @@ export const FEATURE_CASES: readonly AsmCase[] = [
     lines: ['R0 cannot write into sock'],
   },
   {
+    name: 'a full socket checked for null, its lookup released on one branch only', progType: 'sched_cls',
+    asm: `${LOOKUP}call 84\nif r0 == 0 goto +6\nr7 = r0\nr1 = r0\ncall 95\nif r0 == 0 goto +2\nr1 = r7\ncall 86\nr0 = 0\nexit`,
+    verdict: 'reject', insn: 16,
+    lines: ['Unreleased reference id=2 alloc_insn=7', 'BPF_EXIT instruction in main prog would lead to reference leak'],
+  },
+  {
     name: 'the context socket released', progType: 'sched_cls',
     asm: 'r1 = *(u64 *)(r1 + 168)\nif r1 == 0 goto +1\ncall 86\nr0 = 0\nexit', verdict: 'reject', insn: 2,
     lines: ['R1 must be referenced when passed to release function'],

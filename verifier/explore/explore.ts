@@ -176,6 +176,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       const fork = (s: VerifierState, at: number): void => {
         if (parent !== undefined) parent.branches++;
         work.push({ state: s, parent, hist: hist.slice(), firstInsn, prevInsn: at });
+        // push_stack: at most BPF_COMPLEXITY_LIMIT_JMP_SEQ paths waiting (E2BIG: fatal even speculatively)
+        if (work.length > MAX_PENDING) throw new Reject(`The sequence of ${work.length} jumps is too complex.`);
       };
       /** mark_chain_precision for registers (and slots) of the current frame at instruction i */
       const precise = (i: number, keys: number[]): void => {
@@ -670,6 +672,7 @@ function maskedPointerAlu(state: VerifierState, insn: AluInsn, i: number): Verif
 }
 
 const BPF_FUNC_LOOP = 181;
+const MAX_PENDING = 8192;
 const BPF_FUNC_SPIN_UNLOCK = 94;
 
 /** cur->active_locks: a bpf_spin_lock is held. */

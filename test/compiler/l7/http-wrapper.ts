@@ -54,6 +54,7 @@ export function httpFrame(ruleset: number, payload: Uint8Array): Uint8Array {
   return f;
 }
 
-export async function buildHttpWrapper(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], window: number, loops: boolean): Promise<Uint8Array> {
-  return buildC(httpWrapperC(generateHttpMatcherC(rulesets, { window, loops }), window), 'native', { cFile: 'http-wrapper.c' });
+export async function buildHttpWrapper(rulesets: readonly { id: number; rules: readonly HttpMatch[] }[], window: number, loops: boolean, seedBudget?: number): Promise<Uint8Array> {
+  const matcher = generateHttpMatcherC(rulesets, { window, loops, ...(seedBudget !== undefined ? { seedBudget } : {}) });
+  return buildC(httpWrapperC(matcher, window), 'native', { cFile: 'http-wrapper.c' });
 }

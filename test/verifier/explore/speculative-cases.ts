@@ -5,6 +5,10 @@ export const SPECULATIVE_ASM = {
   decidedBranch: 'r0 = 0\nif r0 == 0 goto +2\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit',
   /** the speculative fall-through stores into an uninitialised slot (a barrier after it) and would load it */
   storeAfterDecided: 'r0 = 0\nif r0 == 0 goto +3\nr1 = 5\n*(u64 *)(r10 - 8) = r1\nr1 = *(u64 *)(r1 + 0)\nr0 = 0\nexit',
+  /** the speculative side stores 4 bytes over uninitialised ones (fp-8..fp-5): a barrier after the store */
+  narrowStoreOverInvalid: 'r1 = 0\n*(u32 *)(r10 - 4) = r1\nr0 = 0\nif r0 == 0 goto +4\n*(u32 *)(r10 - 8) = r1\nr2 = 1\nr3 = 2\nr0 = 0\nexit',
+  /** the same store over zero bytes (fp-4..fp-1) while fp-8..fp-5 stay uninitialised: no barrier */
+  narrowStoreOverZero: 'r1 = 0\n*(u32 *)(r10 - 4) = r1\nr0 = 0\nif r0 == 0 goto +4\n*(u32 *)(r10 - 4) = r1\nr2 = 1\nr3 = 2\nr0 = 0\nexit',
   /** for (i = 0; i < 4; i++): the exit is decided at i == 4, its speculative side goes round again */
   countedLoop: 'r1 = 0\nr1 += 1\nif r1 < 4 goto -2\nr0 = 0\nexit',
   /** r1 = r0, then r0 <= 8 bounds r1 too: packet + r1 is allowed (as root) */

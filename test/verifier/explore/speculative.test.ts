@@ -39,6 +39,14 @@ describe('speculative paths without CAP_PERFMON', () => {
     expect(bpf.stats.processed).toBe(root.stats.processed + 2);
   });
 
+  it('verify() places the Spectre v4 barrier by the bytes a narrow store overwrites', () => {
+    const root = run('narrowStoreOverInvalid', ROOT).stats.processed;
+    // over uninitialised bytes: the speculative path ends right after the store
+    expect(run('narrowStoreOverInvalid', BPF).stats.processed).toBe(root + 1);
+    // over zero bytes: it goes on to the exit (four more instructions after the store)
+    expect(run('narrowStoreOverZero', BPF).stats.processed).toBe(root + 5);
+  });
+
   it('verify() rejects a counted loop as an infinite loop when its speculative exit re-enters it', () => {
     expect(run('countedLoop', ROOT).verdict).toBe('accept');
     const bpf = run('countedLoop', BPF);
