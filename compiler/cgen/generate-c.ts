@@ -154,15 +154,16 @@ function hashMap(name: string, type: string, key: string, value: string, max: nu
 
 /** The datapath, the same for every policy (specialised through the #defines above). */
 const BODY_HELPERS = String.raw`
-/* what the parser extracts; addresses are network order, IPv4 in the first 4 bytes */
+/* what the parser extracts (addresses network order, IPv4 in the first 4 bytes); its first 40 bytes are the packet's own struct ct_key (pad stays zero) */
 struct pkt {
 	__u8 src[16];
 	__u8 dst[16];
 	__u16 sport;     /* network order; ICMP echo: the identifier on the requester's side */
 	__u16 dport;
-	__be16 port;     /* the policy key's port: the destination port, or the ICMP type */
 	__u8 proto;
 	__u8 family;
+	__u8 pad[2];
+	__be16 port;     /* the policy key's port: the destination port, or the ICMP type */
 	__u8 tcp_flags;
 	__u8 icmp_type;
 	__u8 is_frag;

@@ -139,15 +139,11 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, __u3
 	__u32 audit = (arg >> 17) & 1;
 	__u32 len = skb->len;
 	__u64 now = bpf_ktime_get_ns();
-	struct ct_key k = {};
-	__builtin_memcpy(k.src, p->src, 16);
-	__builtin_memcpy(k.dst, p->dst, 16);
-	k.sport = p->sport;
-	k.dport = p->dport;
-	k.proto = p->proto;
-	k.family = p->family;
+	/* the forward key is the packet's own: struct pkt begins with a struct ct_key (no 40-byte copy on a stack
+	 * the matcher's frames need) */
+	struct ct_key *k = (struct ct_key *)p;
 	struct ct_value nv = {};
-	struct ct_value *cv = bpf_map_lookup_elem(&conntrack, &k);
+	struct ct_value *cv = bpf_map_lookup_elem(&conntrack, k);
 	if (cv)
 		nv = *cv;
 	nv.expires = now + lifetime(p);
@@ -234,7 +230,7 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, __u3
 		nv.l7_next[0] = new_next;
 		nv.l7_known[0] = new_known;
 	}
-	bpf_map_update_elem(&conntrack, &k, &nv, BPF_ANY);
+	bpf_map_update_elem(&conntrack, k, &nv, BPF_ANY);
 	remember(p, !refused);
 	if (refused)
 		return verdict(d, refused == 2 ? R_L7_UNPARSEABLE : R_L7_DENY, len, l7_refuse(skb, p));

@@ -33,6 +33,7 @@ export interface HotUpdateOptions {
 export function applyPolicyUpdate(writer: PolicyMapWriter, live: PolicyMaps, next: PolicyModel, options: HotUpdateOptions = {}): PolicyMaps {
   const generation = 1 - live.generation;
   const contents = policyMapContents(next, { generation });
+  if (contents.l7 !== live.l7) throw new ReloadNeededError('policy update: the L7 rules differ, and their matcher is compiled into the programs');
   if (next.rules.length + 1 > live.ruleSlots) throw new ReloadNeededError(`policy update: ${next.rules.length} rules exceed the ${live.ruleSlots - 1} rule counter slots`);
   for (const [name, m] of Object.entries(contents.maps)) {
     if (name === 'config') continue;
@@ -55,6 +56,7 @@ export function applyPolicyUpdate(writer: PolicyMapWriter, live: PolicyMaps, nex
   return {
     generation,
     ruleSlots: live.ruleSlots,
+    ...(live.l7 !== undefined ? { l7: live.l7 } : {}),
     maps: Object.fromEntries(Object.entries(contents.maps).map(([name, m]) => [name, { ...m, maxEntries: live.maps[name]?.maxEntries ?? m.maxEntries }])),
   };
 }

@@ -18,6 +18,9 @@ export interface PolicyMaps {
   /** per-rule counter slots of one generation (rule ids must stay below it) */
   readonly ruleSlots: number;
   readonly maps: Readonly<Record<string, MapContent>>;
+  /** the L7 rulesets and settings the programs' matcher was generated from (absent: none); a hot update must
+   * keep them, since the matcher is code, not map contents */
+  readonly l7?: string;
 }
 
 /* Every rule-derived key starts with a generation, so a new rule set is written beside the live one and made
@@ -80,6 +83,7 @@ export function policyMapContents(model: PolicyModel, options: { generation?: nu
   return {
     generation: gen,
     ruleSlots: ruleCounterSlots(model),
+    ...(model.l7.rulesets.length > 0 ? { l7: JSON.stringify({ settings: model.l7.settings, rulesets: model.l7.rulesets.map((r) => [r.id, r.protocol, r.matches]) }) } : {}),
     maps: {
       config: { keySize: 4, valueSize: 4, maxEntries: 1, entries: [{ key: hex(u32(0)), value: hex(u32(gen)) }] },
       ipcache4: { keySize: 12, valueSize: 4, maxEntries: headroom(ip4.length, 64), entries: ip4 },

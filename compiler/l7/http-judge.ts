@@ -17,6 +17,7 @@
 // - header values lose up to 3 blanks (SP, HTAB) at each end; a Content-Length must then be 1 to 9 digits
 // - the host is the Host value without a ":port" of up to 5 digits, compared case-insensitively
 // - `next` = bytes up to and including the blank line + Content-Length (0 without one)
+// - paths compare case-sensitively: exact, prefix, or glob (an inner * is one or more bytes other than `/`)
 // A rule matches when every field it gives holds; the first matching rule (lowest index) is the verdict.
 import type { L7Judgement } from './judgement.ts';
 import type { HttpMatch, HttpPathMatch } from './http-rules.ts';

@@ -382,6 +382,39 @@ static __always_inline void rewrite(struct iphdr *ip, __be16 *sport, __be16 *dpo
 	*dport = ndport;
 }
 
+/* RFC 793 reset generation, shared by send_reset and send_reset6: for a segment with ACK, seq = its ack and
+ * flags RST; otherwise seq = 0, ack = its seq + len payload bytes (+1 for SYN, +1 for FIN), flags RST|ACK */
+static __always_inline void rst_numbers(const struct tcphdr_lb *tcp, __u32 len, __be32 *seq, __be32 *ack, __u8 *flags)
+{
+	if (tcp->flags & TCP_SYN)
+		len += 1;
+	if (tcp->flags & TCP_FIN)
+		len += 1;
+	if (tcp->flags & TCP_ACK) {
+		*seq = tcp->ack_seq;
+		*ack = 0;
+		*flags = TCP_RST;
+	} else {
+		*seq = 0;
+		*ack = bpf_htonl(bpf_ntohl(tcp->seq) + len);
+		*flags = TCP_RST | TCP_ACK;
+	}
+}
+
+/* the RST's 20-byte TCP header, checksum 0 until the caller computes it */
+static __always_inline void rst_header(struct tcphdr_lb *tcp, __be16 sport, __be16 dport, __be32 seq, __be32 ack, __u8 flags)
+{
+	tcp->source = sport;
+	tcp->dest = dport;
+	tcp->seq = seq;
+	tcp->ack_seq = ack;
+	tcp->doff_res = 5 << 4;
+	tcp->flags = flags;
+	tcp->window = 0;
+	tcp->check = 0;
+	tcp->urg_ptr = 0;
+}
+
 /* answer the client's TCP segment with a RST from the VIP (RFC 793 reset generation); ihl must be 5 */
 static __noinline int send_reset(struct xdp_md *ctx)
 {
@@ -401,19 +434,7 @@ static __noinline int send_reset(struct xdp_md *ctx)
 	if (tcp->flags & TCP_RST)
 		return XDP_DROP;
 	len = bpf_ntohs(ip->tot_len) - 20 - (tcp->doff_res >> 4) * 4;
-	if (tcp->flags & TCP_SYN)
-		len += 1;
-	if (tcp->flags & TCP_FIN)
-		len += 1;
-	if (tcp->flags & TCP_ACK) {
-		seq = tcp->ack_seq;
-		ack = 0;
-		flags = TCP_RST;
-	} else {
-		seq = 0;
-		ack = bpf_htonl(bpf_ntohl(tcp->seq) + len);
-		flags = TCP_RST | TCP_ACK;
-	}
+	rst_numbers(tcp, len, &seq, &ack, &flags);
 	__builtin_memcpy(mac, eth->h_source, 6);
 	saddr = ip->daddr;
 	daddr = ip->saddr;
@@ -438,15 +459,7 @@ static __noinline int send_reset(struct xdp_md *ctx)
 	ip->saddr = saddr;
 	ip->daddr = daddr;
 	ip->check = 0;
-	tcp->source = sport;
-	tcp->dest = dport;
-	tcp->seq = seq;
-	tcp->ack_seq = ack;
-	tcp->doff_res = 5 << 4;
-	tcp->flags = flags;
-	tcp->window = 0;
-	tcp->check = 0;
-	tcp->urg_ptr = 0;
+	rst_header(tcp, sport, dport, seq, ack, flags);
 
 	__u16 *w = (__u16 *)ip;
 	__u32 s = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] + w[8] + w[9];

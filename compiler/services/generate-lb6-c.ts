@@ -137,19 +137,7 @@ static __noinline int send_reset6(struct xdp_md *ctx)
 		return XDP_DROP;
 	paylen = bpf_ntohs(ip6->payload_len);
 	len = paylen - (tcp->doff_res >> 4) * 4;
-	if (tcp->flags & TCP_SYN)
-		len += 1;
-	if (tcp->flags & TCP_FIN)
-		len += 1;
-	if (tcp->flags & TCP_ACK) {
-		seq = tcp->ack_seq;
-		ack = 0;
-		flags = TCP_RST;
-	} else {
-		seq = 0;
-		ack = bpf_htonl(bpf_ntohl(tcp->seq) + len);
-		flags = TCP_RST | TCP_ACK;
-	}
+	rst_numbers(tcp, len, &seq, &ack, &flags);
 	__builtin_memcpy(mac, eth->h_source, 6);
 	COPY4(saddr, ip6->daddr);
 	COPY4(daddr, ip6->saddr);
@@ -170,15 +158,7 @@ static __noinline int send_reset6(struct xdp_md *ctx)
 	ip6->hop_limit = 64;
 	COPY4(ip6->saddr, saddr);
 	COPY4(ip6->daddr, daddr);
-	tcp->source = sport;
-	tcp->dest = dport;
-	tcp->seq = seq;
-	tcp->ack_seq = ack;
-	tcp->doff_res = 5 << 4;
-	tcp->flags = flags;
-	tcp->window = 0;
-	tcp->check = 0;
-	tcp->urg_ptr = 0;
+	rst_header(tcp, sport, dport, seq, ack, flags);
 
 	/* pseudo-header: addresses, upper-layer length 20, next header 6 */
 	__u32 s = bpf_htons(sizeof(*tcp)) + bpf_htons(IPPROTO_TCP);

@@ -114,7 +114,13 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
   const table = tables.get(sim)!;
   let shared: XdpContext | undefined = keep ? table.xdp : undefined;
   const adopt = (options.tier ?? sim.tier) === 'wasm';
-  const skbs = new SkbContexts(sim, progType, options);
+  // skb contexts outlive the batch too when the context fields are the defaults
+  const keepSkb = keep && options.mark === undefined && options.priority === undefined && options.ifindex === undefined && options.hash === undefined;
+  let skbs = keepSkb ? table.skb?.get(progType) : undefined;
+  if (skbs === undefined) {
+    skbs = new SkbContexts(sim, progType, options);
+    if (keepSkb) (table.skb ??= new Map()).set(progType, skbs);
+  }
   try {
     for (const frame of packets) {
       if (options.now !== undefined) sim.clock = options.now;
@@ -142,7 +148,7 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
       }
     }
   } finally {
-    skbs.clear();
+    if (!keepSkb) skbs.clear();
     if (shared !== undefined && !keep) {
       memory.remove(shared.region);
       memory.remove(shared.packet.region);
@@ -155,6 +161,8 @@ interface BatchTable {
   readonly helpers: HelperDispatch;
   /** the XDP context batches with default context fields share */
   xdp?: XdpContext;
+  /** the skb contexts they share, by program type */
+  skb?: Map<ProgTypeName, SkbContexts>;
 }
 
 const tables = new WeakMap<Simulator, BatchTable>();

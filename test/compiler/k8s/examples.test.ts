@@ -23,7 +23,7 @@ const VERIFIED = 'ipblock-except';
 
 describe.runIf(available('k8s policy examples', clang19))('Kubernetes and Cilium YAML examples', () => {
   it('covers the documentation examples the issue lists', () => {
-    expect(K8S_EXAMPLES).toEqual(expect.arrayContaining(['deny-all', 'allow-all', 'namespace-isolation', 'ipblock-except', 'port-range', 'named-ports', 'cilium-deny', 'cilium-l7-http', 'cilium-clusterwide-namespaces']));
+    expect(K8S_EXAMPLES).toEqual(expect.arrayContaining(['deny-all', 'allow-all', 'namespace-isolation', 'ipblock-except', 'port-range', 'named-ports', 'cilium-deny', 'cilium-l7-http', 'cilium-kafka', 'cilium-clusterwide-namespaces']));
   });
 
   for (const name of K8S_EXAMPLES) {

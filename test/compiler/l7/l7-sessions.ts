@@ -4,7 +4,13 @@
 // pipelined pairs and bursts past the per-segment bound, a request split across two segments, bodies in their
 // own segment, retransmissions, a gap (a lost segment), and the server's replies between them.
 import fc from 'fast-check';
-import type { ModelL7Ruleset, VectorPacket } from '../../../compiler/dsl/index.ts';
+import { join } from 'node:path';
+import { readObject } from '../../../bpf/index.ts';
+import { preparePolicy } from '../../../cli/commands/policy-pipeline.ts';
+import { PolicySimulation } from '../../../compiler/cgen/policy-simulation.ts';
+import { Evaluator, type ModelL7Ruleset, type VectorPacket } from '../../../compiler/dsl/index.ts';
+import { repoRoot } from '../../corpora.ts';
+import { compareSequence, pools } from '../cgen/policy-packets.ts';
 import type { HttpMatch } from '../../../compiler/l7/http-rules.ts';
 import type { KafkaMatch } from '../../../compiler/l7/kafka-rules.ts';
 import type { Pools } from '../cgen/policy-packets.ts';
@@ -86,3 +92,36 @@ export function l7SessionArb(pl: Pools): fc.Arbitrary<VectorPacket[]> {
       return out;
     });
 }
+
+/** Runs sessions until `target` requests were judged; returns what the reference counted. */
+export async function runL7Sessions(example: string, target: number, seed: number, onDisagreement: (message: string) => void): Promise<{ requests: number; packets: number; slots: Map<string, number>; reasons: Map<string, number> }> {
+  const p = await preparePolicy(join(repoRoot, 'examples', `${example}.ts`), { driver: 'native' });
+  const sim = await PolicySimulation.create(readObject(p.compiled.object), p.compiled.programs, p.compiled.maps, { l7: p.model.l7, unverified: true });
+  const evaluator = new Evaluator(p.loaded.policies, p.inventory);
+  const pl = pools(p.loaded.policies, p.inventory, p.model);
+  let requests = 0;
+  let packets = 0;
+  const slots = new Map<string, number>();
+  const reasons = new Map<string, number>();
+  fc.assert(
+    fc.property(l7SessionArb(pl), (session) => {
+      if (requests >= target) return;
+      for (const c of compareSequence(session, sim, evaluator, p.model)) {
+        packets++;
+        reasons.set(c.reference.reason, (reasons.get(c.reference.reason) ?? 0) + 1);
+        for (const x of c.reference.l7 ?? []) {
+          if (x.slot !== '(cannot see)') requests++;
+          const k = `${x.allowed ? 'allowed' : 'denied'} ${x.slot}`;
+          slots.set(k, (slots.get(k) ?? 0) + 1);
+        }
+        if (!c.agree) {
+          const pkt = { ...c.packet, payload: Buffer.from(c.packet.payload).toString('latin1') };
+          onDisagreement(`${JSON.stringify(pkt)}: reference ${JSON.stringify(c.reference)}, datapath ${JSON.stringify(c.datapath)}`);
+        }
+      }
+    }),
+    { numRuns: target * 10, seed },
+  );
+  return { requests, packets, slots, reasons };
+}
+

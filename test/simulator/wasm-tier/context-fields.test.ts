@@ -1,0 +1,43 @@
+// registerContext() keeps the fields whose 4-byte loads give packet pointers, and only those the context's
+// access rule lets a program read (a field it refuses must still fault, through the slow path).
+import { describe, expect, it } from 'vitest';
+import { SkbContext, XdpContext } from '../../../simulator/context/index.ts';
+import { packet } from '../../../simulator/packet/index.ts';
+import { Memory } from '../../../simulator/vm/index.ts';
+import { contextFields, registerContext } from '../../../simulator/wasm-tier/index.ts';
+
+const frame = packet.eth().ipv4().tcp({ dport: 80 }).build();
+
+describe('registerContext()', () => {
+  it('keeps data, data_end and data_meta of an XDP context, and their loads agree with its hook', () => {
+    const ctx = new XdpContext(new Memory(), frame);
+    registerContext(ctx);
+    const f = contextFields(ctx.region)!;
+    expect(f.packet).toBe(ctx.packet);
+    expect(f.fields).toEqual([
+      { offset: 0, value: 'data' },
+      { offset: 4, value: 'end' },
+      { offset: 8, value: 'meta' },
+    ]);
+    expect(ctx.region.load!(4, 4)).toBe(ctx.packet.region.address(ctx.packet.end));
+  });
+
+  it('leaves out the fields a program type may not read', () => {
+    const tc = new SkbContext(new Memory(), 'sched_cls', frame);
+    const socket = new SkbContext(new Memory(), 'socket_filter', frame);
+    registerContext(tc);
+    registerContext(socket);
+    const tcFields = contextFields(tc.region)!.fields;
+    expect(tcFields.map((x) => x.value)).toEqual(expect.arrayContaining(['data', 'end', 'len']));
+    for (const x of [...tcFields, ...contextFields(socket.region)!.fields]) {
+      const owner = tcFields.includes(x) ? tc : socket;
+      expect(owner.region.check(x.offset, 4, false)).toBeUndefined();
+    }
+    // socket filters read the packet with ld_abs, not through data/data_end
+    expect(contextFields(socket.region)!.fields.map((x) => x.value)).not.toContain('data');
+  });
+
+  it('knows nothing of a context that was not registered', () => {
+    expect(contextFields(new XdpContext(new Memory(), frame).region)).toBeUndefined();
+  });
+});
