@@ -9,7 +9,7 @@ import { PolicySimulation } from '../../compiler/cgen/policy-simulation.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
 import { Evaluator, EvaluatorState, formatWarning, packetFrame, type VectorCase } from '../../compiler/dsl/index.ts';
 import { profileByName, verify } from '../../verifier/index.ts';
-import type { L7Count } from '../../compiler/l7/evaluate-l7.ts';
+import type { L7Count } from '../../compiler/l7/index.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../cli-error.ts';
 import { readVectorFile, runServiceVectors, verifyLbPrograms, type VectorFile } from '../../compiler/services/index.ts';
 import { defaultVectorsFile, prepareFile, type PreparedPolicy } from './policy-pipeline.ts';

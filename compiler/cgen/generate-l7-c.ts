@@ -37,6 +37,7 @@ export function generateL7C(model: PolicyModel): string {
     `#define L7_UNPARSEABLE_ALLOW ${settings.unparseable === 'allow' ? 1 : 0}`,
     `#define L7_VIOLATION_RESET ${settings.violation === 'reset' ? 1 : 0}`,
     `#define L7_SLOTS ${Math.max(1, counterSlots)}`,
+    `#define L7_KEY_COPY ${options.loops ? 0 : 1}`,
     '',
     '/* the request bytes a matcher looks at: a per-CPU buffer, too big for the stack */',
     'struct l7_scratch { __u8 w[L7_WINDOW]; } __attribute__((aligned(8)));',
@@ -139,9 +140,16 @@ static __always_inline int l7_segment(struct __sk_buff *skb, struct pkt *p, __u3
 	__u32 audit = (arg >> 17) & 1;
 	__u32 len = skb->len;
 	__u64 now = bpf_ktime_get_ns();
+#if L7_KEY_COPY
+	/* seed: a copy of the key (a second pointer into the frame's stack would be spilled and its slot reused) */
+	struct ct_key kc = {};
+	__builtin_memcpy(&kc, p, sizeof(kc));
+	struct ct_key *k = &kc;
+#else
 	/* the forward key is the packet's own: struct pkt begins with a struct ct_key (no 40-byte copy on a stack
 	 * the matcher's frames need) */
 	struct ct_key *k = (struct ct_key *)p;
+#endif
 	struct ct_value nv = {};
 	struct ct_value *cv = bpf_map_lookup_elem(&conntrack, k);
 	if (cv)

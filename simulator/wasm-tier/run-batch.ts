@@ -1,11 +1,14 @@
 // Many packets through one program: the verdicts counted, faults counted (the first kept), and the rate.
 //
 // Without an onResult callback nobody sees a packet's result, so the batch skips what Simulator.run builds
-// for one: the helper table is made once per batch (its environment is mutable: the packet, the calls and
-// printk lines of the run in progress), an XDP context is made once and reset per packet, and no result
-// object is assembled. What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU,
-// routes, context fields and packet bytes), so map contents, verdicts and faults are the same; only the
-// region ids of the context and packet are reused from one packet to the next.
+// for one: the helper table is made once per simulator (its environment is mutable: the packet, the calls
+// and printk lines of the run in progress) and marked lean, so the fast tier answers map lookups and the
+// clock itself (lean-helpers.ts); an XDP context is made once and reset per packet (its packet living in the
+// fast tier's linear memory), an skb context once per frame and restored from its snapshot when the frame
+// comes again; RunStates are reused (lean-interp.ts for the interpreter); no result object is assembled.
+// What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU, routes, context fields
+// and packet bytes), so map contents, verdicts and faults are the same; only the region ids of contexts and
+// packets are reused from one packet to the next.
 import { SkbContext, TC_ACTIONS, XDP_ACTIONS, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
 import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
 import type { ProgTypeName } from '../../bpf/index.ts';

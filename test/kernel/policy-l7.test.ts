@@ -1,5 +1,5 @@
-// The L7 datapath in the kernel: the HTTP example loaded (the kernel verifier accepts both programs with the
-// matcher), its maps filled, and a sample of generated sessions run through BPF_PROG_TEST_RUN beside the
+// The L7 datapath in the kernel: the HTTP and Kafka examples loaded (the kernel verifier accepts both programs
+// with the matcher), its maps filled, and a sample of generated sessions run through BPF_PROG_TEST_RUN beside the
 // simulator: every verdict must match, and at the end the L7 counters (per L7 rule, allowed and denied) too.
 // A policy with `violation: reset` shows the RST the program builds: the denied segment comes back with RST
 // set and a valid TCP checksum.
@@ -72,8 +72,8 @@ function tcpChecksumHolds(frame: Uint8Array): boolean {
 }
 
 describe.runIf(available('L7 policies in the kernel', kernelBpf, clang19))('L7 policies in the kernel', () => {
-  it('http-api: the kernel accepts it and agrees with the simulator on a sample of sessions and on the L7 counters', async () => {
-    const p = await preparePolicy(join(repoRoot, 'examples', 'http-api.ts'), { driver: 'native' });
+  for (const example of ['http-api', 'kafka-produce']) it(`${example}: the kernel accepts it and agrees with the simulator on a sample of sessions and on the L7 counters`, async () => {
+    const p = await preparePolicy(join(repoRoot, 'examples', `${example}.ts`), { driver: 'native' });
     const coll = load(p.compiled);
     try {
       const sim = await PolicySimulation.create(readObject(p.compiled.object), p.compiled.programs, p.compiled.maps, { l7: p.model.l7, unverified: true });
@@ -83,11 +83,22 @@ describe.runIf(available('L7 policies in the kernel', kernelBpf, clang19))('L7 p
       const mismatches: string[] = [];
       let packets = 0;
       let requests = 0;
+      let refused = 0;
       for (const session of sessions) {
         clear(coll.maps.get('conntrack')!);
         sim.reset({ counters: false });
         for (const packet of session) {
-          const r = progTestRun(prog.get(packet.direction)!, { data: packetFrame(packet) });
+          let r: ReturnType<typeof progTestRun>;
+          try {
+            r = progTestRun(prog.get(packet.direction)!, { data: packetFrame(packet) });
+          } catch (e) {
+            // the skb test run takes at most a page: longer frames (long pipelined payloads) are left out of both
+            if (/invalid argument/i.test(String((e as Error).message)) && packetFrame(packet).length > 3000) {
+              refused++;
+              continue;
+            }
+            throw e;
+          }
           const got = sim.run(packet, 0n);
           packets++;
           requests += (got.l7 ?? []).filter((c) => c.slot !== '(cannot see)').length;
@@ -102,6 +113,7 @@ describe.runIf(available('L7 policies in the kernel', kernelBpf, clang19))('L7 p
       expect(kernelL7.allowed).toEqual(simCounters.l7Allowed);
       expect(kernelL7.denied).toEqual(simCounters.l7Denied);
       expect(packets).toBeGreaterThan(requests);
+      expect(refused).toBeLessThan(packets / 10);
     } finally {
       coll.close();
     }
