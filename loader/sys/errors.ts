@@ -202,7 +202,13 @@ const NOT_A_REASON: readonly RegExp[] = [
   /^max_states_per_insn /,
   /^-- END PROG LOAD LOG --$/,
   /^;/, // source line annotation from line info
+  // the two states printed after "infinite loop detected at insn N"
+  /^cur state: /,
+  /^old state: /,
 ];
+
+/** A reason that names its instruction itself: `infinite loop detected at insn 7`. */
+const REASON_AT_INSN = /\bat insn (\d+)\b/;
 
 /** An instruction line of the verifier log: `12: (bf) r0 = r2` (12 is the slot index). */
 const INSN_LINE = /^(\d+): \([0-9a-f]{2}\)/;
@@ -213,6 +219,8 @@ export function verifierReason(log: readonly string[]): { reason: string | undef
   while (at >= 0 && NOT_A_REASON.some((re) => re.test(log[at] ?? ''))) at--;
   if (at < 0) return { reason: undefined, insn: undefined };
   const reason = (log[at] ?? '').trim();
+  const named = REASON_AT_INSN.exec(reason);
+  if (named) return { reason, insn: Number(named[1]) };
   for (let i = at; i >= 0; i--) {
     const m = INSN_LINE.exec(log[i] ?? '');
     if (m) return { reason, insn: Number(m[1]) };

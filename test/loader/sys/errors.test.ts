@@ -74,6 +74,17 @@ describe('verifierReason()', () => {
     expect(verifierReason(log)).toEqual({ reason: 'R2 offset is outside of the packet', insn: 12 });
   });
 
+  it('takes the instruction an infinite-loop report names, not the jump before its states', () => {
+    const log = [
+      '6: (05) goto pc-3',
+      'infinite loop detected at insn 4',
+      'cur state: R0=0 R10=fp0',
+      'old state: R0=0 R10=fp0',
+      'verification time 12 usec',
+    ];
+    expect(verifierReason(log)).toEqual({ reason: 'infinite loop detected at insn 4', insn: 4 });
+  });
+
   it('reports no instruction when the log names none', () => {
     expect(verifierReason(['magic: 0x0', 'Invalid magic'])).toEqual({ reason: 'Invalid magic', insn: undefined });
     expect(verifierReason([])).toEqual({ reason: undefined, insn: undefined });
