@@ -34,19 +34,19 @@ program
   .description('compile restricted C to a BPF object (or LLVM IR with --emit-llvm)')
   .argument('<file>', 'a C file (.c), or a policy (.ts, .yaml)')
   .option('-o, --output <file>', 'output file (default: FILE.o, or FILE.ll with --emit-llvm)')
-  .addOption(new Option('--clang <driver>', 'clang as WebAssembly (in process) or native clang-19').choices(['wasm', 'native']).default('wasm'))
+  .addOption(new Option('--clang <driver>', 'clang as WebAssembly (in process, the default) or native clang-19 (the default for L7 policies when installed)').choices(['wasm', 'native']))
   .option('--emit-llvm', 'write LLVM IR text instead of an object')
   .option('-I <dir>', 'add a header search directory (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
   .option('-D <name=value>', 'define a macro (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
   .option('--endpoints <file>', 'policies (.ts): the endpoint inventory (default: POLICY.endpoints.yaml beside it)')
-  .action(async (file: string, opts: { output?: string; clang: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[]; endpoints?: string }) => {
+  .action(async (file: string, opts: { output?: string; clang?: 'wasm' | 'native'; emitLlvm?: boolean; I?: string[]; D?: string[]; endpoints?: string }) => {
     if (/\.(ts|mts|ya?ml)$/.test(file)) {
       const { policyBuildCommand } = await import('./commands/policy-build.ts');
-      return policyBuildCommand(file, { driver: opts.clang, ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}) });
+      return policyBuildCommand(file, { ...(opts.clang !== undefined ? { driver: opts.clang } : {}), ...(opts.output !== undefined ? { output: opts.output } : {}), ...(opts.endpoints !== undefined ? { endpoints: opts.endpoints } : {}) });
     }
     return buildCommand(file, {
       ...(opts.output !== undefined ? { output: opts.output } : {}),
-      clang: opts.clang,
+      clang: opts.clang ?? 'wasm',
       emitLlvm: opts.emitLlvm === true,
       includeDirs: opts.I ?? [],
       defines: opts.D ?? [],
@@ -179,10 +179,12 @@ program
   .option('--type <type>', 'program type (xdp, sched_cls, socket_filter, cgroup_skb, … or a section name)')
   .option('--profile <name>', 'linux-6.18 (default: this kernel as root), linux-6.18-bpf (CAP_BPF+CAP_NET_ADMIN), seed')
   .option('--json', 'machine-readable output')
-  .action(async (file: string, opts: { program?: string; type?: string; profile?: string; json?: boolean }) => {
+  .option('--log', "the full verification log, like the kernel's log level 2")
+  .action(async (file: string, opts: { program?: string; type?: string; profile?: string; json?: boolean; log?: boolean }) => {
     const { verifyCommand } = await import('./verify.ts');
     verifyCommand(file, {
       json: opts.json === true,
+      log: opts.log === true,
       ...(opts.program !== undefined ? { program: opts.program } : {}),
       ...(opts.type !== undefined ? { type: opts.type } : {}),
       ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
