@@ -89,7 +89,7 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     '',
     '/* protected identities: which directions are enforced (default deny) and audit mode */',
     'struct subject_key { __u32 gen; __u32 identity; };',
-    'struct subject { __u8 ingress; __u8 egress; __u8 audit; __u8 pad; };',
+    'struct subject { __u8 ingress; __u8 egress; __u8 audit; __u8 pad; }; /* per direction: 0 none, 1 default deny, 2 rules only */',
     hashMap('subjects', 'BPF_MAP_TYPE_HASH', 'struct subject_key', 'struct subject', maps['subjects']!.maxEntries),
     '',
     '/* the rules: {local, remote identity (0 = any), direction, protocol, port prefix} -> rule id, deny */',
@@ -449,7 +449,9 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		}
 	}
 
-	if (!(dir == DIR_INGRESS ? s.ingress : s.egress)) {
+	/* 0: no policy for this direction; 1: rules, default deny; 2: rules only (enableDefaultDeny: false) */
+	__u8 mode = dir == DIR_INGRESS ? s.ingress : s.egress;
+	if (!mode) {
 		track(&p, now);
 		remember(&p, 1);
 		return verdict(dir, R_NO_POLICY, len, TC_ACT_OK);
@@ -469,6 +471,11 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	if (!v) {
 		k.remote = 0;
 		v = bpf_map_lookup_elem(&policy, &k);
+	}
+	if (!v && mode == 2) {
+		track(&p, now);
+		remember(&p, 1);
+		return verdict(dir, R_NO_POLICY, len, TC_ACT_OK);
 	}
 	__u32 rule = v ? v->rule : 0;
 #if FEATURE_L7

@@ -3,7 +3,7 @@
 // dport prefix). Keys and values are hex bytes in the layouts of the structs in the generated C (little-endian
 // integers, addresses and ports in network order).
 import { addressBytes, parsePrefix } from '../dsl/cidr.ts';
-import type { ModelEntry, PolicyModel } from '../dsl/policy-model.ts';
+import type { Direction, ModelEntry, ModelSubject, PolicyModel } from '../dsl/policy-model.ts';
 
 export interface MapContent {
   readonly keySize: number;
@@ -79,7 +79,7 @@ export function policyMapContents(model: PolicyModel, options: { generation?: nu
       policy.push({ key: hex(policyKeyBytes(e, FIXED_BITS + 8 + bits, port, gen)), value });
     }
   }
-  const subjects = model.subjects.map((s) => ({ key: hex([...u32(gen), ...u32(s.identity)]), value: hex([s.ingress ? 1 : 0, s.egress ? 1 : 0, s.audit ? 1 : 0, 0]) }));
+  const subjects = model.subjects.map((s) => ({ key: hex([...u32(gen), ...u32(s.identity)]), value: hex([subjectMode(s, 'ingress'), subjectMode(s, 'egress'), s.audit ? 1 : 0, 0]) }));
   return {
     generation: gen,
     ruleSlots: ruleCounterSlots(model),
@@ -102,4 +102,10 @@ export function ruleCounterSlots(model: PolicyModel): number {
 
 export function hexBytes(s: string): Uint8Array {
   return Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
+}
+
+/** A subject's direction in the datapath: 0 not enforced, 1 rules with default deny, 2 rules only (no match passes). */
+function subjectMode(s: ModelSubject, d: Direction): number {
+  if (!s[d]) return 0;
+  return s.defaultAllow?.includes(d) ? 2 : 1;
 }

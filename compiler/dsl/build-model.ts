@@ -207,7 +207,7 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
     readonly remotes: Remotes;
     readonly policy: Policy;
   }
-  const byLocal = new Map<number, { audit: boolean; defaultDeny: Set<Direction>; rules: Record<Direction, Resolved[]> }>();
+  const byLocal = new Map<number, { audit: boolean; defaultDeny: Set<Direction>; isolating: Set<Direction>; rules: Record<Direction, Resolved[]> }>();
   const subjectsOf = (p: Policy): number[] => {
     if ('host' in p.subject) return [Identity.HOST];
     const sel = p.subject.selector;
@@ -218,9 +218,11 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
   const resolvedByPolicy = policies.map((p) => {
     const locals = subjectsOf(p);
     for (const l of locals) {
-      const s = byLocal.get(l) ?? { audit: false, defaultDeny: new Set<Direction>(), rules: { ingress: [], egress: [] } };
+      const s = byLocal.get(l) ?? { audit: false, defaultDeny: new Set<Direction>(), isolating: new Set<Direction>(), rules: { ingress: [], egress: [] } };
       s.audit ||= p.audit;
       for (const d of p.defaultDeny) s.defaultDeny.add(d);
+      // a policy with rules in a direction isolates it, unless its enableDefaultDeny turns that off
+      for (const d of DIRECTIONS) if (p.rules.some((r) => r.list.startsWith(d)) && !p.rulesOnly.includes(d)) s.isolating.add(d);
       byLocal.set(l, s);
     }
     return { p, locals };
@@ -261,7 +263,8 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
   for (const local of [...byLocal.keys()].sort((a, b) => a - b)) {
     const s = byLocal.get(local)!;
     const enforced = (d: Direction) => s.rules[d].length > 0 || s.defaultDeny.has(d);
-    subjects.push({ identity: local, ingress: enforced('ingress'), egress: enforced('egress'), audit: s.audit });
+    const defaultAllow = DIRECTIONS.filter((d) => enforced(d) && !s.defaultDeny.has(d) && !s.isolating.has(d));
+    subjects.push({ identity: local, ingress: enforced('ingress'), egress: enforced('egress'), audit: s.audit, ...(defaultAllow.length > 0 ? { defaultAllow } : {}) });
     for (const direction of DIRECTIONS) {
       const list = s.rules[direction];
       if (list.length === 0) continue;

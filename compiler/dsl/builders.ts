@@ -10,6 +10,7 @@ import { DEFAULT_L7_SETTINGS } from '../l7/l7-settings.ts';
 import { parsePrefix, prefixContains, type Prefix } from './cidr.ts';
 import { icmpTypeNumber } from './icmp-types.ts';
 import { PolicyError } from './policy-error.ts';
+import type { Direction } from './policy-model.ts';
 import { callerPosition, type SourcePosition } from './source-position.ts';
 import type { CidrPeer, EndpointPeer, EntityPeer, L7Settings, LabelSelector, Peer, Policy, PolicyInput, PortRule, Rule, RuleInput, RuleList } from './types.ts';
 
@@ -142,6 +143,22 @@ function resolveL7Settings(policyName: string, input: PolicyInput['l7'], at: Sou
   return { window: w, unparseable: s.unparseable, violation: s.violation };
 }
 
+/** The directions `enableDefaultDeny` turns off; a direction cannot be both listed in defaultDeny and turned off. */
+function rulesOnlyDirections(input: PolicyInput, at: SourcePosition | undefined): Direction[] {
+  const e = input.enableDefaultDeny;
+  if (e === undefined) return [];
+  if (typeof e !== 'object' || e === null) throw new PolicyError(`policy ${input.name}: enableDefaultDeny is { ingress?: boolean, egress?: boolean }`, at);
+  const off: Direction[] = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (k !== 'ingress' && k !== 'egress') throw new PolicyError(`policy ${input.name}: enableDefaultDeny has ingress and egress, not ${k}`, at);
+    if (typeof v !== 'boolean') throw new PolicyError(`policy ${input.name}: enableDefaultDeny.${k} must be true or false`, at);
+    if (v) continue;
+    if (input.defaultDeny?.includes(k)) throw new PolicyError(`policy ${input.name}: ${k} is both in defaultDeny and turned off by enableDefaultDeny`, at);
+    off.push(k);
+  }
+  return off;
+}
+
 /** A policy: what it protects (`selector` or `host: true`) and its rules. Throws PolicyError on invalid input. */
 export function policy(input: PolicyInput): Policy {
   const at = callerPosition();
@@ -149,6 +166,7 @@ export function policy(input: PolicyInput): Policy {
   const hasSelector = input.selector !== undefined;
   if (hasSelector === (input.host === true)) throw new PolicyError(`policy ${input.name}: give exactly one of selector or host: true`, at);
   for (const d of input.defaultDeny ?? []) if (d !== 'ingress' && d !== 'egress') throw new PolicyError(`policy ${input.name}: defaultDeny lists ingress and egress, not ${String(d)}`, at);
+  const rulesOnly = rulesOnlyDirections(input, at);
   const rules: Rule[] = [];
   const seen = new Set<string>();
   for (const list of ['ingressDeny', 'ingress', 'egressDeny', 'egress'] as const) {
@@ -168,6 +186,7 @@ export function policy(input: PolicyInput): Policy {
     subject: input.host === true ? { host: true } : { selector: input.selector ?? {} },
     rules,
     defaultDeny: [...new Set(input.defaultDeny ?? [])],
+    rulesOnly,
     audit: input.audit === true,
     profiles: input.profiles ?? ['seed'],
     l7: resolveL7Settings(input.name, input.l7, at),

@@ -231,6 +231,10 @@ export class Evaluator {
       return { verdict: 'allow', reason: 'no-policy' };
     }
     const audit = selecting.some((x) => x.audit);
+    // default deny needs one selecting policy that isolates the direction (Cilium's enableDefaultDeny)
+    const isolated = selecting.some(
+      (x) => x.defaultDeny.includes(p.direction) || (!x.rulesOnly.includes(p.direction) && x.rules.some((r) => r.list === listDeny || r.list === listAllow)),
+    );
     for (const list of [listDeny, listAllow]) {
       for (const policy of selecting) {
         for (const rule of policy.rules) {
@@ -274,6 +278,11 @@ export class Evaluator {
           return { verdict: 'deny', reason: 'deny', rule: rule.name };
         }
       }
+    }
+    if (!isolated) {
+      track();
+      remember(true);
+      return { verdict: 'allow', reason: 'no-policy' };
     }
     if (audit) {
       track();

@@ -54,6 +54,9 @@ export interface ModelSubject {
   readonly ingress: boolean;
   readonly egress: boolean;
   readonly audit: boolean;
+  /** enforced directions where only rules apply: no matching entry passes (every selecting policy with rules
+   * there has enableDefaultDeny: false, and none lists the direction in defaultDeny) */
+  readonly defaultAllow?: readonly Direction[];
 }
 
 /**

@@ -91,8 +91,11 @@ export interface PolicyInput {
   readonly egress?: readonly RuleInput[];
   readonly ingressDeny?: readonly RuleInput[];
   readonly egressDeny?: readonly RuleInput[];
-  /** directions made default-deny even without rules (a direction with rules always is) */
+  /** directions made default-deny even without rules (a direction with rules is, unless enableDefaultDeny says no) */
   readonly defaultDeny?: readonly Direction[];
+  /** Cilium's enableDefaultDeny: `false` for a direction adds this policy's rules there (its allows to the union,
+   * its denies winning) without making the direction default-deny for the endpoints it selects */
+  readonly enableDefaultDeny?: { readonly ingress?: boolean; readonly egress?: boolean };
   /** count what would be dropped, drop nothing */
   readonly audit?: boolean;
   /** verifier profiles the build must pass (default: ['seed']) */
@@ -129,6 +132,8 @@ export interface Policy {
   readonly subject: { readonly host: true } | { readonly selector: LabelSelector };
   readonly rules: readonly Rule[];
   readonly defaultDeny: readonly Direction[];
+  /** directions where this policy's rules do not make the direction default-deny (enableDefaultDeny: false) */
+  readonly rulesOnly: readonly Direction[];
   readonly audit: boolean;
   readonly profiles: readonly string[];
   readonly l7: L7Settings;

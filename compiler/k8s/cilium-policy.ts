@@ -220,14 +220,15 @@ export function readCiliumRule(spec: ManifestNode, name: string, namespace: stri
   }
   const dd = f.get('enableDefaultDeny')?.fields(['ingress', 'egress']);
   const defaultDeny: ('ingress' | 'egress')[] = [];
+  const turnedOff: Partial<Record<'ingress' | 'egress', false>> = {};
   for (const d of ['ingress', 'egress'] as const) {
     const node = dd?.get(d);
     const on = node === undefined ? hasRules[d] : node.boolean();
     if (on) defaultDeny.push(d);
-    else if (hasRules[d]) {
-      throw node!.error(`false with ${d} rules: rules that do not make the direction default-deny are not supported yet (a direction with rules is always default-deny in our model)`);
-    }
+    // false with rules: the rules apply (allows join the union, denies win) without isolating the endpoint
+    else if (hasRules[d]) turnedOff[d] = false;
   }
   if (defaultDeny.length > 0) input['defaultDeny'] = defaultDeny;
+  if (Object.keys(turnedOff).length > 0) input['enableDefaultDeny'] = turnedOff;
   return input as unknown as PolicyInput;
 }

@@ -68,6 +68,7 @@ function policyCall(input: PolicyInput, comment: string, used: Set<string>): str
     lines.push(`    ${list}: [`, ...rules.map((r) => `      ${rule(r, used)},`), '    ],');
   }
   if (input.defaultDeny !== undefined && input.defaultDeny.length > 0) lines.push(`    defaultDeny: ${lit(input.defaultDeny)},`);
+  if (input.enableDefaultDeny !== undefined) lines.push(`    enableDefaultDeny: ${lit(input.enableDefaultDeny)},`);
   // settings from tsbpf.io/ annotations
   if (input.audit === true) lines.push('    audit: true,');
   if (input.profiles !== undefined) lines.push(`    profiles: ${lit(input.profiles)},`);

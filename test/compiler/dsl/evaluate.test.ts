@@ -32,6 +32,31 @@ describe('Evaluator', () => {
     expect(r2).toEqual({ verdict: 'allow', reason: 'allow', rule: 'all-tcp' });
   });
 
+  it('applies the rules of a policy with enableDefaultDeny: false without isolating what it selects', () => {
+    const open = policy({ name: 'open', selector: {}, enableDefaultDeny: { ingress: false }, ingress: [{ name: 'metrics', ports: [{ port: 9090 }] }], ingressDeny: [{ name: 'no-telnet', ports: [{ port: 23 }] }] });
+    const isolating = policy({ name: 'db-only', selector: { matchLabels: { app: 'db' } }, ingress: [{ name: 'pg', ports: [{ port: 5432 }] }] });
+    const toDb = { ...toWeb, dst: '10.1.0.9', src: '192.0.2.1' };
+    const rs = run([open, isolating], [
+      { ...toWeb, src: '192.0.2.1', dport: 443 },
+      { ...toWeb, src: '192.0.2.1', dport: 23 },
+      { ...toDb, dport: 443 },
+      { ...toDb, dport: 9090 },
+      { ...toDb, dport: 23 },
+    ]);
+    expect(rs.map((r) => `${r.verdict}/${r.reason}/${r.rule ?? ''}`)).toEqual([
+      'allow/no-policy/',
+      'deny/deny/no-telnet',
+      'deny/default-deny/',
+      'allow/allow/metrics',
+      'deny/deny/no-telnet',
+    ]);
+  });
+
+  it('refuses enableDefaultDeny with other keys or a direction it also lists in defaultDeny', () => {
+    expect(() => web({ enableDefaultDeny: { ingres: false } })).toThrow(/enableDefaultDeny has ingress and egress, not ingres/);
+    expect(() => web({ enableDefaultDeny: { ingress: false }, defaultDeny: ['ingress'] })).toThrow(/ingress is both in defaultDeny and turned off/);
+  });
+
   it('passes replies of allowed connections only, until the connection expires', () => {
     const p = web({ egress: [{ name: 'out', to: [world], ports: [{ port: 443 }] }], defaultDeny: ['ingress'] });
     const out = { direction: 'egress', src: '10.1.0.1', dst: '192.0.2.1', protocol: 'tcp', sport: 5000, dport: 443 };

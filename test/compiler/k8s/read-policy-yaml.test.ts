@@ -124,7 +124,7 @@ describe('CiliumNetworkPolicy', () => {
     expect(errorOf(cnp('  nodeSelector: {}'))).toMatch(/nodeSelector is only valid in a CiliumClusterwideNetworkPolicy/);
   });
 
-  it('says "not supported yet" for DNS and other L7 rules, FQDNs, services, TLS, other entities and disabled default deny', () => {
+  it('says "not supported yet" for DNS and other L7 rules, FQDNs, services, TLS and other entities', () => {
     const at = (rule: string) => errorOf(cnp(`  endpointSelector: {}\n  egress:\n  - ${rule}`));
     expect(at('toPorts: [{ ports: [{ port: "53" }], rules: { dns: [{ matchPattern: "*" }] } }]')).toMatch(
       /^\/p\/policy\.yaml:9: document 1 \(CiliumNetworkPolicy ns\/c\): spec\.egress\[0\]\.toPorts\[0\]\.rules\.dns: rules\.dns \(DNS proxy rules\) \(not supported yet\)/,
@@ -138,7 +138,12 @@ describe('CiliumNetworkPolicy', () => {
     expect(at('toPorts: [{ ports: [{ port: "443" }], terminatingTLS: { secret: { name: x } } }]')).toMatch(/terminatingTLS \(TLS interception\) \(not supported yet\)/);
     expect(at('toEntities: [remote-node]')).toMatch(/spec\.egress\[0\]\.toEntities\[0\]: entity remote-node is not supported yet: the other nodes of the cluster are not in the inventory/);
     expect(at('toEndpoints: [{ matchLabels: { "reserved:host": "" } }]')).toMatch(/label source reserved/);
-    expect(errorOf(cnp('  endpointSelector: {}\n  ingress: [{ fromEntities: [world] }]\n  enableDefaultDeny: { ingress: false }'))).toMatch(/enableDefaultDeny\.ingress: false with ingress rules/);
+  });
+
+  it('reads enableDefaultDeny: false with rules as rules that do not isolate the direction', () => {
+    const [r] = read(cnp('  endpointSelector: {}\n  ingress: [{ fromEntities: [world] }]\n  egress: [{ toEntities: [world] }]\n  enableDefaultDeny: { ingress: false }'));
+    expect(r!.policy.rulesOnly).toEqual(['ingress']);
+    expect(r!.policy.defaultDeny).toEqual(['egress']);
   });
 
   it('maps rules.http onto the port rules of its toPorts entry, TCP when no protocol is given', () => {
