@@ -1,5 +1,6 @@
-// `tsbpf verify FILE.o [--program NAME] [--type T] [--profile P] [--json]`: our verifier's verdict on each
-// program, the kernel's wording for the first error with its instruction, source line and registers.
+// `tsbpf verify FILE.o [--program NAME] [--type T] [--profile P] [--json] [--log]`: our verifier's verdict on each
+// program, the kernel's wording for the first error with its instruction, source line and registers; with --log
+// the full verification log first (like the kernel's log level 2; in --json as each report's `log`).
 // Exit 0 when every program is accepted, 1 when any is rejected or unsupported, 2 on unreadable input.
 import pc from 'picocolors';
 import { progTypeByName, sectionInfo } from '../bpf/index.ts';
@@ -12,6 +13,8 @@ export interface VerifyCommandOptions {
   readonly type?: string;
   readonly profile?: string;
   readonly json: boolean;
+  /** print the full verification log of each program before its verdict */
+  readonly log?: boolean;
 }
 
 function formatReport(r: VerifyReport): string[] {
@@ -45,12 +48,15 @@ export function verifyCommand(file: string, options: VerifyCommandOptions): void
     throw new CliError(`${file}: no program ${options.program} (programs: ${spec.programs.map((p) => p.name).join(', ')})`, EXIT_USAGE);
   }
   const reports = names.map((program) =>
-    verify(spec, { program, ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(type !== undefined ? { type } : {}) }),
+    verify(spec, { program, ...(options.log === true ? { log: true } : {}), ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(type !== undefined ? { type } : {}) }),
   );
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ file, programs: reports }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   } else {
-    for (const r of reports) process.stdout.write(`${formatReport(r).join('\n')}\n`);
+    for (const r of reports) {
+      if (r.log !== undefined) process.stdout.write(`${pc.bold(`${r.program}:`)}\n${r.log.join('\n')}\n`);
+      process.stdout.write(`${formatReport(r).join('\n')}\n`);
+    }
   }
   process.exitCode = reports.every((r) => r.verdict === 'accept') ? EXIT_OK : EXIT_FAILED;
 }

@@ -2,7 +2,7 @@
 // section offset, disassembly, source line and register state when it fails.
 import { formatInstruction } from '../bpf/asm/index.ts';
 import { attachTypeById, contextOf, linkProgram, progTypeById, progTypeByName, type ObjectSpec, type ProgTypeName } from '../bpf/index.ts';
-import { explore, prepareProgram, type ExploreStats } from './explore/index.ts';
+import { explore, prepareProgram, VerifierLog, type ExploreStats } from './explore/index.ts';
 import { DEFAULT_PROFILE, profileByName } from './profiles.ts';
 
 export interface VerifyOptions {
@@ -14,6 +14,11 @@ export interface VerifyOptions {
   readonly type?: string;
   /** expected attach type overriding the section's (`BPF_CGROUP_INET_EGRESS`, …) */
   readonly attachType?: string;
+  /**
+   * keep the full verification log (`report.log`), like the kernel's log level 2: every instruction checked with
+   * what it changed, resumed branches, pruned states and the statistics line. Off by default: it costs time.
+   */
+  readonly log?: boolean;
 }
 
 export interface VerifyError {
@@ -44,6 +49,8 @@ export interface VerifyReport {
   /** the profile models its kernel only in part (linux-5.4: limits and helpers): an indication, not a guarantee */
   readonly bestEffort?: true;
   readonly stats: ExploreStats;
+  /** the verification log, when `log: true` was given (capped at LOG_MAX_LINES lines, with a note) */
+  readonly log?: readonly string[];
 }
 
 const SUPPORTED_TYPES: readonly ProgTypeName[] = ['xdp', 'sched_cls', 'sched_act', 'socket_filter', 'cgroup_skb'];
@@ -57,6 +64,15 @@ const GPL_COMPATIBLE = ['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/
  * report.verdict // 'accept'
  */
 export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyReport {
+  if (options.log !== true) return verifyWith(spec, options, undefined);
+  const log = new VerifierLog();
+  const report = verifyWith(spec, options, log);
+  if (report.error !== undefined) log.error(report.error.lines);
+  else if (report.unsupported !== undefined) log.error([`unsupported: ${report.unsupported}`]);
+  return { ...report, log: log.finish(report.stats, profileByName(report.profile).maxProcessed) };
+}
+
+function verifyWith(spec: ObjectSpec, options: VerifyOptions, log: VerifierLog | undefined): VerifyReport {
   const name = options.program ?? (spec.programs.length === 1 ? spec.programs[0]!.name : undefined);
   if (name === undefined) {
     throw new RangeError(`choose a program: ${spec.programs.map((p) => p.name).join(', ') || 'none'}`);
@@ -94,6 +110,7 @@ export function verify(spec: ObjectSpec, options: VerifyOptions = {}): VerifyRep
   const result = explore(program, {
     profile,
     gplCompatible: GPL_COMPATIBLE.includes(spec.license),
+    ...(log !== undefined ? { trace: log } : {}),
     ctx: { progType: progType.name, profile, ...(attach !== undefined ? { attachType: attach.startsWith('BPF_') ? attach : `BPF_${attach}` } : {}) },
   });
   if (result.verdict === 'accept') return { ...base, verdict: 'accept', stats: result.stats };

@@ -50,6 +50,8 @@ type PortSet = Map<number | 'star', Interval[]>;
 
 interface EndpointIdentity extends ModelIdentity {
   readonly endpoints: readonly InventoryEndpoint[];
+  /** the labels selectors see (inventory.ts: own labels plus those derived from the namespace) */
+  readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
 function labelKey(e: InventoryEndpoint): string {
@@ -97,7 +99,7 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
     const eps = groups.get(k)!;
     const first = eps[0]!;
     const labels = Object.entries(first.labels).map(([a, b]) => `${a}=${b}`).join(',');
-    return { id: Identity.ENDPOINT_BASE + i, kind: 'endpoint', name: `${first.namespace}:${labels}`, namespace: first.namespace, labels: first.labels, inCluster: true, endpoints: eps };
+    return { id: Identity.ENDPOINT_BASE + i, kind: 'endpoint', name: `${first.namespace}:${labels}`, namespace: first.namespace, labels: first.labels, selectorLabels: first.selectorLabels, inCluster: true, endpoints: eps };
   });
   const prefixes = new Map<string, Prefix>();
   const addPrefix = (p: Prefix) => {
@@ -211,7 +213,7 @@ export function buildModel(policies: readonly Policy[], inventory: Inventory): P
   const subjectsOf = (p: Policy): number[] => {
     if ('host' in p.subject) return [Identity.HOST];
     const sel = p.subject.selector;
-    const ids = endpointIds.filter((e) => (p.namespace === undefined || e.namespace === p.namespace) && matchesSelector(sel, e.labels ?? {})).map((e) => e.id);
+    const ids = endpointIds.filter((e) => (p.namespace === undefined || e.namespace === p.namespace) && matchesSelector(sel, e.selectorLabels)).map((e) => e.id);
     if (ids.length === 0) warnings.push({ message: `policy ${p.name}: its selector matches no endpoint of the inventory`, ...(p.at ? { at: p.at } : {}) });
     return ids;
   };
@@ -362,7 +364,7 @@ function l7Settings(policies: readonly Policy[]): L7Settings {
 }
 
 function stripEndpoints(e: EndpointIdentity): ModelIdentity {
-  const { endpoints: _e, ...rest } = e;
+  const { endpoints: _e, selectorLabels: _s, ...rest } = e;
   return rest;
 }
 
@@ -372,12 +374,12 @@ function describePeer(peer: Peer): string {
 }
 
 /** Whether endpoint identity `e` is one the peer selects (the policy's namespace unless namespaces are named). */
-export function endpointPeerMatches(peer: Peer & { kind: 'endpoints' }, policy: Policy, e: { namespace?: string; labels?: Readonly<Record<string, string>> }, inventory: Inventory): boolean {
+export function endpointPeerMatches(peer: Peer & { kind: 'endpoints' }, policy: Policy, e: { namespace?: string; selectorLabels: Readonly<Record<string, string>> }, inventory: Inventory): boolean {
   const ns = e.namespace ?? '';
   if (peer.namespaces !== undefined) {
     if (!matchesSelector(peer.namespaces, inventory.namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns })) return false;
   } else if (policy.namespace !== undefined && ns !== policy.namespace) return false;
-  return matchesSelector(peer.selector ?? {}, e.labels ?? {});
+  return matchesSelector(peer.selector ?? {}, e.selectorLabels);
 }
 
 function checkNamedPorts(r: Rule, inventory: Inventory): void {

@@ -71,7 +71,7 @@ export class Evaluator {
     return this.#policies.filter((p) => {
       if ('host' in p.subject) return true;
       const e = this.#endpoint(local);
-      return e !== undefined && (p.namespace === undefined || p.namespace === e.namespace) && matchesSelector(p.subject.selector, e.labels);
+      return e !== undefined && (p.namespace === undefined || p.namespace === e.namespace) && matchesSelector(p.subject.selector, e.selectorLabels);
     });
   }
 
@@ -99,7 +99,7 @@ export class Evaluator {
           const nsLabels = this.#inventory.namespaces.get(ep.namespace) ?? { 'kubernetes.io/metadata.name': ep.namespace };
           if (!matchesSelector(peer.namespaces, nsLabels)) return false;
         } else if (policy.namespace !== undefined && policy.namespace !== ep.namespace) return false;
-        return matchesSelector(peer.selector ?? {}, ep.labels);
+        return matchesSelector(peer.selector ?? {}, ep.selectorLabels);
       }
     }
   }

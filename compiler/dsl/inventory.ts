@@ -21,7 +21,10 @@ export interface InventoryEndpoint {
   readonly family: Family;
   readonly addr: bigint;
   readonly namespace: string;
+  /** the endpoint's own labels, as the inventory gives them */
   readonly labels: Readonly<Record<string, string>>;
+  /** what label selectors see: its own labels plus those Cilium derives from its namespace (withNamespaceLabels) */
+  readonly selectorLabels: Readonly<Record<string, string>>;
   readonly ports: readonly NamedPort[];
 }
 
@@ -39,14 +42,12 @@ export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /**
  * An endpoint's labels plus, as Cilium gives every endpoint, `io.kubernetes.pod.namespace: NS` and
  * `io.cilium.k8s.namespace.labels.KEY: VALUE` for its namespace's labels, so a selector can pick endpoints by
- * namespace (a clusterwide policy's `endpointSelector`). Those are defined non-enumerable: label selectors see
- * them (matchesSelector reads single keys), while listings, identity names and comparisons of the endpoint's
- * own labels, which enumerate keys, do not. A label the inventory gives explicitly wins.
+ * namespace (a clusterwide policy's `endpointSelector`). Only selectors see them (`selectorLabels`): listings and
+ * identity names use the endpoint's own labels. A label the inventory gives explicitly wins.
  */
-function withNamespaceLabels(own: Record<string, string>, namespace: string, nsLabels: Readonly<Record<string, string>>): Record<string, string> {
-  const derived: [string, string][] = [[POD_NAMESPACE_LABEL, namespace], ...Object.entries(nsLabels).map(([k, v]): [string, string] => [`${NAMESPACE_LABELS_PREFIX}${k}`, v])];
-  for (const [k, v] of derived) if (!Object.hasOwn(own, k)) Object.defineProperty(own, k, { value: v, enumerable: false });
-  return own;
+function withNamespaceLabels(own: Readonly<Record<string, string>>, namespace: string, nsLabels: Readonly<Record<string, string>>): Record<string, string> {
+  const derived = Object.fromEntries(Object.entries(nsLabels).map(([k, v]) => [`${NAMESPACE_LABELS_PREFIX}${k}`, v]));
+  return { [POD_NAMESPACE_LABEL]: namespace, ...derived, ...own };
 }
 
 export const EMPTY_INVENTORY: Inventory = { namespaces: new Map(), endpoints: [], host: [], clusterCIDRs: [] };
@@ -105,7 +106,9 @@ export function parseInventory(data: unknown, source = 'inventory'): Inventory {
       if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') throw new TypeError(`${pw}: protocol must be TCP, UDP or SCTP`);
       return { name: q['name'], port, protocol };
     });
-    return { ip: o['ip'] as string, family: ip.family, addr: ip.addr, namespace, labels: withNamespaceLabels(labelsOf(o['labels'], where), namespace, namespaces.get(namespace)!), ports };
+    const labels = labelsOf(o['labels'], where);
+    const selectorLabels = withNamespaceLabels(labels, namespace, namespaces.get(namespace)!);
+    return { ip: o['ip'] as string, family: ip.family, addr: ip.addr, namespace, labels, selectorLabels, ports };
   });
   const host = listOf(d['host'], `${source}: host`).map((h, i) => {
     const ip = typeof h === 'string' ? parseAddress(h) : undefined;

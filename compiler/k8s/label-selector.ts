@@ -3,13 +3,11 @@
 // keys: `io.kubernetes.pod.namespace` (the namespace's name) and `io.cilium.k8s.namespace.labels.KEY` (its
 // labels). Those are split off into a namespace selector over the inventory's namespace labels, where the
 // name is the `kubernetes.io/metadata.name` label, as in Kubernetes.
-import type { LabelRequirement, LabelSelector } from '../dsl/index.ts';
+import { NAMESPACE_LABELS_PREFIX as NAMESPACE_LABELS, POD_NAMESPACE_LABEL as POD_NAMESPACE, type LabelRequirement, type LabelSelector } from '../dsl/index.ts';
 import type { ManifestNode } from './manifest-node.ts';
 
 const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
-const NAMESPACE_LABELS = 'io.cilium.k8s.namespace.labels.';
 
 interface RawSelector {
   readonly matchLabels: [key: string, value: string, at: ManifestNode][];

@@ -35,11 +35,14 @@ import type { Program } from './program.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { Checkpoint, markChainPrecision, precisionKey, slotKey, type HistEntry } from './precision.ts';
 import { statesEqual, statesMaybeLooping, type CompareOptions, type ExactLevel, type PruneMarks } from './prune.ts';
+import type { ExploreTrace } from './trace.ts';
 
 export interface ExploreOptions {
   readonly profile: Profile;
   readonly ctx: ProgramContext;
   readonly gplCompatible: boolean;
+  /** the verification log's hooks (only when a log is asked for) */
+  readonly trace?: ExploreTrace;
 }
 
 export interface ExploreStats {
@@ -86,7 +89,7 @@ const CHANGES_PKT_DATA = new Set([
 ]);
 
 export function explore(program: Program, options: ExploreOptions): ExploreResult {
-  const { profile, ctx } = options;
+  const { profile, ctx, trace } = options;
   const stats: ExploreStats = { processed: 0, states: 0, peakStack: 0 };
   const n = program.insns.length;
   let current: VerifierState | undefined;
@@ -167,6 +170,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       let firstInsn = item.firstInsn;
       let prevInsn = item.prevInsn;
       current = state;
+      if (trace !== undefined) {
+        if (prevInsn < 0) trace.entry(state.insn, state);
+        else trace.resume(prevInsn, state.insn, state);
+      }
       const track = new StackLiveness(() => state);
       track.parent = parent;
       /** update_branch_counts: this path is over */
@@ -202,6 +209,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           const force = hist.length > 40;
           let add = force || (jmps - prevJmps >= 2 && stats.processed - prevProcessed >= 8);
           const list = explored.get(i) ?? [];
+          const stored = list.length;
           liveState = state;
           liveInsn = i;
           let hit: Checkpoint | undefined;
@@ -226,10 +234,14 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             }
             if (add) sl.miss++;
             // evict a state that keeps missing (it is unlikely to help)
-            if (sl.miss > sl.hit * 3 + 3) list.splice(k, 1);
+            if (sl.miss > sl.hit * 3 + 3) {
+              list.splice(k, 1);
+              trace?.states(-1);
+            }
           }
           if (hit !== undefined) {
             hit.hit++;
+            trace?.pruned(i);
             arrive(i);
             if (level === 'not-exact') propagateLiveness(hit, state, parent);
             // propagate_precision: what the covering state needed precisely, this path needs too
@@ -237,11 +249,13 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             endPath();
             break;
           }
+          trace?.visit(stored);
           if (add) {
             const cp = new Checkpoint(state.clone(), i, { hist, firstInsn, lastInsn: prevInsn, parent }, callbackSites.has(i));
             list.push(cp);
             explored.set(i, list);
             stats.states++;
+            trace?.states(1);
             prevJmps = jmps;
             prevProcessed = stats.processed;
             parent = cp;
@@ -259,6 +273,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
         arrive(i);
         const insn = program.insns[i];
         if (insn === undefined) throw new Reject(`invalid insn idx ${i}`);
+        trace?.insn(i, insn);
         let next = i + 1;
         let ended = false;
         if ((insn.kind === 'st' || insn.kind === 'stx' || insn.kind === 'atomic') && !profile.bypassSpecV4 && storeNeedsBarrier(state, insn)) {
@@ -454,6 +469,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           }
           if (total > stats.peakStack) stats.peakStack = total;
         }
+        trace?.after(state);
         state.insn = next;
         prevInsn = i;
       }
