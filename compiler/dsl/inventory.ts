@@ -6,9 +6,8 @@
 //   clusterCIDRs: [10.0.0.0/8]    # inside the cluster but not an endpoint: `cluster`, not `world`
 //
 // One entry per address (IPv4 or IPv6). Parsing checks every field and names the entry that is wrong.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { parseAddress, parsePrefix, type Family, type Prefix } from './cidr.ts';
+import { readDataFile } from './read-data-file.ts';
 
 export interface NamedPort {
   readonly name: string;
@@ -128,12 +127,5 @@ export function parseInventory(data: unknown, source = 'inventory'): Inventory {
 
 /** Reads an inventory file (`.yaml`, `.yml` or `.json`). */
 export function readInventory(file: string): Inventory {
-  const text = readFileSync(file, 'utf8');
-  let data: unknown;
-  try {
-    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new SyntaxError(`${file}: ${(e as Error).message}`, { cause: e });
-  }
-  return parseInventory(data, file);
+  return parseInventory(readDataFile(file), file);
 }

@@ -7,10 +7,9 @@
 //
 // Every case starts from empty state; its packets run in order. `fragment.offset` is in bytes (a multiple of 8);
 // `truncate` cuts the built frame to that many bytes (malformed packets); `ethertype` sends a non-IP frame.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { parseAddress } from './cidr.ts';
 import { icmpTypeNumber } from './icmp-types.ts';
+import { readDataFile } from './read-data-file.ts';
 
 export type Expectation = 'allow' | 'deny' | 'reset' | 'audit';
 
@@ -159,12 +158,5 @@ export function withSequenceNumbers(packets: readonly VectorPacket[]): VectorPac
 }
 
 export function readVectors(file: string): VectorCase[] {
-  const text = readFileSync(file, 'utf8');
-  let data: unknown;
-  try {
-    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new SyntaxError(`${file}: ${(e as Error).message}`, { cause: e });
-  }
-  return parseVectors(data, file);
+  return parseVectors(readDataFile(file), file);
 }

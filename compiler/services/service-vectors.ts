@@ -19,12 +19,11 @@
 //   expect                  allow (forwarded or passed), deny (dropped), reset (answered with a TCP RST)
 // East-west runs the client's packets (egress) through lb_tc_egress and replies (ingress) through lb_tc_ingress;
 // north-south runs everything through lb_xdp. Each case starts from empty connection, affinity and SNAT maps.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { Simulator } from '../../simulator/index.ts';
 import { parsePacket, type ParsedPacket } from '../../simulator/packet/index.ts';
 import { formatAddress, parseAddress } from '../dsl/cidr.ts';
 import { packetFrame } from '../dsl/packet-frame.ts';
+import { readDataFile } from '../dsl/read-data-file.ts';
 import { parseVectorPacket, parseVectors, type VectorCase, type VectorPacket } from '../dsl/vectors.ts';
 import { flowHash, flowHash6 } from './flow-hash.ts';
 import { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM } from './generate-ew-c.ts';
@@ -142,14 +141,7 @@ export function parseVectorFile(data: unknown, source = 'vectors'): VectorFile {
 }
 
 export function readVectorFile(file: string): VectorFile {
-  const text = readFileSync(file, 'utf8');
-  let data: unknown;
-  try {
-    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new SyntaxError(`${file}: ${(e as Error).message}`, { cause: e });
-  }
-  return parseVectorFile(data, file);
+  return parseVectorFile(readDataFile(file), file);
 }
 
 // --- running -------------------------------------------------------------------------------------------------

@@ -8,10 +8,9 @@ import type { Instruction } from '../../bpf/index.ts';
 import { CompiledProgram, compileProgram, type CompileOptions } from './compiled-program.ts';
 import { NO_HELPERS, type HelperDispatch } from './helpers.ts';
 import { DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, STACK_SIZE, type RunOptions, type RunResult, type VmOptions } from './run-options.ts';
-import { AccessFault, ExitSignal, LoopFault } from './run-signals.ts';
+import { endOfThrow } from './end-of-run.ts';
 import { RunState } from './run-state.ts';
 import { execute } from './execute.ts';
-import { SimFault } from './sim-fault.ts';
 
 /** A cache of compiled programs for callers that pass instruction arrays. */
 const compiledCache = new WeakMap<readonly Instruction[] | Uint8Array, CompiledProgram>();
@@ -66,19 +65,7 @@ export class Vm {
       const r0 = endedBy === 'exit' ? st.regs.get(0) : 0n;
       return st.result(r0, endedBy);
     } catch (e) {
-      if (e instanceof ExitSignal) return st.result(e.r0, 'helper');
-      if (e instanceof AccessFault) {
-        throw st.fault(e.kind, e.reason, {
-          ...(e.region !== undefined ? { region: e.region } : {}),
-          ...(e.offset !== undefined ? { offset: e.offset } : {}),
-          size: e.size,
-          address: e.address,
-        });
-      }
-      if (e instanceof LoopFault) throw st.fault(e.kind, e.reason);
-      if (e instanceof SimFault) throw e;
-      // Anything else is a bug of the simulator, not of the program: still a SimFault, with the cause kept.
-      throw st.fault('invalid', `internal error: ${(e as Error)?.message ?? String(e)}`, {}, e);
+      return endOfThrow(st, e);
     } finally {
       st.releaseStacks();
     }

@@ -1,9 +1,9 @@
 // The reference interpreter for a batch's runs: Vm.run, with the previous run's RunState reset instead of a
 // new one per run (reuse-run-state.ts), so a batch measures the interpreter and not RunState's constructor.
-import { CompiledProgram, SimFault, type RunOptions, type RunResult, type VmOptions } from '../vm/index.ts';
+import { CompiledProgram, type RunOptions, type RunResult, type VmOptions } from '../vm/index.ts';
 import { DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, NO_HELPERS, STACK_SIZE, type HelperDispatch } from '../vm/index.ts';
 import { execute } from '../vm/execute.ts';
-import { AccessFault, ExitSignal, LoopFault } from '../vm/run-signals.ts';
+import { endOfThrow } from '../vm/end-of-run.ts';
 import type { RunState } from '../vm/run-state.ts';
 import { reuseRunState } from './reuse-run-state.ts';
 
@@ -33,18 +33,7 @@ export class LeanInterp {
       const r0 = endedBy === 'exit' ? st.regs.get(0) : 0n;
       return st.result(r0, endedBy);
     } catch (e) {
-      if (e instanceof ExitSignal) return st.result(e.r0, 'helper');
-      if (e instanceof AccessFault) {
-        throw st.fault(e.kind, e.reason, {
-          ...(e.region !== undefined ? { region: e.region } : {}),
-          ...(e.offset !== undefined ? { offset: e.offset } : {}),
-          size: e.size,
-          address: e.address,
-        });
-      }
-      if (e instanceof LoopFault) throw st.fault(e.kind, e.reason);
-      if (e instanceof SimFault) throw e;
-      throw st.fault('invalid', `internal error: ${(e as Error)?.message ?? String(e)}`, {}, e);
+      return endOfThrow(st, e);
     } finally {
       st.releaseStacks();
       if (!st.tracing) this.#spare = st;

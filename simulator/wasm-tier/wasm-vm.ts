@@ -1,9 +1,9 @@
 // The fast tier's VM: the interpreter's Vm interface (same options, same RunResult, same SimFaults), running
 // the program's WebAssembly translation instead of the dispatch loop.
 import type { Instruction } from '../../bpf/index.ts';
-import { CompiledProgram, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, NO_HELPERS, SimFault, STACK_SIZE, Vm } from '../vm/index.ts';
+import { CompiledProgram, DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, NO_HELPERS, STACK_SIZE, Vm } from '../vm/index.ts';
 import type { HelperDispatch, RunOptions, RunResult, VmOptions } from '../vm/index.ts';
-import { AccessFault, ExitSignal, LoopFault } from '../vm/run-signals.ts';
+import { endOfThrow } from '../vm/end-of-run.ts';
 import { RunState } from '../vm/run-state.ts';
 import { LdAbsEnd, runtimeFor, type WasmRuntime } from './wasm-runtime.ts';
 import { LEFT, REGS } from './layout.ts';
@@ -52,19 +52,8 @@ export class WasmVm {
       const r0 = (BigInt(rt.i32[(REGS >> 2) + 1]! >>> 0) << 32n) | BigInt(rt.i32[REGS >> 2]! >>> 0);
       return st.result(r0, 'exit');
     } catch (e) {
-      if (e instanceof ExitSignal) return st.result(e.r0, 'helper');
       if (e instanceof LdAbsEnd) return st.result(0n, 'ld_abs');
-      if (e instanceof AccessFault) {
-        throw st.fault(e.kind, e.reason, {
-          ...(e.region !== undefined ? { region: e.region } : {}),
-          ...(e.offset !== undefined ? { offset: e.offset } : {}),
-          size: e.size,
-          address: e.address,
-        });
-      }
-      if (e instanceof LoopFault) throw st.fault(e.kind, e.reason);
-      if (e instanceof SimFault) throw e;
-      throw st.fault('invalid', `internal error: ${(e as Error)?.message ?? String(e)}`, {}, e);
+      return endOfThrow(st, e);
     } finally {
       rt.end();
     }

@@ -11,16 +11,7 @@ import { readObject } from '../../bpf/index.ts';
 import { preparePolicy } from '../../cli/commands/policy-pipeline.ts';
 import { verify } from '../../verifier/index.ts';
 import { repoRoot } from '../corpora.ts';
-import { available, clang19, kernelBpf, type Facility } from '../support/require.ts';
-
-const setpriv: Facility = (() => {
-  try {
-    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
-    return { ok: true, reason: '' };
-  } catch {
-    return { ok: false, reason: 'setpriv (util-linux) is not available' };
-  }
-})();
+import { available, clang19, kernelBpf, setpriv } from '../support/require.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tsbpf-policy-caps-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

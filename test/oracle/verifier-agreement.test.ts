@@ -2,21 +2,11 @@
 // program (small ones), and 3 mutants of each kind, against this kernel as root and with only
 // CAP_BPF+CAP_NET_ADMIN. Each program has a time limit for our verifier (reported, with the slowest); the hard
 // rule is zero false accepts (unsupported programs and false rejects are printed with their reasons).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readObject } from '../../bpf/index.ts';
-import { available, kernelBpf, type Facility } from '../support/require.ts';
+import { available, kernelBpf, setpriv } from '../support/require.ts';
 import { compareAll, corpusItems, fixtureItems, mutantItems, PRIVILEGES, tally, type Item } from '../verifier/agreement.ts';
-
-const setpriv: Facility = (() => {
-  try {
-    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
-    return { ok: true, reason: '' };
-  } catch {
-    return { ok: false, reason: 'setpriv (util-linux) is not available' };
-  }
-})();
 
 const run = available('verifier agreement sample', kernelBpf, setpriv);
 const LIMIT_MS = 5_000;

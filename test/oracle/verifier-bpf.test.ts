@@ -8,17 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { encode, readObject } from '../../bpf/index.ts';
 import { verify } from '../../verifier/index.ts';
 import { filesBelow, repoRoot } from '../corpora.ts';
-import { available, kernelBpf, type Facility } from '../support/require.ts';
+import { available, kernelBpf, setpriv } from '../support/require.ts';
 import { ASM_CASES, asmSpec, PROFILE_CASES } from '../verifier/cases.ts';
-
-const setpriv: Facility = (() => {
-  try {
-    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
-    return { ok: true, reason: '' };
-  } catch {
-    return { ok: false, reason: 'setpriv (util-linux) is not available' };
-  }
-})();
 
 const run = available('verifier differential with CAP_BPF only', kernelBpf, setpriv);
 const PROFILE = 'linux-6.18-bpf';

@@ -2,23 +2,14 @@
 // functions with pointer arguments, spilled pointers read by helpers and map types a helper refuses: our
 // verdict against this kernel's as root and with only CAP_BPF+CAP_NET_ADMIN (same verdict, same error
 // instruction); and the assembled cases of test/verifier/feature-cases.ts against the live kernel (root).
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../bpf/index.ts';
 import { progLoad, VerifierError } from '../../loader/index.ts';
-import { available, kernelBpf, type Facility } from '../support/require.ts';
+import { available, kernelBpf, setpriv } from '../support/require.ts';
 import { compareAll, corpusItems } from '../verifier/agreement.ts';
 import { asmSpec } from '../verifier/cases.ts';
 import { FEATURE_CASES } from '../verifier/feature-cases.ts';
 
-const setpriv: Facility = (() => {
-  try {
-    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
-    return { ok: true, reason: '' };
-  } catch {
-    return { ok: false, reason: 'setpriv (util-linux) is not available' };
-  }
-})();
 const run = available('verifier feature agreement', kernelBpf, setpriv);
 
 /** One program per feature (the cilium ones are the smallest of their kind). */

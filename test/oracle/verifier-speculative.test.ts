@@ -10,20 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encode, readObject } from '../../bpf/index.ts';
 import { verify } from '../../verifier/index.ts';
 import { corpusDir, repoRoot } from '../corpora.ts';
-import { available, clang19, kernelBpf, type Facility } from '../support/require.ts';
+import { available, clang19, kernelBpf, setpriv } from '../support/require.ts';
 import { asmSpec } from '../verifier/cases.ts';
 import { kernelWithCapBpf } from '../verifier/agreement.ts';
 import { kernelJob } from '../verifier/kernel-verdict.ts';
 import { SPECULATIVE_ASM, TAIL_CALL_C } from '../verifier/explore/speculative-cases.ts';
-
-const setpriv: Facility = (() => {
-  try {
-    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
-    return { ok: true, reason: '' };
-  } catch {
-    return { ok: false, reason: 'setpriv (util-linux) is not available' };
-  }
-})();
 
 const CAPS = '-all,+bpf,+net_admin';
 

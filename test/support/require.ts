@@ -24,6 +24,8 @@ function probeCommand(cmd: string, args: string[]): Facility {
 export const clang19: Facility = probeCommand('clang-19', ['--version']);
 export const llvmObjdump19: Facility = probeCommand('llvm-objdump-19', ['--version']);
 export const bpftool: Facility = probeCommand('bpftool', ['version']);
+/** setpriv (util-linux): runs the kernel oracle with capabilities dropped to CAP_BPF+CAP_NET_ADMIN */
+export const setpriv: Facility = probeCommand('setpriv', ['--version']);
 
 /** bpf(2) usable: root (euid 0) and bpffs mounted; a finer probe lives in loader/sys. */
 export const kernelBpf: Facility = (() => {
