@@ -225,7 +225,7 @@ program
   .description('build, verify, test and deploy policies on an interface (all policies of an interface compile together)')
   .argument('<policies...>', 'policy files (.ts) to add to (or replace in) the interface\'s set')
   .requiredOption('--iface <iface>', 'the interface to protect')
-  .option('--mode <mode>', 'tc (tcx links; the default and only mode: xdp is not supported yet)')
+  .option('--mode <mode>', 'tc (both programs on tcx) or xdp (the receive side on XDP); default: the deployed mode, else tc')
   .option('--endpoints <file>', 'the endpoint inventory (default: POLICY.endpoints.yaml beside each policy)')
   .option('--pin <dir>', 'bpffs root for our pins (default /sys/fs/bpf/tsbpf)')
   .option('--netns <name>', 'the interface is in this network namespace (ip netns name or path)')

@@ -24,7 +24,7 @@ function summary(r: DeployResult, iface: string): string {
   const what = r.dryRun
     ? { fresh: 'would deploy', rules: 'would update the rules (no reload)', code: 'would replace the programs (LINK_UPDATE)', unchanged: 'nothing to do', removed: 'would remove everything' }[r.action]
     : { fresh: 'deployed', rules: 'updated the rules (no reload)', code: 'replaced the programs (LINK_UPDATE)', unchanged: 'unchanged', removed: 'removed everything' }[r.action];
-  lines.push(`${pc.green(what)} on ${iface}`);
+  lines.push(`${pc.green(what)} on ${iface}${r.state !== undefined ? ` (--mode ${r.state.mode})` : ''}`);
   for (const p of r.state?.policies ?? []) lines.push(`  ${p.names.join(', ')}  v${p.version}  ${p.file}`);
   for (const c of r.checks.filter((x) => !x.ok)) lines.push(`  ${pc.yellow('forced past')}: ${c.what}${c.detail !== undefined ? `: ${c.detail}` : ''}`);
   for (const w of r.warnings) lines.push(`  ${pc.yellow('warning')}: ${w}`);
@@ -32,18 +32,17 @@ function summary(r: DeployResult, iface: string): string {
 }
 
 function print(r: DeployResult, iface: string, json: boolean | undefined): void {
-  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, ...(r.carryOver !== undefined ? { carryOver: r.carryOver } : {}), iface, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
+  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, ...(r.carryOver !== undefined ? { carryOver: r.carryOver } : {}), iface, mode: r.state?.mode ?? null, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
   else process.stdout.write(summary(r, iface));
 }
 
 export async function deployCommand(files: readonly string[], options: DeployCommandOptions): Promise<void> {
-  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: not supported yet (policies compile to tc programs; use --mode tc)', EXIT_USAGE);
-  if (options.mode !== undefined && options.mode !== 'tc') throw new CliError(`deploy --mode ${options.mode}: the only mode is tc (xdp is not supported yet)`, EXIT_USAGE);
+  if (options.mode !== undefined && options.mode !== 'tc' && options.mode !== 'xdp') throw new CliError(`deploy --mode ${options.mode}: the mode is tc or xdp`, EXIT_USAGE);
   const r = await deployPolicies(files, {
     iface: options.iface,
     progress: progressOf(options.json),
     ...(options.netns !== undefined ? { netns: options.netns } : {}),
-    ...(options.mode !== undefined ? { mode: 'tc' as const } : {}),
+    ...(options.mode === 'tc' || options.mode === 'xdp' ? { mode: options.mode } : {}),
     ...(options.endpoints !== undefined ? { endpoints: options.endpoints } : {}),
     ...(options.pin !== undefined ? { pinRoot: options.pin } : {}),
     ...(options.clang !== undefined ? { driver: options.clang } : {}),

@@ -7,6 +7,10 @@ import pc from 'picocolors';
 import { formatWarning, REASONS } from '../../compiler/dsl/index.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
 import { lbMapsJson, type BuiltLb } from '../../compiler/services/index.ts';
+import { readObject } from '../../bpf/index.ts';
+import { l7CounterLayout, type L7CounterLayout } from '../deploy/l7-counters.ts';
+import { EXIT_FAILED } from '../cli-error.ts';
+import { verifyPolicyPrograms, type ProgramReport } from './policy-check.ts';
 import { prepareFile, type PreparedPolicy } from './policy-pipeline.ts';
 
 export interface PolicyManifest {
@@ -14,7 +18,16 @@ export interface PolicyManifest {
   readonly mode: 'interface' | 'endpoint';
   readonly driver: PolicyDriver;
   readonly object: string;
-  readonly programs: readonly { name: string; section: string; direction: string; attach: string }[];
+  readonly programs: readonly {
+    name: string;
+    section: string;
+    direction: string;
+    attach: string;
+    /** instructions and peak stack bytes, and our verifier's verdict under each profile (`tsbpf build` fills them) */
+    insns?: number;
+    stack?: number;
+    verify?: ProgramReport['verify'];
+  }[];
   readonly maps: readonly { name: string; entries: number; maxEntries: number }[];
   readonly profiles: readonly string[];
   readonly rules: number;
@@ -22,18 +35,27 @@ export interface PolicyManifest {
   readonly counters: {
     readonly rule_counters: { readonly index: string; readonly slots: number; readonly rules: readonly { id: number; name: string; policy: string; direction: string; verdict: string }[] };
     readonly verdict_counters: { readonly index: string; readonly reasons: readonly string[] };
+    /** L7 request counters ({allowed, denied} per slot, per CPU): which slot is which rule */
+    readonly l7_counters?: L7CounterLayout & { readonly value: string };
   };
+  /** the policies' L7 settings, when they have L7 rules */
+  readonly l7?: { readonly window: number; readonly unparseable: string; readonly violation: string };
   readonly sources: readonly string[];
   readonly inventory?: string;
 }
 
-export function manifestOf(p: PreparedPolicy): PolicyManifest {
+export function manifestOf(p: PreparedPolicy, reports?: readonly ProgramReport[]): PolicyManifest {
+  const l7 = l7CounterLayout(p.model);
+  const report = (name: string) => reports?.find((r) => r.name === name);
   return {
     policies: p.model.policies.map((x) => x.name),
     mode: p.model.mode,
     driver: p.compiled.driver,
     object: 'policy.o',
-    programs: p.compiled.programs.map((x) => ({ ...x })),
+    programs: p.compiled.programs.map((x) => {
+      const r = report(x.name);
+      return { ...x, ...(r !== undefined ? { insns: r.insns, stack: r.stack, verify: r.verify } : {}) };
+    }),
     maps: Object.entries(p.compiled.maps.maps).map(([name, m]) => ({ name, entries: m.entries.length, maxEntries: m.maxEntries })),
     profiles: p.model.profiles,
     rules: p.model.rules.length,
@@ -44,7 +66,9 @@ export function manifestOf(p: PreparedPolicy): PolicyManifest {
         rules: p.model.rules.map((r) => ({ id: r.id, name: r.name, policy: r.policy, direction: r.direction, verdict: r.verdict })),
       },
       verdict_counters: { index: 'direction (0 ingress, 1 egress) * reasons + reason', reasons: REASONS },
+      ...(l7 !== undefined ? { l7_counters: { ...l7, value: '{ u64 allowed; u64 denied; } requests' } } : {}),
     },
+    ...(l7 !== undefined ? { l7: { ...p.model.l7.settings } } : {}),
     sources: p.loaded.sources,
     ...(p.inventoryFile !== undefined ? { inventory: resolve(p.inventoryFile) } : {}),
   };
@@ -88,7 +112,8 @@ export async function buildPolicy(file: string, outDir: string, options: { endpo
   writeFileSync(join(outDir, 'policy.o'), p.compiled.object);
   writeFileSync(join(outDir, 'policy.maps.json'), `${JSON.stringify(p.compiled.maps, null, 1)}\n`);
   writeFileSync(join(outDir, 'policy.model.json'), `${JSON.stringify(p.model, null, 1)}\n`);
-  const manifest = manifestOf(p);
+  // the build report: instructions, stack and our verifier's verdict under each profile the policies declare
+  const manifest = manifestOf(p, verifyPolicyPrograms(p, readObject(p.compiled.object)));
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const w of p.model.warnings) process.stderr.write(`${pc.yellow('warning')}: ${formatWarning(w)}\n`);
   return { policy: manifest, ...(services !== undefined ? { services } : {}) };
@@ -97,13 +122,20 @@ export async function buildPolicy(file: string, outDir: string, options: { endpo
 export async function policyBuildCommand(file: string, options: { output?: string; endpoints?: string; driver?: PolicyDriver; json?: boolean }): Promise<void> {
   const outDir = options.output ?? file.replace(/\.(ts|mts|js|mjs|ya?ml)$/, '.build');
   const { policy: m, services } = await buildPolicy(file, outDir, options);
+  // the files are written either way (to inspect); a program a declared profile rejects fails the build
+  if (m?.programs.some((x) => x.verify?.some((v) => v.verdict === 'reject'))) process.exitCode = EXIT_FAILED;
   if (options.json === true) {
     process.stdout.write(`${JSON.stringify({ output: outDir, ...m, ...(services !== undefined ? { lb: services } : {}) }, null, 2)}\n`);
     return;
   }
   if (m !== undefined) {
     process.stdout.write(`${pc.green('built')} ${m.policies.join(', ')} (${m.mode} mode, ${m.rules} rules) into ${outDir}\n`);
-    for (const x of m.programs) process.stdout.write(`  ${x.name} (${x.section}): ${x.direction}, attach to the ${x.attach}\n`);
+    for (const x of m.programs) {
+      process.stdout.write(`  ${x.name} (${x.section}): ${x.direction}, attach to the ${x.attach}\n`);
+      const verdicts = (x.verify ?? []).map((v) => `${v.profile} ${v.verdict === 'accept' ? pc.green('accept') : v.verdict === 'reject' ? pc.red('reject') : pc.yellow(v.verdict)}`);
+      if (x.insns !== undefined) process.stdout.write(`    ${x.insns} instructions, stack ${x.stack} bytes; ${verdicts.join(', ')}\n`);
+      for (const v of x.verify ?? []) if (v.error !== null) process.stdout.write(`    ${v.profile}: ${v.error}\n`);
+    }
   }
   if (services !== undefined) {
     process.stdout.write(`${pc.green('built')} load balancer for ${services.services.map((s) => s.name).join(', ')} (${services.services.length} services) into ${outDir}/lb.o\n`);

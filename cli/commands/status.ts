@@ -41,7 +41,7 @@ export function interfaceStatus(stateDir = DEFAULT_STATE_DIR): InterfaceStatus[]
     } catch (e) {
       counters = { error: (e as Error).message };
     }
-    return { iface: s.iface, netns: s.netns ?? null, mode: `tcx (${s.mode})`, generation: s.generation, deployedAt: s.deployedAt, policies: s.policies, programs: programsOf(s), counters };
+    return { iface: s.iface, netns: s.netns ?? null, mode: s.mode === 'xdp' ? 'xdp (receive side on XDP, send side on tcx)' : 'tc (tcx)', generation: s.generation, deployedAt: s.deployedAt, policies: s.policies, programs: programsOf(s), counters };
   });
 }
 

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode, linkProgram, readObject, type ObjectSpec } from '../../bpf/index.ts';
-import { compilePolicy, type PolicyDriver } from '../../compiler/cgen/index.ts';
+import { findNativeClang } from '../../compiler/clang/index.ts';
+import { compilePolicy, l7ReceiveRefusal, type AttachMode, type PolicyDriver } from '../../compiler/cgen/index.ts';
 import { buildModel, EMPTY_INVENTORY, loadPolicyFile, readInventory, type Inventory, type LoadedPolicies } from '../../compiler/dsl/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { defaultInventoryFile, type PreparedPolicy } from '../commands/policy-pipeline.ts';
@@ -57,7 +58,7 @@ export function mergeInventories(list: readonly Inventory[]): Inventory {
  * Builds the set. `endpoints` is the inventory for all of them; without it, each file's own
  * (`POLICY.endpoints.yaml`) is read and the union used. Unusable input is a CliError (exit 2).
  */
-export async function buildPolicySet(files: readonly string[], options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<BuiltSet> {
+export async function buildPolicySet(files: readonly string[], options: { endpoints?: string; driver?: PolicyDriver; attachMode?: AttachMode } = {}): Promise<BuiltSet> {
   if (files.length === 0) throw new CliError('deploy: no policy given', EXIT_USAGE);
   const loadedAll: LoadedPolicies[] = [];
   const inventories: Inventory[] = [];
@@ -88,7 +89,13 @@ export async function buildPolicySet(files: readonly string[], options: { endpoi
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_USAGE, { cause: e });
   }
-  const compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}) });
+  const refusal = options.attachMode === 'xdp' ? l7ReceiveRefusal(model) : undefined;
+  if (refusal !== undefined) throw new CliError(`deploy ${refusal}`, EXIT_USAGE);
+  // xdp mode builds with clang-19 when it is installed: our wasm backend's XDP build reads a stack slot it left
+  // uninitialised on one path (refused without CAP_PERFMON); `--clang wasm` still forces it
+  const xdpNative = options.attachMode === 'xdp' && options.driver === undefined && findNativeClang() !== undefined;
+  const driver = options.driver ?? (xdpNative ? 'native' : undefined);
+  const compiled = await compilePolicy(model, { ...(driver !== undefined ? { driver } : {}), ...(options.attachMode !== undefined ? { attachMode: options.attachMode } : {}) });
   const loaded: LoadedPolicies = { file: loadedAll[0]!.file, policies, sources: [...new Set(loadedAll.flatMap((l) => l.sources))] };
   const prepared: PreparedPolicy = { loaded, inventory, inventoryFile: inventoryFiles[0], model, compiled };
   const spec = readObject(compiled.object);

@@ -8,14 +8,21 @@
 //           the state maps (conntrack, ...) reused when unchanged or copied over when only their capacity
 //           changed (layout-changes.ts), said in a warning before anything is loaded
 //   unchanged  nothing (deploys are idempotent)
+//   mode switch (--mode tc <-> xdp): a code change whose receive-side program moves hook: the new program is
+//           attached at its new hook (XDP or tcx ingress) before the old link is detached, over the same maps
+//
+// --mode xdp runs the receive-side program (interface mode: ingress; endpoint mode: the endpoint's egress) as
+// an XDP program and keeps the other on tcx egress (compiler/cgen/programs.ts); a redeploy without --mode keeps
+// the deployed mode.
 //
 // The state is written last: a failure before leaves the old state describing what is still in force.
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyPolicyUpdate, hexBytes, ReloadNeededError, type PolicyMapWriter, type PolicyMaps } from '../../compiler/cgen/index.ts';
-import type { PolicyDriver } from '../../compiler/cgen/index.ts';
+import type { AttachMode, PolicyDriver } from '../../compiler/cgen/index.ts';
 import {
   attachTcx,
+  attachXdp,
   isBpffs,
   loadCollection,
   MapCompatibilityError,
@@ -29,6 +36,7 @@ import {
   sanitizePinName,
   type Collection,
   type Fd,
+  type Link,
   type TcxDirection,
 } from '../../loader/index.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
@@ -57,8 +65,8 @@ export interface DeployOptions extends DeployTarget {
   /** deploy even when a verifier check or a test vector fails */
   readonly force?: boolean;
   readonly driver?: PolicyDriver;
-  /** `tc` (tcx links); `xdp` is refused ("not supported yet") until the policy compiler emits XDP programs */
-  readonly mode?: 'tc' | 'xdp';
+  /** `tc`: both programs on tcx; `xdp`: the receive-side program on XDP. Default: the deployed mode, else tc */
+  readonly mode?: AttachMode;
   /** build, check and plan only: report what a deploy would do, change nothing */
   readonly dryRun?: boolean;
 }
@@ -84,7 +92,6 @@ function dirs(t: DeployTarget): { id: string; pinDir: string; stateDir: string }
 
 /** Adds (or replaces) `files` in the set deployed on the interface and brings the kernel up to date. */
 export async function deployPolicies(files: readonly string[], options: DeployOptions): Promise<DeployResult> {
-  if (options.mode === 'xdp') throw new CliError('deploy --mode xdp: not supported yet (policies compile to tc programs; use --mode tc)', EXIT_USAGE);
   const { id, stateDir } = dirs(options);
   const previous = readState(stateDir, id);
   const set = policySetAfterDeploy(previous?.policies.map((p) => p.file) ?? [], files.map((f) => resolve(f)));
@@ -105,7 +112,7 @@ export async function undeployPolicy(file: string | undefined, options: DeployTa
     removeDeployment(previous, stateDir);
     return { action: 'removed', state: undefined, checks: [], warnings: [], layoutChanges: [], dryRun: false };
   }
-  return applySet(rest, { ...options, ...(previous.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), force: true }, previous, []);
+  return applySet(rest, { ...options, ...(previous.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), mode: previous.mode, force: true }, previous, []);
 }
 
 /** `undeploy --all`: every interface deployed by this state directory. Returns the ids removed. */
@@ -144,8 +151,9 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   const progress = options.progress ?? (() => {});
   const { pinDir, stateDir } = dirs(options);
   const driver = options.driver !== undefined ? { driver: options.driver } : {};
-  progress(`building ${files.length} ${files.length === 1 ? 'policy' : 'policies'}`);
-  const built = await buildPolicySet(files, { ...driver, ...(options.endpoints !== undefined ? { endpoints: options.endpoints } : {}) });
+  const mode: AttachMode = options.mode ?? previous?.mode ?? 'tc';
+  progress(`building ${files.length} ${files.length === 1 ? 'policy' : 'policies'}${mode === 'xdp' ? ' (xdp mode)' : ''}`);
+  const built = await buildPolicySet(files, { ...driver, attachMode: mode, ...(options.endpoints !== undefined ? { endpoints: options.endpoints } : {}) });
   progress('verifying');
   const checks = verifySet(built);
   for (const f of added) {
@@ -160,7 +168,12 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   let action = planDeploy(previous, built);
   if (action === 'unchanged' && previous !== undefined && versions.some((v, i) => v !== previous.policies[i]?.version)) action = 'rules';
   const warnings: string[] = built.prepared.model.warnings.map((w) => w.message);
-  const layout = action === 'code' ? layoutChanges(built.spec, previous!.maps) : [];
+  if (previous !== undefined && previous.mode !== mode) {
+    warnings.push(`switching ${previous.iface} from --mode ${previous.mode} to --mode ${mode}: the receive-side program moves to ${mode === 'xdp' ? 'XDP' : 'tcx ingress'} (attached before the old hook is detached; maps kept)`);
+    progress(`warning: ${warnings[warnings.length - 1]!}`);
+  }
+  // the XDP head copy (xdp mode only) is scratch space, not state: it coming or going is no layout change
+  const layout = action === 'code' ? layoutChanges(built.spec, previous!.maps).filter((l) => l !== 'map xdp_head is new') : [];
   const carry = layout.length > 0 ? carryOverPlan(built.spec, previous!.maps, freshMaps(built)) : undefined;
   if (carry !== undefined) {
     warnings.push(`the maps' layout changes (${layout.join('; ')}): new maps; ${describeCarryOver(carry)}`);
@@ -183,10 +196,10 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
       if (!(e instanceof ReloadNeededError)) throw e;
       warnings.push(`${e.message}: loading new programs and maps`);
       action = 'code';
-      kernel = replacePrograms(previous!, built, pinDir, false, warnings, progress);
+      kernel = replacePrograms(previous!, built, pinDir, false, warnings, progress, options);
     }
   } else if (action === 'code') {
-    kernel = replacePrograms(previous!, built, pinDir, layout.length === 0, warnings, progress);
+    kernel = replacePrograms(previous!, built, pinDir, layout.length === 0, warnings, progress, options);
   } else {
     kernel = freshDeploy(built, options, pinDir, progress);
   }
@@ -196,7 +209,7 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
     layout: STATE_LAYOUT,
     iface: options.iface,
     ...(options.netns !== undefined ? { netns: options.netns } : {}),
-    mode: 'tc',
+    mode,
     ...(options.endpoints !== undefined ? { endpoints: resolve(options.endpoints) } : {}),
     policies: built.files.map((f, i) => ({ ...f, version: versions[i]! })),
     generation: (previous?.generation ?? 0) + 1,
@@ -260,10 +273,21 @@ function fillMaps(coll: Collection, maps: PolicyMaps): void {
   }
 }
 
-function hookOf(section: string): TcxDirection {
+/** The hook a program's section names: `tcx/ingress`, `tcx/egress` or `xdp`. */
+function hookOf(section: string): 'xdp' | `tcx/${TcxDirection}` {
+  if (section === 'xdp') return 'xdp';
   const m = /^tcx\/(ingress|egress)$/.exec(section);
-  if (m === null) throw new TypeError(`deploy: program section ${section} is not a tcx hook`);
-  return m[1] as TcxDirection;
+  if (m === null) throw new TypeError(`deploy: program section ${section} is not a tcx or xdp hook`);
+  return `tcx/${m[1] as TcxDirection}`;
+}
+
+/** Attaches `prog` at the hook of `section` on the interface, as a BPF link (pinnable, LINK_UPDATE-able). */
+function attachAt(prog: Fd, section: string, options: DeployTarget): Link {
+  const hook = hookOf(section);
+  const netns = netnsPath(options.netns);
+  const where = netns !== undefined ? { netns } : {};
+  if (hook === 'xdp') return attachXdp(prog, options.iface, { ...where, via: 'link' });
+  return attachTcx(prog, options.iface, hook === 'tcx/ingress' ? 'ingress' : 'egress', where);
 }
 
 function pinMaps(coll: Collection, dir: string): Record<string, string> {
@@ -285,15 +309,14 @@ function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, pr
     const links: Record<string, DeployState['links'][string]> = {};
     for (const p of built.prepared.compiled.programs) {
       const hook = hookOf(p.section);
-      progress(`attaching ${p.name} to tcx ${hook} of ${options.iface}`);
-      const netns = netnsPath(options.netns);
-      const link = attachTcx(coll.programs.get(p.name)!, options.iface, hook, netns !== undefined ? { netns } : {});
+      progress(`attaching ${p.name} to ${hook.replace('/', ' ')} of ${options.iface}`);
+      const link = attachAt(coll.programs.get(p.name)!, p.section, options);
       attached.push({ path: '', detach: () => link.detach() });
       const path = join(pinDir, 'links', sanitizePinName(p.name));
       link.pin(path);
       link.close();
       attached[attached.length - 1] = { path, detach: () => openPinnedLink(path).detach() };
-      links[p.name] = { path, direction: p.direction, hook: `tcx/${hook}` };
+      links[p.name] = { path, direction: p.direction, hook };
     }
     return { live: built.prepared.compiled.maps, maps, links, freshCounters: true };
   } catch (e) {
@@ -368,7 +391,7 @@ function updateRules(previous: DeployState, built: BuiltSet): KernelResult {
  * New programs swapped in with LINK_UPDATE. With `reuse`, over the pinned maps (when their layout still fits),
  * followed by the rules flip; else over new maps, which replace the pins once the links point at them.
  */
-function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string, reuse: boolean, warnings: string[], progress: (m: string) => void): KernelResult {
+function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string, reuse: boolean, warnings: string[], progress: (m: string) => void, target: DeployTarget): KernelResult {
   let coll: Collection | undefined;
   let reused = false;
   if (reuse) {
@@ -389,6 +412,8 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
     coll = loadCollection(built.spec, { reuse: carry.reuse });
   }
   const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  // programs whose hook changed (a mode switch): the new link, attached beside the old one until the end
+  const moved: { name: string; link: Link; hook: string }[] = [];
   try {
     if (!reused) fillMaps(coll, built.prepared.compiled.maps);
     if (carry !== undefined) copyState(carry, coll, false, progress);
@@ -398,6 +423,12 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
       throw new CliError('deploy: the new build attaches different programs: undeploy, then deploy', EXIT_FAILED);
     }
     for (const p of programs) {
+      const hook = hookOf(p.section);
+      if (previous.links[p.name]!.hook !== hook) {
+        progress(`attaching ${p.name} to ${hook.replace('/', ' ')} of ${target.iface} (it was on ${previous.links[p.name]!.hook})`);
+        moved.push({ name: p.name, link: attachAt(coll.programs.get(p.name)!, p.section, target), hook });
+        continue;
+      }
       progress(`replacing ${p.name} (LINK_UPDATE)`);
       const link = openPinnedLink(previous.links[p.name]!.path);
       const old = objGetFdById('prog', link.info().progId);
@@ -420,22 +451,54 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
       }
     }
     for (const s of swapped) (s.link.close(), s.old.close());
+    for (const m of moved) {
+      try {
+        m.link.detach();
+      } catch {
+        // already gone
+      }
+    }
     coll.close();
     throw e;
   }
   for (const s of swapped) (s.link.close(), s.old.close());
+  // the moved programs run at their new hook: detach the old links, pin the new ones in their place
+  const links: Record<string, DeployState['links'][string]> = { ...previous.links };
+  for (const m of moved) {
+    const old = previous.links[m.name]!;
+    try {
+      openPinnedLink(old.path).detach();
+    } catch {
+      // the interface lost it already: removing the pin releases it
+    }
+    rmSync(old.path, { force: true });
+    m.link.pin(old.path);
+    m.link.close();
+    links[m.name] = { ...old, hook: m.hook };
+  }
   try {
     // entries the old programs made between the copy and the switch
     if (carry !== undefined) copyState(carry, coll, true, progress);
     if (reused) {
       zeroRuleCounters(coll.maps.get('rule_counters')!, 1 - previous.live.generation, previous.manifest.counters.rule_counters.slots);
       const live = applyPolicyUpdate(undoable(writerOf((n) => coll!.maps.get(n)!)), previous.live, built.prepared.model);
-      return { live, maps: { ...previous.maps }, links: previous.links, freshCounters: false };
+      return { live, maps: syncScratchPins(coll, previous.maps, pinDir), links, freshCounters: false };
     }
     rmSync(join(pinDir, 'maps'), { recursive: true, force: true });
     const maps = pinMaps(coll, join(pinDir, 'maps'));
-    return { live: built.prepared.compiled.maps, maps, links: previous.links, freshCounters: true };
+    return { live: built.prepared.compiled.maps, maps, links, freshCounters: true };
   } finally {
     coll.close();
   }
+}
+
+/** Over reused maps: pins the maps the new build adds (xdp_head, entering xdp mode) and unpins those it drops. */
+function syncScratchPins(coll: Collection, pinned: Readonly<Record<string, string>>, pinDir: string): Record<string, string> {
+  const maps: Record<string, string> = {};
+  for (const [name, path] of Object.entries(pinned)) {
+    if (coll.maps.has(name)) maps[name] = path;
+    else rmSync(path, { force: true });
+  }
+  for (const [name, fd] of coll.maps) if (maps[name] === undefined) maps[name] = pinObject(fd, join(pinDir, 'maps'), name);
+  return maps;
 }

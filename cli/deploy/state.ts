@@ -3,7 +3,7 @@
 //
 //   /run/tsbpf/<id>.json                         this DeployState
 //   /sys/fs/bpf/tsbpf/<id>/maps/<map>            every map of the combined policy (names sanitised: `.` → `_`)
-//   /sys/fs/bpf/tsbpf/<id>/links/<program>       the tcx links (they hold the programs)
+//   /sys/fs/bpf/tsbpf/<id>/links/<program>       the tcx and XDP links (they hold the programs)
 //
 // <id> is the interface name, or `<netns>@<iface>` for an interface inside a named network namespace.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,8 @@ export interface DeployState {
   readonly iface: string;
   /** `ip netns` name (or a namespace file path) the interface lives in */
   readonly netns?: string;
-  readonly mode: 'tc';
+  /** tc: both programs on tcx; xdp: the receive-side program on XDP (states written before xdp mode say tc) */
+  readonly mode: 'tc' | 'xdp';
   readonly endpoints?: string;
   readonly policies: readonly DeployedPolicy[];
   /** increases with every deploy that changed anything */

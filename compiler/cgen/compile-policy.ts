@@ -5,7 +5,7 @@ import { findNativeClang } from '../clang/native.ts';
 import type { PolicyModel } from '../dsl/policy-model.ts';
 import { generatePolicyC } from './generate-c.ts';
 import { policyMapContents, type PolicyMaps } from './map-contents.ts';
-import { policyPrograms, type PolicyProgram } from './programs.ts';
+import { l7ReceiveRefusal, policyPrograms, type AttachMode, type PolicyProgram } from './programs.ts';
 
 export type PolicyDriver = CDriver;
 /** The driver used when none is given. */
@@ -23,6 +23,8 @@ export interface CompilePolicyOptions {
   readonly driver?: PolicyDriver;
   /** the C file's name (for #line and diagnostics); default policy.c */
   readonly cFile?: string;
+  /** tc (default) or xdp: where the receive-side program runs (programs.ts) */
+  readonly attachMode?: AttachMode;
 }
 
 /** Compiles C text to a BPF object with the chosen driver. */
@@ -37,7 +39,10 @@ export function defaultPolicyDriver(): PolicyDriver {
 
 export async function compilePolicy(model: PolicyModel, options: CompilePolicyOptions = {}): Promise<CompiledPolicy> {
   const driver = options.driver ?? defaultPolicyDriver();
-  const c = generatePolicyC(model, { cFile: options.cFile ?? 'policy.c' });
+  const attachMode = options.attachMode ?? 'tc';
+  const refusal = attachMode === 'xdp' ? l7ReceiveRefusal(model) : undefined;
+  if (refusal !== undefined) throw new RangeError(refusal);
+  const c = generatePolicyC(model, { cFile: options.cFile ?? 'policy.c', attachMode });
   const object = await compilePolicyC(c, driver, options.cFile ?? 'policy.c');
-  return { c, object, maps: policyMapContents(model), programs: policyPrograms(model), driver };
+  return { c, object, maps: policyMapContents(model), programs: policyPrograms(model, attachMode), driver };
 }

@@ -12,11 +12,14 @@ import { basename } from 'node:path';
 import { CT_TIMEOUTS, Identity, REASONS, type PolicyModel } from '../dsl/policy-model.ts';
 import { generateL7C } from './generate-l7-c.ts';
 import { policyMapContents, ruleCounterSlots } from './map-contents.ts';
-import { policyPrograms } from './programs.ts';
+import { policyPrograms, type AttachMode } from './programs.ts';
+import { XDP_CONTEXT, TC_CONTEXT, XDP_HEAD_SUPPORT } from './datapath-contexts.ts';
 
 export interface GenerateOptions {
   /** the C file's name in `#line` directives that return to it (default policy.c) */
   readonly cFile?: string;
+  /** tc (default): both programs on tcx; xdp: the receive-side program is an XDP program (programs.ts) */
+  readonly attachMode?: AttachMode;
 }
 
 const cString = (s: string) => JSON.stringify(s);
@@ -27,6 +30,8 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
   const maps = policyMapContents(model).maps;
   const audit = model.subjects.some((s) => s.audit);
   const l7 = model.l7.rulesets.length > 0;
+  const programs = policyPrograms(model, options.attachMode ?? 'tc');
+  const xdp = programs.some((p) => p.section === 'xdp');
   const out: string[] = [];
   const emit = (...lines: string[]) => out.push(...lines);
   /** a #line into the policy file, then back to the C file on the next line */
@@ -121,14 +126,19 @@ export function generatePolicyC(model: PolicyModel, options: GenerateOptions = {
     '',
     BODY_HELPERS,
     l7 ? generateL7C(model) : '',
+    // the body once per packet context: tc always (the other direction stays on tcx), XDP in xdp mode
+    TC_CONTEXT.define,
     BODY_HANDLE,
+    TC_CONTEXT.undef,
+    ...(xdp ? [XDP_HEAD_SUPPORT, XDP_CONTEXT.define, BODY_HANDLE, XDP_CONTEXT.undef] : []),
   );
-  for (const p of policyPrograms(model)) {
+  for (const p of programs) {
+    const onXdp = p.section === 'xdp';
     emit('');
     emit(`/* ${p.direction} of the protected ${model.mode === 'interface' ? 'host' : 'endpoint'}: attach to the ${p.attach} */`);
     emit(`SEC(${cString(p.section)})`);
-    atPolicy(`int ${p.name}(struct __sk_buff *skb)`);
-    emit('{', `\treturn handle(skb, DIR_${p.direction.toUpperCase()});`, '}');
+    atPolicy(onXdp ? `int ${p.name}(struct xdp_md *ctx)` : `int ${p.name}(struct __sk_buff *skb)`);
+    emit('{', onXdp ? `\treturn handle_xdp(ctx, DIR_${p.direction.toUpperCase()});` : `\treturn handle(skb, DIR_${p.direction.toUpperCase()});`, '}');
   }
   emit('', 'char _license[] SEC("license") = "GPL";', '');
   return out.join('\n');
@@ -286,47 +296,51 @@ static __always_inline void remember(struct pkt *p, __u32 allow)
 
 const BODY_HANDLE = String.raw`
 /*
- * Packet reads go through bpf_skb_load_bytes(), which checks every read against the packet's length (a failed
- * read is a truncated header: malformed). Direct packet pointers would need "data + off" with a register
- * offset (VLAN tags, IPv4 options), which verification without CAP_PERFMON (the seed profile) forbids.
+ * Packet reads go through LOAD(off, buf, n), which checks every read against the packet's length (a failed
+ * read is a truncated header: malformed): bpf_skb_load_bytes() in tc programs, the XDP head copy in XDP ones.
+ * Direct packet pointers would need "data + off" with a register offset (VLAN tags, IPv4 options), which
+ * verification without CAP_PERFMON (the seed profile) forbids. This body is instantiated once per context
+ * (CTX, HANDLE, LOAD, PKT_LEN, IP_LEN, ACT_PASS, ACT_DROP are defined around it).
  */
-static __always_inline int handle(struct __sk_buff *skb, const int dir)
+static __always_inline int HANDLE(CTX *ctx, const int dir)
 {
-	__u32 len = skb->len;
+	CTX_PROLOGUE
+	__u32 len = PKT_LEN;
 	struct pkt p = {};
 	__u32 off = sizeof(struct ethhdr);
 	__u8 buf[24];
 
-	if (bpf_skb_load_bytes(skb, 12, buf, 2) < 0 || len < sizeof(struct ethhdr))
-		return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+	if (LOAD(12, buf, 2) < 0 || len < sizeof(struct ethhdr))
+		return verdict(dir, R_MALFORMED, len, ACT_DROP);
 	__be16 type = *(__be16 *)buf;
 	/* up to two VLAN tags (802.1ad outer, 802.1Q inner): TPID, TCI, then the next ethertype */
 	if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
-		if (bpf_skb_load_bytes(skb, off, buf, 4) < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+		if (LOAD(off, buf, 4) < 0)
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		type = *(__be16 *)(buf + 2);
 		off += 4;
 		if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
-			if (bpf_skb_load_bytes(skb, off, buf, 4) < 0)
-				return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+			if (LOAD(off, buf, 4) < 0)
+				return verdict(dir, R_MALFORMED, len, ACT_DROP);
 			type = *(__be16 *)(buf + 2);
 			off += 4;
 		}
 	}
 	if (type == bpf_htons(ETH_P_ARP))
-		return verdict(dir, R_NEIGHBOUR, len, TC_ACT_OK);
+		return verdict(dir, R_NEIGHBOUR, len, ACT_PASS);
 
 	__u32 l4off;
 	if (type == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
-		if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+		if (LOAD(off, &ip, sizeof(ip)) < 0)
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		if (ip.version != 4 || ip.ihl < 5)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		__builtin_memcpy(p.src, &ip.saddr, 4);
 		__builtin_memcpy(p.dst, &ip.daddr, 4);
 		p.family = 4;
 		p.proto = ip.protocol;
+		IP_LEN(off + bpf_ntohs(ip.tot_len));
 #if FEATURE_L7
 		p.l4len = bpf_ntohs(ip.tot_len) - ip.ihl * 4;
 #endif
@@ -339,20 +353,21 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		l4off = off + ip.ihl * 4;
 	} else if (type == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
-		if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)) < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+		if (LOAD(off, &ip6, sizeof(ip6)) < 0)
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		__builtin_memcpy(p.src, &ip6.saddr, 16);
 		__builtin_memcpy(p.dst, &ip6.daddr, 16);
 		p.family = 6;
 		p.proto = ip6.nexthdr;
+		IP_LEN(off + sizeof(struct ipv6hdr) + bpf_ntohs(ip6.payload_len));
 #if FEATURE_L7
 		p.l4len = bpf_ntohs(ip6.payload_len);
 #endif
 		l4off = off + sizeof(struct ipv6hdr);
 		if (p.proto == 44) {
 			/* fragment header: next header, reserved, offset and M flag, identification */
-			if (bpf_skb_load_bytes(skb, l4off, buf, 8) < 0)
-				return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+			if (LOAD(l4off, buf, 8) < 0)
+				return verdict(dir, R_MALFORMED, len, ACT_DROP);
 			p.proto = buf[0];
 			p.is_frag = 1;
 			p.nonfirst = (bpf_ntohs(*(__be16 *)(buf + 2)) & 0xfff8) != 0;
@@ -363,7 +378,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 #endif
 		}
 	} else {
-		return verdict(dir, R_NOT_IP, len, TC_ACT_OK);
+		return verdict(dir, R_NOT_IP, len, ACT_PASS);
 	}
 
 	/* one read of the live generation: this packet sees one rule set, whole */
@@ -380,7 +395,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	struct subject_key sk = { .gen = gen, .identity = local };
 	struct subject *sp = bpf_map_lookup_elem(&subjects, &sk);
 	if (!sp)
-		return verdict(dir, R_UNSELECTED, len, TC_ACT_OK);
+		return verdict(dir, R_UNSELECTED, len, ACT_PASS);
 	/* a copy: a map-value pointer kept across the code below would be spilled, and clang may reuse its stack
 	 * slot for narrower values, which verification without CAP_PERFMON refuses */
 	struct subject s = *sp;
@@ -390,14 +405,14 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		frag_key_of(&p, &fk);
 		struct frag_value *fv = bpf_map_lookup_elem(&fragments, &fk);
 		if (!fv)
-			return verdict(dir, R_FRAGMENT_UNKNOWN, len, TC_ACT_SHOT);
-		return verdict(dir, R_FRAGMENT, len, fv->allow ? TC_ACT_OK : TC_ACT_SHOT);
+			return verdict(dir, R_FRAGMENT_UNKNOWN, len, ACT_DROP);
+		return verdict(dir, R_FRAGMENT, len, fv->allow ? ACT_PASS : ACT_DROP);
 	}
 
 	/* L4: ports, TCP flags, ICMP type (the policy key's port for ICMP) */
 	if (p.proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, l4off, buf, 20) < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+		if (LOAD(l4off, buf, 20) < 0)
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		p.sport = *(__u16 *)buf;
 		p.dport = *(__u16 *)(buf + 2);
 		p.tcp_flags = buf[13];
@@ -411,15 +426,15 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 #endif
 	} else if (p.proto == IPPROTO_UDP || p.proto == IPPROTO_SCTP) {
 		/* UDP header 8 bytes, SCTP common header 12: both start with the ports */
-		int r = p.proto == IPPROTO_UDP ? bpf_skb_load_bytes(skb, l4off, buf, 8) : bpf_skb_load_bytes(skb, l4off, buf, 12);
+		int r = p.proto == IPPROTO_UDP ? LOAD(l4off, buf, 8) : LOAD(l4off, buf, 12);
 		if (r < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		p.sport = *(__u16 *)buf;
 		p.dport = *(__u16 *)(buf + 2);
 		p.port = p.dport;
 	} else if (p.proto == IPPROTO_ICMP || p.proto == IPPROTO_ICMPV6) {
-		if (bpf_skb_load_bytes(skb, l4off, buf, 8) < 0)
-			return verdict(dir, R_MALFORMED, len, TC_ACT_SHOT);
+		if (LOAD(l4off, buf, 8) < 0)
+			return verdict(dir, R_MALFORMED, len, ACT_DROP);
 		p.icmp_type = buf[0];
 		p.port = bpf_htons(p.icmp_type);
 		__u16 id = *(__u16 *)(buf + 4);
@@ -429,7 +444,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 			p.dport = id;
 		/* neighbour discovery: router/neighbour solicitation and advertisement, redirect */
 		if (p.proto == IPPROTO_ICMPV6 && p.icmp_type >= 133 && p.icmp_type <= 137)
-			return verdict(dir, R_NEIGHBOUR, len, TC_ACT_OK);
+			return verdict(dir, R_NEIGHBOUR, len, ACT_PASS);
 	}
 
 	__u64 now = bpf_ktime_get_ns();
@@ -445,7 +460,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 		if (cv && now < cv->expires) {
 			cv->expires = now + lifetime(&p);
 			remember(&p, 1);
-			return verdict(dir, R_REPLY, len, TC_ACT_OK);
+			return verdict(dir, R_REPLY, len, ACT_PASS);
 		}
 	}
 
@@ -454,7 +469,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	if (!mode) {
 		track(&p, now);
 		remember(&p, 1);
-		return verdict(dir, R_NO_POLICY, len, TC_ACT_OK);
+		return verdict(dir, R_NO_POLICY, len, ACT_PASS);
 	}
 
 	/* the rule: exact remote identity first, then identity 0 (any); no entry is default deny */
@@ -475,7 +490,7 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 	if (!v && mode == 2) {
 		track(&p, now);
 		remember(&p, 1);
-		return verdict(dir, R_NO_POLICY, len, TC_ACT_OK);
+		return verdict(dir, R_NO_POLICY, len, ACT_PASS);
 	}
 	__u32 rule = v ? v->rule : 0;
 #if FEATURE_L7
@@ -483,21 +498,21 @@ static __always_inline int handle(struct __sk_buff *skb, const int dir)
 #endif
 	count_rule(gen * RULE_SLOTS + rule, len);
 	if (v && !v->deny) {
-#if FEATURE_L7
+#if FEATURE_L7 && !CTX_XDP
 		if (l7 && p.proto == IPPROTO_TCP && !p.nonfirst)
-			return l7_segment(skb, &p, l7 | (dir << 16) | ((s.audit ? 1 : 0) << 17));
+			return l7_segment(ctx, &p, l7 | (dir << 16) | ((s.audit ? 1 : 0) << 17));
 #endif
 		track(&p, now);
 		remember(&p, 1);
-		return verdict(dir, R_ALLOW, len, TC_ACT_OK);
+		return verdict(dir, R_ALLOW, len, ACT_PASS);
 	}
 #if FEATURE_AUDIT
 	if (s.audit) {
 		track(&p, now);
 		remember(&p, 1);
-		return verdict(dir, R_AUDIT, len, TC_ACT_OK);
+		return verdict(dir, R_AUDIT, len, ACT_PASS);
 	}
 #endif
 	remember(&p, 0);
-	return verdict(dir, v ? R_DENY : R_DEFAULT_DENY, len, TC_ACT_SHOT);
+	return verdict(dir, v ? R_DENY : R_DEFAULT_DENY, len, ACT_DROP);
 }`;

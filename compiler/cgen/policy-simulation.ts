@@ -119,7 +119,7 @@ export class PolicySimulation {
     const refusal = reason === 'l7-deny' || reason === 'l7-unparseable';
     const rewritten = r.packet.length !== frame.length || r.packet.some((b, i) => b !== frame[i]);
     return {
-      verdict: r.action === 'TC_ACT_SHOT' ? 'deny' : refusal && rewritten ? 'reset' : 'allow',
+      verdict: r.action === 'TC_ACT_SHOT' || r.action === 'XDP_DROP' ? 'deny' : refusal && rewritten ? 'reset' : 'allow',
       ...(this.#l7Slots.length > 0 ? { l7 } : {}),
       reason,
       rule: rule < 0 ? undefined : rule,

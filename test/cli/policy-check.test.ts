@@ -70,12 +70,37 @@ describe.runIf(available('tsbpf check', clang19))('tsbpf check and build on poli
     const c = readFileSync(join(out, 'policy.c'), 'utf8');
     expect(c).toContain(`#line 9 "${example}"`); // export default policy({
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
-      programs: { attach: string }[];
+      programs: { attach: string; insns: number; stack: number; verify: { profile: string; verdict: string }[] }[];
       maps: { name: string; entries: number }[];
       counters: { rule_counters: { rules: { id: number; name: string; direction: string }[] } };
     };
     expect(manifest.programs[0]!.attach).toBe('tcx ingress of the protected interface');
     expect(manifest.counters.rule_counters.rules[0]).toEqual({ id: 1, name: 'blocklist', policy: 'host-firewall', direction: 'ingress', verdict: 'deny' });
     expect(manifest.maps.find((m) => m.name === 'policy')!.entries).toBeGreaterThan(0);
+    // the build report: size, stack and our verifier's verdict under the declared profile
+    for (const p of manifest.programs) {
+      expect(p.insns).toBeGreaterThan(100);
+      expect(p.insns).toBeLessThanOrEqual(4096);
+      expect(p.stack).toBeGreaterThan(0);
+      expect(p.verify).toEqual([{ profile: 'seed', verdict: 'accept', error: null }]);
+    }
+    expect(r.stdout).toMatch(/\d+ instructions, stack \d+ bytes; seed accept/);
+  });
+
+  it('build reports the L7 settings and which counter slot is which L7 rule', () => {
+    const out = join(tmp, 'build-l7');
+    const r = tsbpf('build', join(repoRoot, 'examples/http-api.ts'), '-o', out, '--clang', 'native');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      l7: { window: number; unparseable: string; violation: string };
+      counters: { l7_counters: { map: string; rules: { index: number; rule: string; protocol: string }[]; unparseable: { index: number }[] } };
+    };
+    expect(manifest.l7.window).toBe(256);
+    const slots = manifest.counters.l7_counters;
+    expect(slots.map).toBe('l7_counters');
+    expect(slots.rules.filter((x) => x.rule === 'no-match').length).toBe(slots.unparseable.length);
+    expect(slots.rules.every((x) => x.protocol === 'http')).toBe(true);
+    const indices = [...slots.rules.map((x) => x.index), ...slots.unparseable.map((x) => x.index)];
+    expect(new Set(indices).size).toBe(indices.length);
   });
 });
