@@ -7,6 +7,8 @@ import { computeLiveness, liveRanges, overlaps, type Segment } from './liveness.
 import { FP, isVirtual, mapRegs, type MBlock, type MFunction, type MInsn, type Reg, usesDefs } from './mir.ts';
 import { alignTo } from './ir-types.ts';
 import { eliminateDeadCode } from './dead-code.ts';
+import { shareSpillSlots } from './spill-slots.ts';
+import { dropRedundantConstants } from './redundant-constants.ts';
 
 const ORDER = [1, 2, 3, 4, 5, 0, 6, 7, 8, 9];
 
@@ -19,6 +21,7 @@ export interface Allocation {
 export function allocateRegisters(fn: MFunction, layout: readonly number[]): Allocation {
   let frameSize = fn.frameSize;
   const noSpill = new Set<Reg>();
+  const spillSlots = new Set<number>();
   for (let round = 0; round < 16; round++) {
     const blocks = layout.map((id) => fn.blocks[id]!);
     eliminateDeadCode(blocks);
@@ -32,13 +35,19 @@ export function allocateRegisters(fn: MFunction, layout: readonly number[]): All
         const kept = b.insns.filter((i) => !(i.kind === 'alu' && i.op === 'mov' && i.width === 64 && 'reg' in i.src && i.src.reg === i.dst));
         b.insns.splice(0, b.insns.length, ...kept);
       }
+      frameSize = shareSpillSlots(blocks, spillSlots, fn.frameSize);
+      dropRedundantConstants(blocks);
+      if (frameSize > 512) throw new RangeError(`function ${fn.name}: stack frame of ${frameSize} bytes after spilling exceeds 512`);
       return { frameSize };
     }
     const slots = new Map<Reg, number>();
     let top = alignTo(frameSize, 8);
-    for (const r of spilled) slots.set(r, -(top += 8));
+    for (const r of spilled) {
+      slots.set(r, -(top += 8));
+      spillSlots.add(-top);
+    }
+    // slots are shared once allocation is done (spill-slots.ts); only the unshared total is bounded here
     frameSize = top;
-    if (frameSize > 512) throw new RangeError(`function ${fn.name}: stack frame of ${frameSize} bytes after spilling exceeds 512`);
     for (const b of blocks) rewriteSpills(fn, b, slots, noSpill);
   }
   throw new RangeError(`function ${fn.name}: register allocation did not converge`);
@@ -52,7 +61,10 @@ function assign(blocks: readonly MBlock[], ranges: Map<Reg, Segment[]>, noSpill:
   const vregs = [...ranges.keys()].filter(isVirtual).sort((a, b) => ranges.get(a)![0]!.start - ranges.get(b)![0]!.start);
   const assignment = new Map<Reg, Reg>();
   const spilled: Reg[] = [];
-  const cost = (x: Reg): number => weight.get(x) ?? 1;
+  const span = (x: Reg): number => ranges.get(x)!.reduce((n, g) => n + g.end - g.start, 0);
+  // uses per square root of the range's length: a long-lived value used rarely (a pointer kept across many
+  // helper calls) spills before a short busy one (LLVM normalises spill weight by range size the same way)
+  const cost = (x: Reg): number => (weight.get(x) ?? 1) / Math.sqrt(Math.max(1, span(x)));
   const take = (x: Reg, p: Reg): void => {
     assignment.set(x, p);
     const occ = occupied.get(p)!;

@@ -44,6 +44,12 @@ export function lowerBinary(L: Lowering, i: IrInst<'add'>): void {
     L.emit({ kind: 'alu', width: 32, op: 'mov', dst: t, src: { reg: b.reg } });
     b = { k: 'reg', reg: t, clean: true };
   }
+  if (i.op === 'sub' && a.k === 'imm' && BigInt.asUintN(bits, a.value) === 0n && b.k !== 'imm') {
+    // 0 - x: a negation in place (the copy coalesces away when x dies here), not `d = 0; d -= x`
+    L.into(d, b);
+    L.emit({ kind: 'alu', width, op: 'neg', dst: d, src: { imm: 0 } });
+    return L.define(i.result, { k: 'reg', reg: d, clean });
+  }
   switch (i.op) {
     case 'lshr':
     case 'udiv':

@@ -226,6 +226,24 @@ export class Lowering {
   }
 
   /**
+   * A register holding a 64-bit constant that needs `lddw` (two instruction slots), shared like a global's
+   * address: unrolled byte-parallel loops use the same masks many times in one block, and clang hoists them
+   * the same way. Only for source operands (the register is never written again).
+   */
+  wideConstant(v: bigint): Reg {
+    let cache = this.#globalCache.get(this.cur.id);
+    if (cache === undefined) this.#globalCache.set(this.cur.id, (cache = new Map()));
+    const key = `\u0000${BigInt.asUintN(64, v)}`;
+    let r = cache.get(key);
+    if (r === undefined) {
+      r = this.vreg();
+      this.emit({ kind: 'lddw', dst: r, value: BigInt.asUintN(64, v), pseudo: 'none' });
+      cache.set(key, r);
+    }
+    return r;
+  }
+
+  /**
    * Make `join` the current block, keeping the global addresses cached in `from`: `join` is the end of a
    * diamond that `from` starts (a select or a materialised condition), so those registers still hold them.
    */
@@ -290,6 +308,7 @@ export class Lowering {
     if (f.k === 'imm') {
       const v = width === 32 ? BigInt.asIntN(32, f.value) : BigInt.asIntN(64, f.value);
       if (fitsImm32(v)) return { imm: Number(v) };
+      if (width === 64 && !(v >= 0n && v < 2n ** 32n)) return { reg: this.wideConstant(v) };
     }
     return { reg: this.reg(f) };
   }
