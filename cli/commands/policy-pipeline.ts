@@ -75,8 +75,8 @@ async function loadInput(file: string, options: { endpoints?: string }): Promise
 }
 
 /**
- * L7 policies build with clang-19 when it is installed: our wasm backend's register allocation does not yet fit
- * the L7 datapath into the seed profile (docs/l7.md). `--clang wasm` still forces it.
+ * L7 policies build with clang-19 when it is installed, for speed only: clang-as-wasm takes minutes on an unrolled
+ * L7 matcher, clang-19 a second; both fit the examples into their profiles (docs/l7.md). `--clang wasm` forces it.
  */
 function l7Driver(model: PolicyModel): { driver?: PolicyDriver } {
   return model.l7.rulesets.length > 0 && findNativeClang() !== undefined ? { driver: 'native' } : {};
