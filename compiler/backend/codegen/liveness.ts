@@ -4,7 +4,7 @@
 // copy's source can end where its destination starts (the pair may share a register). A range is a list of
 // half-open segments [start, end); a dead definition still occupies [2k+1, 2k+2), which is how a call's
 // clobber of r0..r5 conflicts with every value live across it.
-import { FP, type MBlock, type Reg, successors, usesDefs } from './mir.ts';
+import { FP, type MBlock, type MInsn, type Reg, successors, usesDefs } from './mir.ts';
 
 export interface Segment {
   start: number;
@@ -16,24 +16,30 @@ export interface Liveness {
   readonly liveOut: Map<number, Set<Reg>>;
 }
 
-/** Block-level live-in/live-out sets; `blocks` in layout order. */
-export function computeLiveness(blocks: readonly MBlock[]): Liveness {
+/**
+ * Block-level live-in/live-out sets of any kind of location (registers here, spill slots in spill-slots.ts):
+ * `access` names what an instruction reads and writes; `blocks` in layout order.
+ */
+export function solveLiveness<T>(blocks: readonly MBlock[], access: (i: MInsn) => { readonly uses: readonly T[]; readonly defs: readonly T[] }): {
+  liveIn: Map<number, Set<T>>;
+  liveOut: Map<number, Set<T>>;
+} {
   const byId = new Map(blocks.map((b) => [b.id, b]));
-  const gen = new Map<number, Set<Reg>>();
-  const kill = new Map<number, Set<Reg>>();
+  const gen = new Map<number, Set<T>>();
+  const kill = new Map<number, Set<T>>();
   for (const b of blocks) {
-    const g = new Set<Reg>();
-    const k = new Set<Reg>();
+    const g = new Set<T>();
+    const k = new Set<T>();
     for (const i of b.insns) {
-      const { uses, defs } = usesDefs(i);
-      for (const u of uses) if (u !== FP && !k.has(u)) g.add(u);
+      const { uses, defs } = access(i);
+      for (const u of uses) if (!k.has(u)) g.add(u);
       for (const d of defs) k.add(d);
     }
     gen.set(b.id, g);
     kill.set(b.id, k);
   }
-  const liveIn = new Map<number, Set<Reg>>(blocks.map((b) => [b.id, new Set(gen.get(b.id))]));
-  const liveOut = new Map<number, Set<Reg>>(blocks.map((b) => [b.id, new Set<Reg>()]));
+  const liveIn = new Map<number, Set<T>>(blocks.map((b) => [b.id, new Set(gen.get(b.id))]));
+  const liveOut = new Map<number, Set<T>>(blocks.map((b) => [b.id, new Set<T>()]));
   for (let changed = true; changed; ) {
     changed = false;
     for (let n = blocks.length - 1; n >= 0; n--) {
@@ -49,6 +55,14 @@ export function computeLiveness(blocks: readonly MBlock[]): Liveness {
     }
   }
   return { liveIn, liveOut };
+}
+
+/** Block-level live-in/live-out sets of registers; `blocks` in layout order. */
+export function computeLiveness(blocks: readonly MBlock[]): Liveness {
+  return solveLiveness<Reg>(blocks, (i) => {
+    const { uses, defs } = usesDefs(i);
+    return { uses: uses.filter((u) => u !== FP), defs };
+  });
 }
 
 /** Live ranges of every register, positions numbered over `blocks` in order. */

@@ -4,7 +4,8 @@
 // stored while the other is live. The verifier tracks each 8-byte stack slot's type per store, so a slot that
 // held a pointer and later a scalar is fine.
 import { eliminateDeadCode } from './dead-code.ts';
-import { FP, type MBlock, type MInsn, successors, usesDefs } from './mir.ts';
+import { solveLiveness } from './liveness.ts';
+import { FP, type MBlock, type MInsn, usesDefs } from './mir.ts';
 
 /** the slot an instruction stores to (`def`) or loads from (`use`), when it is one of `slots` */
 function slotAccess(i: MInsn, slots: ReadonlySet<number>): { def?: number; use?: number } {
@@ -19,36 +20,10 @@ function slotAccess(i: MInsn, slots: ReadonlySet<number>): { def?: number; use?:
  */
 export function shareSpillSlots(blocks: readonly MBlock[], slots: ReadonlySet<number>, allocaSize: number): number {
   if (slots.size === 0) return allocaSize;
-  const byId = new Map(blocks.map((b) => [b.id, b]));
-  const gen = new Map<number, Set<number>>();
-  const kill = new Map<number, Set<number>>();
-  for (const b of blocks) {
-    const g = new Set<number>();
-    const k = new Set<number>();
-    for (const i of b.insns) {
-      const { def, use } = slotAccess(i, slots);
-      if (use !== undefined && !k.has(use)) g.add(use);
-      if (def !== undefined) k.add(def);
-    }
-    gen.set(b.id, g);
-    kill.set(b.id, k);
-  }
-  const liveIn = new Map<number, Set<number>>(blocks.map((b) => [b.id, new Set(gen.get(b.id))]));
-  const liveOut = new Map<number, Set<number>>(blocks.map((b) => [b.id, new Set<number>()]));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let n = blocks.length - 1; n >= 0; n--) {
-      const b = blocks[n]!;
-      const out = liveOut.get(b.id)!;
-      for (const s of successors(b)) {
-        if (!byId.has(s)) continue;
-        for (const r of liveIn.get(s)!) if (!out.has(r)) (out.add(r), (changed = true));
-      }
-      const inn = liveIn.get(b.id)!;
-      const k = kill.get(b.id)!;
-      for (const r of out) if (!k.has(r) && !inn.has(r)) (inn.add(r), (changed = true));
-    }
-  }
+  const { liveOut } = solveLiveness<number>(blocks, (i) => {
+    const { def, use } = slotAccess(i, slots);
+    return { uses: use !== undefined ? [use] : [], defs: def !== undefined ? [def] : [] };
+  });
 
   const conflicts = new Map<number, Set<number>>([...slots].map((s) => [s, new Set<number>()]));
   const meet = (a: number, b: number): void => {
