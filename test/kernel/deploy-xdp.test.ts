@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,8 @@ import { compilePolicy } from '../../compiler/cgen/index.ts';
 import { preparePolicy } from '../../cli/commands/policy-pipeline.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
-import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, lineReader, liveNetnsPairs, TRAFFIC_SCRIPT, type NetnsPair } from '../support/netns.ts';
+import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, liveNetnsPairs, type NetnsPair } from '../support/netns.ts';
+import { scrapeMetrics, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf, setpriv } from '../support/require.ts';
 
 const PACKETS = 30;
@@ -65,38 +65,11 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     expect(liveNetnsPairs()).toBe(0);
   });
 
-  /** Datagrams from A to B's `port`, and how many B's socket received. */
-  async function udp(port: number, count = PACKETS): Promise<number> {
-    const recv = pair.spawn(pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', ADDR_B, String(port), String(count), '300', '5000']);
-    const lines = lineReader(recv);
-    expect(await lines.next(5000)).toBe('ready');
-    const sent = JSON.parse(pair.exec(pair.a, process.execPath, [TRAFFIC_SCRIPT, 'send', ADDR_A, '47000', ADDR_B, String(port), String(count), String(RATE)])) as { sent: number };
-    expect(sent.sent).toBe(count);
-    return (JSON.parse(await lines.next(8000)) as { received: number }).received;
-  }
-
-  /** A TCP connection from A to B's `port` with an echo: `echoed`, or `timeout` when the SYN is dropped. */
-  async function tcp(port: number): Promise<string> {
-    const serverScript = `const s=require('net').createServer(c=>c.pipe(c)).listen(${port},'${ADDR_B}',()=>console.log('ready'));setTimeout(()=>process.exit(0),5000)`;
-    const srv = pair.spawn(pair.b, process.execPath, ['-e', serverScript]);
-    expect(await lineReader(srv).next(5000)).toBe('ready');
-    const client = `const c=require('net').connect(${port},'${ADDR_B}',()=>c.write('hi'));c.on('data',d=>{console.log(String(d)==='hi'?'echoed':'wrong');process.exit(0)});c.on('error',e=>{console.log(e.code);process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},1000)`;
-    const out = pair.exec(pair.a, process.execPath, ['-e', client]).trim();
-    srv.kill();
-    return out;
-  }
-
+  const udp = (port: number, count = PACKETS) => udpReceived(pair, port, count, RATE);
+  const tcp = (port: number) => tcpEcho(pair, port);
   async function metrics(): Promise<Map<string, number>> {
-    const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-    expect(res.status).toBe(200);
-    const out = new Map<string, number>();
-    for (const line of (await res.text()).split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
-      const at = line.lastIndexOf(' ');
-      out.set(line.slice(0, at), Number(line.slice(at + 1)));
-    }
-    return out;
+    const { contentType, values } = await scrapeMetrics(server);
+    return values;
   }
 
   const iface = () => `${pair.b.name}/${pair.b.iface}`;
