@@ -39,7 +39,9 @@ describe.runIf(available('carry-over of pinned state maps', kernelBpf))('carryin
       fds.push(fd);
       return fd;
     };
-    const ct = make('conntrack', LRU_HASH, KEY, VALUE, 64);
+    // room to spare: an LRU map evicts before it is full when the inserting process moves between CPUs (each CPU
+    // draws its own batch of free nodes), and the copies below must see all 50 connections
+    const ct = make('conntrack', LRU_HASH, KEY, VALUE, 1024);
     for (let i = 0; i < 50; i++) mapUpdate(ct, key(i), value(1));
     pinned = {
       conntrack: pinObject(ct, dir, 'conntrack'),
@@ -90,8 +92,8 @@ describe.runIf(available('carry-over of pinned state maps', kernelBpf))('carryin
   });
 
   it('copyEntries() pads each value with zeros into a wider map, and cuts it back into a narrower one', () => {
-    const wide = mapCreate({ type: LRU_HASH, keySize: KEY, valueSize: 24, maxEntries: 64, flags: 0, name: 'ct_wide' });
-    const narrow = mapCreate({ type: LRU_HASH, keySize: KEY, valueSize: VALUE, maxEntries: 64, flags: 0, name: 'ct_narrow' });
+    const wide = mapCreate({ type: LRU_HASH, keySize: KEY, valueSize: 24, maxEntries: 1024, flags: 0, name: 'ct_wide' });
+    const narrow = mapCreate({ type: LRU_HASH, keySize: KEY, valueSize: VALUE, maxEntries: 1024, flags: 0, name: 'ct_narrow' });
     try {
       expect(copyEntries(fds[0]!, wide, { valueSize: 24 }).copied).toBe(count(fds[0]!));
       const v = mapLookup(wide, key(3))!;
