@@ -24,15 +24,28 @@ function summary(r: DeployResult, iface: string): string {
   const what = r.dryRun
     ? { fresh: 'would deploy', rules: 'would update the rules (no reload)', code: 'would replace the programs (LINK_UPDATE)', unchanged: 'nothing to do', removed: 'would remove everything' }[r.action]
     : { fresh: 'deployed', rules: 'updated the rules (no reload)', code: 'replaced the programs (LINK_UPDATE)', unchanged: 'unchanged', removed: 'removed everything' }[r.action];
-  lines.push(`${pc.green(what)} on ${iface}${r.state !== undefined ? ` (--mode ${r.state.mode})` : ''}`);
+  const servicesOnly = r.action === 'unchanged' && r.services !== undefined && r.services.action !== 'unchanged';
+  lines.push(`${pc.green(servicesOnly ? 'updated the services' : what)} on ${iface}${r.state !== undefined ? ` (--mode ${r.state.mode})` : ''}`);
   for (const p of r.state?.policies ?? []) lines.push(`  ${p.names.join(', ')}  v${p.version}  ${p.file}`);
+  const svc = r.services;
+  if (svc !== undefined && (svc.state !== undefined || svc.action === 'removed')) {
+    const how = { fresh: 'attached ahead of the policy on tcx', maps: 'maps updated in place (no reload)', code: 'programs replaced (LINK_UPDATE)', unchanged: 'unchanged', removed: 'removed' }[svc.action];
+    lines.push(`  services: ${r.dryRun ? `would be ${how}` : how}`);
+    for (const s of svc.state?.services ?? []) lines.push(`    ${s.name}  ${s.vip}:${s.port}/${s.protocol} → ${s.backends.join(', ')}`);
+  }
   for (const c of r.checks.filter((x) => !x.ok)) lines.push(`  ${pc.yellow('forced past')}: ${c.what}${c.detail !== undefined ? `: ${c.detail}` : ''}`);
   for (const w of r.warnings) lines.push(`  ${pc.yellow('warning')}: ${w}`);
   return `${lines.join('\n')}\n`;
 }
 
+function servicesJson(r: DeployResult): unknown {
+  const s = r.services;
+  if (s === undefined) return null;
+  return { action: s.action, services: s.state?.services ?? [], files: s.state?.files ?? [], links: s.state?.links ?? {}, pinDir: s.state?.pinDir ?? null };
+}
+
 function print(r: DeployResult, iface: string, json: boolean | undefined): void {
-  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, ...(r.carryOver !== undefined ? { carryOver: r.carryOver } : {}), iface, mode: r.state?.mode ?? null, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null }, null, 2)}\n`);
+  if (json === true) process.stdout.write(`${JSON.stringify({ action: r.action, dryRun: r.dryRun, layoutChanges: r.layoutChanges, ...(r.carryOver !== undefined ? { carryOver: r.carryOver } : {}), iface, mode: r.state?.mode ?? null, policies: r.state?.policies ?? [], checks: r.checks, warnings: r.warnings, links: r.state?.links ?? {}, pinDir: r.state?.pinDir ?? null, services: servicesJson(r) }, null, 2)}\n`);
   else process.stdout.write(summary(r, iface));
 }
 

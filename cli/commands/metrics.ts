@@ -2,17 +2,19 @@
 // scrape of /metrics (prom-client's registry, families in cli/deploy/prometheus.ts). Default 127.0.0.1:9464.
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { readCounters } from '../deploy/counters.ts';
+import { deployedCounters, listDeployed } from '../deploy/deployed.ts';
 import { metricsRegistry, type DeployedSnapshot } from '../deploy/prometheus.ts';
-import { DEFAULT_STATE_DIR, listStates } from '../deploy/state.ts';
+import { DEFAULT_STATE_DIR } from '../deploy/state.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The deployed interfaces (all, or only `iface`) with their counters, read from the pinned maps now. */
 export function readDeployed(options: { iface?: string; stateDir?: string } = {}): DeployedSnapshot[] {
-  const states = listStates(options.stateDir ?? DEFAULT_STATE_DIR).filter((s) => options.iface === undefined || s.iface === options.iface);
-  return states.map((state) => ({ state, counters: readCounters(state) }));
+  return listDeployed(options.stateDir ?? DEFAULT_STATE_DIR, options.iface).map((d) => ({
+    state: { iface: d.iface, ...(d.netns !== undefined ? { netns: d.netns } : {}), policies: d.policy?.policies ?? [] },
+    counters: deployedCounters(d),
+  }));
 }
 
 /**

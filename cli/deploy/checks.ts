@@ -2,7 +2,7 @@
 // (POLICY.vectors.yaml) in the simulator, against that file alone, as `tsbpf check` runs them.
 import { readObject } from '../../bpf/index.ts';
 import type { PolicyDriver } from '../../compiler/cgen/index.ts';
-import { readVectors } from '../../compiler/dsl/index.ts';
+import { readVectorFile } from '../../compiler/services/index.ts';
 import { runPolicyVectors, verifyPolicyPrograms } from '../commands/policy-check.ts';
 import { defaultVectorsFile, preparePolicy } from '../commands/policy-pipeline.ts';
 import type { BuiltSet } from './build-set.ts';
@@ -29,8 +29,11 @@ export function verifySet(built: BuiltSet): DeployCheck[] {
 export async function vectorChecks(file: string, options: { endpoints?: string; driver?: PolicyDriver } = {}): Promise<DeployCheck[]> {
   const vectors = defaultVectorsFile(file);
   if (vectors === undefined) return [];
+  // the policy cases: a file exporting services too has service cases beside them (service-build.ts runs those)
+  const policyCases = readVectorFile(vectors).policy;
+  if (policyCases.length === 0) return [];
   const p = await preparePolicy(file, options);
-  const cases = await runPolicyVectors(p, readObject(p.compiled.object), readVectors(vectors));
+  const cases = await runPolicyVectors(p, readObject(p.compiled.object), policyCases);
   return cases.map((c) => {
     const bad = c.packets.findIndex((x) => !(x.expect === null || x.expect === x.got) || x.reference !== undefined);
     const pkt = c.packets[bad];

@@ -1,4 +1,4 @@
-// `tsbpf deploy` / `tsbpf undeploy`: the policies of one interface, compiled together, into the kernel and kept
+// `tsbpf deploy` / `tsbpf undeploy`: the policies (and services) of one interface, compiled together, into the kernel and kept
 // up to date. Whatever happens, either the new deployment is in force or the previous one still is:
 //
 //   fresh   load → fill maps → pin maps → attach tcx links → pin links → write state
@@ -14,6 +14,10 @@
 // --mode xdp runs the receive-side program (interface mode: ingress; endpoint mode: the endpoint's egress) as
 // an XDP program and keeps the other on tcx egress (compiler/cgen/programs.ts); a redeploy without --mode keeps
 // the deployed mode.
+//
+// Services (the files' `service()` exports) are the interface's other deployment: one load balancer, planned
+// (built, checked) before anything changes and applied after the policies (service-deploy.ts), its programs
+// first on the tcx hooks, its pins under <pin dir>/lb and its state under <state dir>/services.
 //
 // The state is written last: a failure before leaves the old state describing what is still in force.
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
@@ -39,6 +43,7 @@ import {
   type Link,
   type TcxDirection,
 } from '../../loader/index.ts';
+import { loadPolicyFile, type LoadedPolicies } from '../../compiler/dsl/index.ts';
 import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
 import { manifestOf } from '../commands/policy-build.ts';
 import { buildPolicySet, type BuiltSet } from './build-set.ts';
@@ -49,6 +54,9 @@ import { l7CounterLayout } from './l7-counters.ts';
 import { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.ts';
 import { undoable } from './undoable-writer.ts';
 import { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction } from './plan.ts';
+import { applyServices, planServices, type ServiceResult } from './service-deploy.ts';
+import { removeLb } from './service-kernel.ts';
+import { listServiceStates, readServiceState, removeServiceState, type ServiceDeployState } from './service-state.ts';
 import { DEFAULT_PIN_ROOT, DEFAULT_STATE_DIR, listStates, readState, removeState, STATE_LAYOUT, stateId, writeState, type DeployState } from './state.ts';
 
 export interface DeployTarget {
@@ -81,6 +89,8 @@ export interface DeployResult {
   /** with layout changes: which state maps keep their contents (reused or copied) and which start empty */
   readonly carryOver?: { readonly kept: readonly string[]; readonly copied: readonly string[]; readonly lost: readonly string[] };
   readonly dryRun: boolean;
+  /** the interface's services (the load balancer), when it has or had any */
+  readonly services?: ServiceResult;
 }
 
 const netnsPath = (netns: string | undefined) => (netns === undefined ? undefined : netns.includes('/') ? netns : `/run/netns/${netns}`);
@@ -90,51 +100,144 @@ function dirs(t: DeployTarget): { id: string; pinDir: string; stateDir: string }
   return { id, pinDir: join(t.pinRoot ?? DEFAULT_PIN_ROOT, sanitizePinName(id)), stateDir: t.stateDir ?? DEFAULT_STATE_DIR };
 }
 
-/** Adds (or replaces) `files` in the set deployed on the interface and brings the kernel up to date. */
-export async function deployPolicies(files: readonly string[], options: DeployOptions): Promise<DeployResult> {
-  const { id, stateDir } = dirs(options);
-  const previous = readState(stateDir, id);
-  const set = policySetAfterDeploy(previous?.policies.map((p) => p.file) ?? [], files.map((f) => resolve(f)));
-  const endpoints = options.endpoints ?? previous?.endpoints;
-  return applySet(set, { ...options, ...(endpoints !== undefined ? { endpoints } : {}) }, previous, files.map((f) => resolve(f)));
+/** Loads every file: what it exports decides whether it joins the policies, the services, or both. */
+async function loadFiles(files: readonly string[]): Promise<LoadedPolicies[]> {
+  const out: LoadedPolicies[] = [];
+  for (const f of files) {
+    if (!existsSync(f)) throw new CliError(`${f}: no such file`, EXIT_USAGE);
+    try {
+      out.push(await loadPolicyFile(f));
+    } catch (e) {
+      throw new CliError((e as Error).message, EXIT_USAGE, { cause: e });
+    }
+    const l = out[out.length - 1]!;
+    if (l.policies.length === 0 && (l.services?.length ?? 0) === 0) throw new CliError(`deploy: ${f} exports no policy and no service`, EXIT_USAGE);
+  }
+  return out;
 }
 
-/** Removes `file` from the interface's set (redeploying the rest), or everything of the interface. */
+const hasServices = (l: LoadedPolicies) => (l.services?.length ?? 0) > 0;
+
+/**
+ * The interface's policy and service sets after deploying `added` (a file replaces itself in each set, leaving
+ * a set when it no longer exports that kind), or after undeploying `removed`.
+ */
+async function nextSets(previous: DeployState | undefined, previousLb: ServiceDeployState | undefined, added: readonly string[], removed: readonly string[]): Promise<{ policies: string[]; services: LoadedPolicies[] }> {
+  const loadedAdded = await loadFiles(added);
+  const keep = (f: string) => !removed.includes(f);
+  const policies = policySetAfterDeploy((previous?.policies.map((p) => p.file) ?? []).filter(keep), []).filter((f) => {
+    const l = loadedAdded.find((x) => x.file === f);
+    return l === undefined || l.policies.length > 0;
+  });
+  for (const l of loadedAdded) if (l.policies.length > 0 && !policies.includes(l.file)) policies.push(l.file);
+  const serviceFiles = policySetAfterDeploy((previousLb?.files.map((f) => f.file) ?? []).filter(keep), loadedAdded.filter(hasServices).map((l) => l.file));
+  const services: LoadedPolicies[] = [];
+  for (const f of serviceFiles) {
+    const l = loadedAdded.find((x) => x.file === f) ?? (await loadFiles([f]))[0]!;
+    if (hasServices(l)) services.push(l);
+  }
+  return { policies, services };
+}
+
+/** Adds (or replaces) `files` in the sets deployed on the interface (policies, services) and brings the kernel up to date. */
+export async function deployPolicies(files: readonly string[], options: DeployOptions): Promise<DeployResult> {
+  const added = files.map((f) => resolve(f));
+  return applyInterface(added, [], options);
+}
+
+/** Removes `file` from the interface's sets (redeploying the rest), or everything of the interface. */
 export async function undeployPolicy(file: string | undefined, options: DeployTarget & { driver?: PolicyDriver }): Promise<DeployResult> {
   const { id, stateDir } = dirs(options);
   const previous = readState(stateDir, id);
-  if (previous === undefined) throw new CliError(`undeploy: nothing is deployed on ${id}`, EXIT_USAGE);
-  const rest = file === undefined ? [] : previous.policies.map((p) => p.file).filter((f) => f !== resolve(file));
-  if (file !== undefined && rest.length === previous.policies.length) {
-    throw new CliError(`undeploy: ${file} is not deployed on ${id} (deployed: ${previous.policies.map((p) => p.file).join(', ')})`, EXIT_USAGE);
+  const previousLb = readServiceState(stateDir, id);
+  if (previous === undefined && previousLb === undefined) throw new CliError(`undeploy: nothing is deployed on ${id}`, EXIT_USAGE);
+  const deployed = [...new Set([...(previous?.policies.map((p) => p.file) ?? []), ...(previousLb?.files.map((f) => f.file) ?? [])])];
+  if (file !== undefined && !deployed.includes(resolve(file))) {
+    throw new CliError(`undeploy: ${file} is not deployed on ${id} (deployed: ${deployed.join(', ')})`, EXIT_USAGE);
   }
-  if (rest.length === 0) {
-    removeDeployment(previous, stateDir);
+  if (file === undefined) {
+    if (previousLb !== undefined) removeServices(previousLb, stateDir);
+    if (previous !== undefined) removeDeployment(previous, stateDir);
     return { action: 'removed', state: undefined, checks: [], warnings: [], layoutChanges: [], dryRun: false };
   }
-  return applySet(rest, { ...options, ...(previous.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), mode: previous.mode, force: true }, previous, []);
+  return applyInterface([], [resolve(file)], { ...options, ...(previous?.endpoints !== undefined ? { endpoints: previous.endpoints } : {}), ...(previous !== undefined ? { mode: previous.mode } : {}), force: true });
+}
+
+/** Deploys `added` and removes `removed`: services planned first (refused before anything changes), policies, then the services applied. */
+async function applyInterface(added: readonly string[], removed: readonly string[], options: DeployOptions): Promise<DeployResult> {
+  const progress = options.progress ?? (() => {});
+  const { id, pinDir, stateDir } = dirs(options);
+  const previous = readState(stateDir, id);
+  const previousLb = readServiceState(stateDir, id);
+  const sets = await nextSets(previous, previousLb, added, removed);
+  const mode = options.mode ?? previous?.mode ?? 'tc';
+  if (mode === 'xdp' && sets.services.length > 0) {
+    // the XDP program runs before tcx: it would judge the VIP, where the tc mode's policy judges the backend
+    throw new CliError(`deploy --mode xdp: ${sets.services[0]!.file} exports services, whose load balancer must translate before the policy judges (tcx, first): deploy with --mode tc`, EXIT_USAGE);
+  }
+  const driver = options.driver !== undefined ? { driver: options.driver } : {};
+  const plan = await planServices(sets.services, added, previousLb, { ...driver, progress });
+  const failed = plan.checks.filter((c) => !c.ok);
+  if (failed.length > 0 && options.force !== true) {
+    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${failed[0]!.what}${failed[0]!.detail !== undefined ? `: ${failed[0]!.detail}` : ''} (--force deploys anyway)`, EXIT_FAILED);
+  }
+  if (plan.action === 'fresh' && options.dryRun !== true && !isBpffs(join(pinDir, '..')) && !isBpffs(join(pinDir, '..', '..'))) {
+    throw new CliError(`deploy: ${join(pinDir, '..')} is not on a bpffs (mount one: mount -t bpf bpf /sys/fs/bpf)`, EXIT_USAGE);
+  }
+  let result: DeployResult;
+  if (sets.policies.length > 0) {
+    const endpoints = options.endpoints ?? previous?.endpoints;
+    result = await applySet(sets.policies, { ...options, ...(endpoints !== undefined ? { endpoints } : {}) }, previous, added.filter((f) => sets.policies.includes(f)));
+  } else if (previous !== undefined && options.dryRun !== true) {
+    removeDeployment(previous, stateDir, false);
+    result = { action: 'removed', state: undefined, checks: [], warnings: [], layoutChanges: [], dryRun: false };
+  } else {
+    result = { action: plan.action === 'maps' ? 'rules' : plan.action === 'removed' ? 'removed' : plan.action, state: previous, checks: [], warnings: [], layoutChanges: [], dryRun: options.dryRun === true };
+  }
+  const warnings = [...result.warnings];
+  const netns = netnsPath(options.netns);
+  const services =
+    options.dryRun === true
+      ? { action: plan.action, state: previousLb, checks: plan.checks }
+      : applyServices(plan, previousLb, { iface: options.iface, ...(netns !== undefined ? { netns } : {}), ...(options.netns !== undefined ? { netnsName: options.netns } : {}), pinDir, stateDir }, warnings, progress);
+  if (sets.policies.length === 0 && services.state === undefined && options.dryRun !== true) rmEmptyDir(pinDir);
+  return { ...result, checks: [...result.checks, ...services.checks], warnings, services };
 }
 
 /** `undeploy --all`: every interface deployed by this state directory. Returns the ids removed. */
 export function undeployAll(options: { stateDir?: string; pinRoot?: string } = {}): string[] {
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const removed: string[] = [];
+  const removed = new Set<string>();
+  for (const s of listServiceStates(stateDir)) {
+    removeServices(s, stateDir);
+    removed.add(stateId(s.iface, s.netns));
+  }
   for (const s of listStates(stateDir)) {
     removeDeployment(s, stateDir);
-    removed.push(stateId(s.iface, s.netns));
+    removed.add(stateId(s.iface, s.netns));
   }
   const root = options.pinRoot ?? DEFAULT_PIN_ROOT;
   // the root directory too, when we made it and nothing else is in it
+  rmEmptyDir(root);
+  return [...removed].sort();
+}
+
+function rmEmptyDir(dir: string): void {
   try {
-    rmdirSync(root);
+    rmdirSync(dir);
   } catch {
     // not empty, or already gone
   }
-  return removed;
 }
 
-/** Detaches the links (the programs go with them) and removes the pins and the state. */
-function removeDeployment(state: DeployState, stateDir: string): void {
+function removeServices(state: ServiceDeployState, stateDir: string): void {
+  removeLb(state);
+  removeServiceState(stateDir, stateId(state.iface, state.netns));
+  rmEmptyDir(join(state.pinDir, '..'));
+}
+
+/** Detaches the policy links (the programs go with them) and removes their pins and the state. */
+function removeDeployment(state: DeployState, stateDir: string, rmDir = true): void {
   for (const l of Object.values(state.links)) {
     if (!existsSync(l.path)) continue;
     try {
@@ -143,7 +246,9 @@ function removeDeployment(state: DeployState, stateDir: string): void {
       // the interface is gone (its links are defunct): removing the pin below releases the link
     }
   }
-  rmSync(state.pinDir, { recursive: true, force: true });
+  // the load balancer's pins (lb/) stay with it
+  for (const d of ['maps', 'links']) rmSync(join(state.pinDir, d), { recursive: true, force: true });
+  if (rmDir) rmEmptyDir(state.pinDir);
   removeState(stateDir, stateId(state.iface, state.netns));
 }
 
@@ -303,7 +408,8 @@ function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, pr
   const attached: { path: string; detach: () => void }[] = [];
   try {
     fillMaps(coll, built.prepared.compiled.maps);
-    rmSync(pinDir, { recursive: true, force: true });
+    // the policy's own pins only: the load balancer's (lb/) are its own deployment
+    for (const d of ['maps', 'links']) rmSync(join(pinDir, d), { recursive: true, force: true });
     const maps = pinMaps(coll, join(pinDir, 'maps'));
     mkdirSync(join(pinDir, 'links'), { recursive: true });
     const links: Record<string, DeployState['links'][string]> = {};
@@ -327,7 +433,7 @@ function freshDeploy(built: BuiltSet, options: DeployOptions, pinDir: string, pr
         // already gone
       }
     }
-    rmSync(pinDir, { recursive: true, force: true });
+    for (const d of ['maps', 'links']) rmSync(join(pinDir, d), { recursive: true, force: true });
     throw e;
   } finally {
     coll.close();

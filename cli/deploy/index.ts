@@ -1,4 +1,4 @@
-// cli/deploy: policies of an interface into the kernel and kept up to date (deploy, undeploy), what is deployed
+// cli/deploy: policies (and services: a load balancer) of an interface into the kernel and kept up to date (deploy, undeploy), what is deployed
 // (state under /run/tsbpf), its counters and their Prometheus exposition. Commands: cli/commands/deploy.ts,
 // status.ts, metrics.ts; walkthrough: docs/deploy.md.
 export { buildPolicySet, codeHash, mergeInventories, sourcesHash, type BuiltSet } from './build-set.ts';
@@ -16,3 +16,8 @@ export { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.t
 export { copyEntries, type CopyResult } from './copy-entries.ts';
 export { carryRuleCounters, type RuleLabel } from './carry-counters.ts';
 export { renderTopFrame, type TopSample } from './top-frame.ts';
+export { listDeployed, deployedCounters, readDeployedServices, type DeployedInterface } from './deployed.ts';
+export { buildServiceSet, backendKeys, deploySizes, DEPLOYED_LB_PROGRAMS, serviceVectorChecks, verifyServices, type BuiltServices } from './service-build.ts';
+export { applyServices, planServices, type ServiceAction, type ServicePlan, type ServiceResult } from './service-deploy.ts';
+export { freshLb, removeLb, replaceLb, updateLbMaps, type LbKernelResult, type LbTarget } from './service-kernel.ts';
+export { listServiceStates, readServiceState, removeServiceState, serviceStateFile, writeServiceState, type DeployedService, type ServiceDeployState } from './service-state.ts';

@@ -21,7 +21,8 @@ export interface MetricFamily {
 
 /** One deployed interface: what its state says and what its pinned maps count. */
 export interface DeployedSnapshot {
-  readonly state: DeployState;
+  /** the interface and its policies (none when only services are deployed there) */
+  readonly state: Pick<DeployState, 'iface' | 'netns' | 'policies'>;
   readonly counters: InterfaceCounters;
 }
 
@@ -57,7 +58,7 @@ export const METRIC_SPECS: readonly Spec[] = [
   counter('tsbpf_backend_resets_total', 'connections to each backend reset when it was removed', BACKEND),
 ];
 
-const ifaceOf = (s: DeployState) => (s.netns === undefined ? s.iface : `${s.netns}/${s.iface}`);
+const ifaceOf = (s: Pick<DeployState, 'iface' | 'netns'>) => (s.netns === undefined ? s.iface : `${s.netns}/${s.iface}`);
 
 /** Sums samples that agree on `keys` (labels in that order). */
 function sumBy<T>(xs: readonly T[], keys: readonly string[], labels: (x: T) => Record<string, string>, value: (x: T) => bigint): MetricSample[] {

@@ -106,7 +106,7 @@ const IPV6: EwFamily = {
 };
 
 /** the parse, rewrite, egress and ingress functions of one address family */
-function ewFamilyC(f: EwFamily, connections: number): string {
+function ewFamilyC(f: EwFamily, connections: number, pass: string): string {
   const n = f.n;
   const addrSize = n === '4' ? 'sizeof(to)' : '16';
   const toPtr = n === '4' ? '&to' : 'to';
@@ -181,14 +181,14 @@ static __noinline int ew_egress${n}(struct __sk_buff *skb)
 	int bytes = ew_parse${n}(skb, &fl);
 
 	if (!bytes)
-		return TC_ACT_OK;
+		return ${pass};
 	struct ${f.svcKey} sk = { .port = fl.dport, .proto = fl.proto };
 
 	${f.copy('sk.vip', 'fl.daddr')}
 	struct svc *svc = bpf_map_lookup_elem(&${f.services}, &sk);
 
 	if (!svc)
-		return TC_ACT_OK;
+		return ${pass};
 	__u32 svc_id = svc->id;
 	__u32 backend_id;
 	__u64 new_conn = 0;
@@ -229,7 +229,7 @@ static __noinline int ew_egress${n}(struct __sk_buff *skb)
 	count_svc(svc_id, bytes, new_conn, 0);
 	count_backend(backend_id, bytes, 0, 0);
 	ew_rewrite${n}(skb, fl.proto, ${f.off.daddr}, ${f.arg('fl.daddr')}, ${f.arg('baddr')}, ${f.off.dport}, fl.dport, bport);
-	return TC_ACT_OK;
+	return ${pass};
 }
 
 static __noinline int ew_ingress${n}(struct __sk_buff *skb)
@@ -238,7 +238,7 @@ static __noinline int ew_ingress${n}(struct __sk_buff *skb)
 	int bytes = ew_parse${n}(skb, &fl);
 
 	if (!bytes)
-		return TC_ACT_OK;
+		return ${pass};
 	struct ${f.key} ek = { .backend_port = fl.sport, .client_port = fl.dport, .proto = fl.proto };
 
 	${f.copy('ek.backend', 'fl.saddr')}
@@ -246,13 +246,13 @@ static __noinline int ew_ingress${n}(struct __sk_buff *skb)
 	struct ${f.rev} *er = bpf_map_lookup_elem(&${f.rev}, &ek);
 
 	if (!er)
-		return TC_ACT_OK;
+		return ${pass};
 	${f.local('vip', 'er->vip')}
 	__be16 vport = er->vip_port;
 
 	count_backend(er->backend, bytes, 1, 0);
 	ew_rewrite${n}(skb, fl.proto, ${f.off.saddr}, ${f.arg('fl.saddr')}, ${f.arg('vip')}, ${f.off.sport}, fl.sport, vport);
-	return TC_ACT_OK;
+	return ${pass};
 }
 `;
 }
@@ -269,9 +269,18 @@ static __always_inline __be16 ew_ethertype(struct __sk_buff *skb)
 }
 `;
 
+/**
+ * What the tc programs return for a packet they let through. `TC_ACT_OK` (0, TCX_PASS) ends a tcx chain;
+ * `deploy` chains the load balancer in front of the policy programs on one hook, so it asks for TCX_NEXT (-1):
+ * the next program (the policy) still judges the packet, and past the last one it passes.
+ */
+export type EwPass = 'TC_ACT_OK' | 'TCX_NEXT';
+
 /** the ew_rev maps and the two programs (needs the declarations of generate-lb-c.ts and generate-lb6-c.ts before it) */
-export function eastWestC(connections: number): string {
-  return `${ewFamilyC(IPV4, connections)}${ewFamilyC(IPV6, connections)}${ETHERTYPE_C}
+export function eastWestC(connections: number, pass: EwPass = 'TC_ACT_OK'): string {
+  // TCX_NEXT as a number: the wasm driver's headers may predate enum tcx_action_base (Linux 6.6)
+  const ret = pass === 'TCX_NEXT' ? '-1 /* TCX_NEXT */' : 'TC_ACT_OK';
+  return `${ewFamilyC(IPV4, connections, ret)}${ewFamilyC(IPV6, connections, ret)}${ETHERTYPE_C}
 SEC("tc")
 int ${EW_EGRESS_PROGRAM}(struct __sk_buff *skb)
 {

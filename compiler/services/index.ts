@@ -5,7 +5,7 @@ export * from './flow-hash.ts';
 export { DEFAULT_LB_CONNECTIONS, generateLbC, LB_PROGRAM, lbSizes, type LbSizes } from './generate-lb-c.ts';
 export * from './lb-map-contents.ts';
 export * from './compile-lb.ts';
-export { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM } from './generate-ew-c.ts';
+export { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM, type EwPass } from './generate-ew-c.ts';
 export * from './lb-status.ts';
 export * from './lb-build.ts';
 export * from './service-vectors.ts';

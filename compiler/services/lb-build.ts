@@ -3,8 +3,8 @@
 // initial map contents and the programs with their attach points.
 import { PolicyError } from '../dsl/policy-error.ts';
 import { compileLbC, type LbDriver } from './compile-lb.ts';
-import { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM } from './generate-ew-c.ts';
-import { generateLbC, LB_PROGRAM, lbSizes } from './generate-lb-c.ts';
+import { EW_EGRESS_PROGRAM, EW_INGRESS_PROGRAM, type EwPass } from './generate-ew-c.ts';
+import { generateLbC, LB_PROGRAM, lbSizes, type LbSizes } from './generate-lb-c.ts';
 import { lbMapContents, type LbConfig, type LbMaps } from './lb-map-contents.ts';
 import type { Service } from './service-model.ts';
 
@@ -53,12 +53,22 @@ export function checkServiceSet(services: readonly Service[]): void {
   }
 }
 
-export async function buildLb(services: readonly Service[], options: { readonly driver?: LbDriver; readonly config?: LbConfig; readonly connections?: number } = {}): Promise<BuiltLb> {
+export interface BuildLbOptions {
+  readonly driver?: LbDriver;
+  readonly config?: LbConfig;
+  readonly connections?: number;
+  /** map sizes (default lbSizes: exactly the services'); `deploy` leaves room so backend changes keep the code */
+  readonly sizes?: LbSizes;
+  /** what the tc programs return for packets they let through (generate-ew-c.ts EwPass) */
+  readonly tcPass?: EwPass;
+}
+
+export async function buildLb(services: readonly Service[], options: BuildLbOptions = {}): Promise<BuiltLb> {
   checkServiceSet(services);
   const driver = options.driver ?? 'wasm';
   const config = options.config ?? DEFAULT_LB_CONFIG;
   const maps = lbMapContents(services, config);
-  const c = generateLbC(services, lbSizes(services, options.connections));
+  const c = generateLbC(services, options.sizes ?? lbSizes(services, options.connections), options.tcPass !== undefined ? { tcPass: options.tcPass } : {});
   return { services, c, object: await compileLbC(c, driver), driver, config, maps, programs: LB_PROGRAMS };
 }
 

@@ -10,14 +10,15 @@
 // After each deploy the stream still advances, in order, without a reset; the idle connection delivers B's
 // message; new connections follow the new rules (7003 refused once removed, 7002 accepted); and the policy
 // never dropped one of B's packets.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readCounters } from '../../cli/deploy/counters.ts';
-import { deployPolicies, undeployAll, type DeployOptions } from '../../cli/deploy/deploy.ts';
+import { deployPolicies } from '../../cli/deploy/deploy.ts';
 import { readState, stateId } from '../../cli/deploy/state.ts';
 import { repoRoot } from '../corpora.ts';
-import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, lineReader, liveNetnsPairs, type LineReader, type NetnsPair } from '../support/netns.ts';
+import { deployHarness } from '../support/deploy-traffic.ts';
+import { ADDR_B, lineReader, type LineReader } from '../support/netns.ts';
 import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 import type { ChildProcess } from 'node:child_process';
 
@@ -56,44 +57,22 @@ interface StreamReport {
 }
 
 describe.runIf(available('open connections across redeploys', kernelBpf, clang19, bpftool))('an open TCP connection across redeploys', () => {
-  let pair: NetnsPair;
-  let dir: string;
-  let target: DeployOptions;
   let server: ChildProcess;
   let serverLines: LineReader;
   let client: ChildProcess;
   let clientLines: LineReader;
 
+  const h = deployHarness({ name: 'deploy-conn', side: 'a', endpoints: 'endpoints.yaml' });
+
   beforeAll(async () => {
-    pair = createNetnsPair();
-    dir = mkdtempSync('/tmp/tsbpf-deploy-conn-');
-    writeFileSync(join(dir, 'web.ts'), web([7002, 7003]));
-    writeFileSync(join(dir, 'idle.ts'), IDLE);
-    writeFileSync(join(dir, 'many.ts'), MANY);
-    writeFileSync(join(dir, 'http.ts'), HTTP);
-    writeFileSync(join(dir, 'endpoints.yaml'), `endpoints:\n  - { ip: ${ADDR_B}, labels: { app: b } }\n  - { ip: 192.0.2.9, labels: { app: idle } }\n`);
-    target = {
-      iface: pair.a.iface,
-      netns: pair.a.name,
-      endpoints: join(dir, 'endpoints.yaml'),
-      pinRoot: `/sys/fs/bpf/tsbpf-conn-${process.pid}`,
-      stateDir: join(dir, 'state'),
-      driver: 'native',
-    };
-    server = pair.spawn(pair.b, process.execPath, [STREAM_SCRIPT, 'server', ADDR_B, '7002', '7003']);
+    writeFileSync(join(h.dir, 'web.ts'), web([7002, 7003]));
+    writeFileSync(join(h.dir, 'idle.ts'), IDLE);
+    writeFileSync(join(h.dir, 'many.ts'), MANY);
+    writeFileSync(join(h.dir, 'http.ts'), HTTP);
+    writeFileSync(join(h.dir, 'endpoints.yaml'), `endpoints:\n  - { ip: ${ADDR_B}, labels: { app: b } }\n  - { ip: 192.0.2.9, labels: { app: idle } }\n`);
+    server = h.pair.spawn(h.pair.b, process.execPath, [STREAM_SCRIPT, 'server', ADDR_B, '7002', '7003']);
     serverLines = lineReader(server);
     expect(await serverLines.next(5000)).toBe('ready');
-  });
-
-  afterAll(() => {
-    try {
-      if (target !== undefined) undeployAll({ stateDir: target.stateDir!, pinRoot: target.pinRoot! });
-    } finally {
-      pair?.destroy();
-      destroyAllNetns();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
-    expect(liveNetnsPairs()).toBe(0);
   });
 
   async function report(): Promise<StreamReport> {
@@ -125,17 +104,17 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
   /** A new connection from A: `echoed`, or `timeout` when the SYN is dropped. */
   function connect(port: number): string {
     const code = `const c=require('net').connect(${port},'${ADDR_B}',()=>c.write('hi'));c.on('data',d=>{console.log(String(d)==='hi'?'echoed':'wrong');process.exit(0)});c.on('error',e=>{console.log(e.code);process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},1000)`;
-    return pair.exec(pair.a, process.execPath, ['-e', code]).trim();
+    return h.pair.exec(h.pair.a, process.execPath, ['-e', code]).trim();
   }
 
   const egressDrops = () => {
-    const c = readCounters(readState(target.stateDir!, stateId(pair.a.iface, pair.a.name))!);
+    const c = readCounters(readState(h.target.stateDir!, stateId(h.pair.a.iface, h.pair.a.name))!);
     return c.verdicts.filter((v) => v.direction === 'egress' && v.action === 'dropped').reduce((n, v) => n + v.packets, 0n);
   };
 
   it('keeps streaming across a rules-only update, new programs over the same maps, a map layout change and the first L7 rule', async () => {
-    expect((await deployPolicies([join(dir, 'web.ts')], target)).action).toBe('fresh');
-    client = pair.spawn(pair.a, process.execPath, [STREAM_SCRIPT, 'client', ADDR_B, '7002']);
+    expect((await deployPolicies([join(h.dir, 'web.ts')], h.target)).action).toBe('fresh');
+    client = h.pair.spawn(h.pair.a, process.execPath, [STREAM_SCRIPT, 'client', ADDR_B, '7002']);
     clientLines = lineReader(client);
     expect(await clientLines.next(5000)).toBe('connected');
     let last = await advanced({ bytes: 0, chunks: 0, inOrder: true, sent: 0, pokes: 0, error: null, closed: false });
@@ -144,8 +123,8 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     expect(connect(7003)).toBe('echoed');
 
     // 1. rules only: 7003 removed, through the generation flip
-    writeFileSync(join(dir, 'web.ts'), web([7002]));
-    const rules = await deployPolicies([join(dir, 'web.ts')], target);
+    writeFileSync(join(h.dir, 'web.ts'), web([7002]));
+    const rules = await deployPolicies([join(h.dir, 'web.ts')], h.target);
     expect(rules.action).toBe('rules');
     await poke(2);
     expect(connect(7003)).toBe('timeout');
@@ -156,7 +135,7 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     last = now;
 
     // 2. code: new programs swapped in with LINK_UPDATE over the pinned maps
-    const code = await deployPolicies([join(dir, 'idle.ts')], target);
+    const code = await deployPolicies([join(h.dir, 'idle.ts')], h.target);
     expect(code.action).toBe('code');
     expect(code.layoutChanges).toEqual([]);
     await poke(3);
@@ -167,14 +146,14 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     last = now;
 
     // 3. layout: the policy map grows; conntrack (and the other state maps) carried over, said beforehand
-    const plan = await deployPolicies([join(dir, 'many.ts')], { ...target, dryRun: true });
+    const plan = await deployPolicies([join(h.dir, 'many.ts')], { ...h.target, dryRun: true });
     expect(plan.layoutChanges).toEqual([expect.stringMatching(/^map policy: max entries 256 → \d+$/)]);
     expect(plan.carryOver?.kept).toEqual(expect.arrayContaining(['conntrack', 'fragments', 'verdict_counters']));
     expect(plan.warnings.join('\n')).toMatch(/layout changes \(map policy: .*kept: .*conntrack/);
     const ruleCount = () =>
-      readCounters(readState(target.stateDir!, stateId(pair.a.iface, pair.a.name))!).rules.find((r) => r.policy === 'web' && r.rule === 'tcp-7002')!.packets;
+      readCounters(readState(h.target.stateDir!, stateId(h.pair.a.iface, h.pair.a.name))!).rules.find((r) => r.policy === 'web' && r.rule === 'tcp-7002')!.packets;
     const countedBefore = ruleCount();
-    const layout = await deployPolicies([join(dir, 'many.ts')], target);
+    const layout = await deployPolicies([join(h.dir, 'many.ts')], h.target);
     // the rule counters, in a new and larger map, carry on from where they were
     expect(ruleCount()).toBeGreaterThanOrEqual(countedBefore);
     expect(countedBefore).toBeGreaterThan(0n);
@@ -189,7 +168,7 @@ describe.runIf(available('open connections across redeploys', kernelBpf, clang19
     last = now;
 
     // 4. the first L7 rule: conntrack's values widen, its entries copied with the new fields at zero
-    const l7 = await deployPolicies([join(dir, 'http.ts')], target);
+    const l7 = await deployPolicies([join(h.dir, 'http.ts')], h.target);
     expect(l7.action).toBe('code');
     expect(l7.layoutChanges).toEqual(expect.arrayContaining([expect.stringMatching(/^map conntrack: value size 8 → \d+$/)]));
     expect(l7.carryOver).toMatchObject({ copied: ['conntrack'], lost: [] });

@@ -2,13 +2,14 @@
 // rules-only update (generation flip in the pinned maps) and across a change that needs new programs and maps
 // (LINK_UPDATE on the pinned links); every datagram sent must arrive, and the new rules must be in force
 // right after each deploy returns.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { interfaceStatus } from '../../cli/commands/status.ts';
-import { deployPolicies, undeployAll, type DeployOptions, type DeployResult } from '../../cli/deploy/deploy.ts';
+import { deployPolicies, type DeployResult } from '../../cli/deploy/deploy.ts';
 import { readState, stateId } from '../../cli/deploy/state.ts';
-import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, lineReader, liveNetnsPairs, TRAFFIC_SCRIPT, type NetnsPair } from '../support/netns.ts';
+import { deployHarness } from '../support/deploy-traffic.ts';
+import { ADDR_A, ADDR_B, lineReader, TRAFFIC_SCRIPT } from '../support/netns.ts';
 import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 
 const BASE = `import { policy } from 'tsbpf';
@@ -23,37 +24,22 @@ export default policy({ name: 'many', host: true, ingress: [{ name: 'many-ports'
 `;
 
 describe.runIf(available('redeploy under traffic', kernelBpf, clang19, bpftool))('tsbpf redeploy under traffic', () => {
-  let pair: NetnsPair;
-  let dir: string;
-  let target: DeployOptions;
 
-  beforeAll(() => {
-    pair = createNetnsPair();
-    dir = mkdtempSync('/tmp/tsbpf-redeploy-');
+  const h = deployHarness({ name: 'redeploy' });
+
+  beforeAll(async () => {
     for (const [name, text] of [['base', BASE], ['extra', EXTRA], ['many', MANY]] as const) {
-      writeFileSync(join(dir, `${name}.ts`), text);
-      writeFileSync(join(dir, `${name}.endpoints.yaml`), `host: [${ADDR_B}]\n`);
+      writeFileSync(join(h.dir, `${name}.ts`), text);
+      writeFileSync(join(h.dir, `${name}.endpoints.yaml`), `host: [${ADDR_B}]\n`);
     }
-    target = { iface: pair.b.iface, netns: pair.b.name, pinRoot: `/sys/fs/bpf/tsbpf-redeploy-${process.pid}`, stateDir: join(dir, 'state'), driver: 'native' };
-  });
-
-  afterAll(() => {
-    try {
-      if (target !== undefined) undeployAll({ stateDir: target.stateDir!, pinRoot: target.pinRoot! });
-    } finally {
-      pair?.destroy();
-      destroyAllNetns();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
-    expect(liveNetnsPairs()).toBe(0);
   });
 
   /** Runs `during` while COUNT datagrams to `port` are sent at RATE; returns sent, received, and whether the burst outlasted `during`. */
   async function burst(port: number, count: number, rate: number, during: () => Promise<unknown>): Promise<{ sent: number; received: number; overlapped: boolean }> {
-    const recv = pair.spawn(pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', ADDR_B, String(port), String(count), '500', '30000']);
+    const recv = h.pair.spawn(h.pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', ADDR_B, String(port), String(count), '500', '30000']);
     const rl = lineReader(recv);
     expect(await rl.next(5000)).toBe('ready');
-    const send = pair.spawn(pair.a, process.execPath, [TRAFFIC_SCRIPT, 'send', ADDR_A, '47000', ADDR_B, String(port), String(count), String(rate)]);
+    const send = h.pair.spawn(h.pair.a, process.execPath, [TRAFFIC_SCRIPT, 'send', ADDR_A, '47000', ADDR_B, String(port), String(count), String(rate)]);
     const sl = lineReader(send);
     await new Promise((r) => setTimeout(r, 200));
     await during();
@@ -64,18 +50,18 @@ describe.runIf(available('redeploy under traffic', kernelBpf, clang19, bpftool))
   }
 
   async function udp(port: number, count = 20): Promise<number> {
-    const recv = pair.spawn(pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', ADDR_B, String(port), String(count), '300', '5000']);
+    const recv = h.pair.spawn(h.pair.b, process.execPath, [TRAFFIC_SCRIPT, 'recv', ADDR_B, String(port), String(count), '300', '5000']);
     const rl = lineReader(recv);
     expect(await rl.next(5000)).toBe('ready');
-    pair.exec(pair.a, process.execPath, [TRAFFIC_SCRIPT, 'send', ADDR_A, '47000', ADDR_B, String(port), String(count), '2000']);
+    h.pair.exec(h.pair.a, process.execPath, [TRAFFIC_SCRIPT, 'send', ADDR_A, '47000', ADDR_B, String(port), String(count), '2000']);
     return (JSON.parse(await rl.next(8000)) as { received: number }).received;
   }
 
   it('loses no datagram of an allowed flow across a rules-only update, and the new rule is in force right after', async () => {
-    expect((await deployPolicies([join(dir, 'base.ts')], target)).action).toBe('fresh');
+    expect((await deployPolicies([join(h.dir, 'base.ts')], h.target)).action).toBe('fresh');
     expect(await udp(7005)).toBe(0);
     let r: DeployResult | undefined;
-    const b = await burst(7001, 8000, 2000, async () => (r = await deployPolicies([join(dir, 'extra.ts')], target)));
+    const b = await burst(7001, 8000, 2000, async () => (r = await deployPolicies([join(h.dir, 'extra.ts')], h.target)));
     expect(r!.action).toBe('rules');
     expect(b.overlapped).toBe(true);
     expect(b.sent).toBe(8000);
@@ -85,17 +71,17 @@ describe.runIf(available('redeploy under traffic', kernelBpf, clang19, bpftool))
 
   it('loses no datagram across new programs and maps swapped in with LINK_UPDATE', async () => {
     const before = Object.values(r0()).map((l) => l.path);
-    const ids = () => interfaceStatus(target.stateDir).flatMap((x) => x.programs).map((p) => [p.linkId, p.programId]);
+    const ids = () => interfaceStatus(h.target.stateDir).flatMap((x) => x.programs).map((p) => [p.linkId, p.programId]);
     const idsBefore = ids();
     // a dry run says beforehand that the policy map must grow, and changes nothing
-    const stateBefore = JSON.stringify(readState(target.stateDir!, stateId(pair.b.iface, pair.b.name)));
-    const plan = await deployPolicies([join(dir, 'many.ts')], { ...target, dryRun: true });
+    const stateBefore = JSON.stringify(readState(h.target.stateDir!, stateId(h.pair.b.iface, h.pair.b.name)));
+    const plan = await deployPolicies([join(h.dir, 'many.ts')], { ...h.target, dryRun: true });
     expect(plan.action).toBe('code');
     expect(plan.layoutChanges).toEqual([expect.stringMatching(/^map policy: max entries 256 → \d+$/)]);
-    expect(JSON.stringify(readState(target.stateDir!, stateId(pair.b.iface, pair.b.name)))).toBe(stateBefore);
+    expect(JSON.stringify(readState(h.target.stateDir!, stateId(h.pair.b.iface, h.pair.b.name)))).toBe(stateBefore);
     expect(ids()).toEqual(idsBefore);
     let r: DeployResult | undefined;
-    const b = await burst(7001, 8000, 2000, async () => (r = await deployPolicies([join(dir, 'many.ts')], target)));
+    const b = await burst(7001, 8000, 2000, async () => (r = await deployPolicies([join(h.dir, 'many.ts')], h.target)));
     expect(r!.action).toBe('code');
     expect(r!.warnings.join('\n')).toMatch(/layout changes \(map policy: max entries 256/);
     // the same pinned links, now running the new programs
@@ -110,5 +96,5 @@ describe.runIf(available('redeploy under traffic', kernelBpf, clang19, bpftool))
     expect(await udp(7005)).toBe(20);
   });
 
-  const r0 = () => readState(target.stateDir!, stateId(pair.b.iface, pair.b.name))!.links;
+  const r0 = () => readState(h.target.stateDir!, stateId(h.pair.b.iface, h.pair.b.name))!.links;
 });

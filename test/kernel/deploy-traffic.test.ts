@@ -5,20 +5,18 @@
 // the same interface (the union of allows), undeploying one (the other stays in force), and `undeploy --all`
 // (bpftool finds none of our programs, maps or links, and no pins are left).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveMetrics } from '../../cli/commands/metrics.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { interfaceStatus } from '../../cli/commands/status.ts';
 import { topSamples } from '../../cli/commands/top.ts';
 import { renderTopFrame } from '../../cli/deploy/top-frame.ts';
-import { deployPolicies, undeployAll, undeployPolicy, type DeployOptions } from '../../cli/deploy/deploy.ts';
+import { deployPolicies, undeployPolicy } from '../../cli/deploy/deploy.ts';
 import { stateFile, stateId } from '../../cli/deploy/state.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
-import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, liveNetnsPairs, type NetnsPair } from '../support/netns.ts';
-import { scrapeMetrics, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
+import { ADDR_A, ADDR_B } from '../support/netns.ts';
+import { deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 
 const PACKETS = 40;
@@ -39,52 +37,29 @@ export default policy({ name: 'udp-7005', host: true, ingress: [{ name: 'udp-700
 `;
 
 describe.runIf(available('deploy under real traffic', kernelBpf, clang19, bpftool))('tsbpf deploy under real traffic', () => {
-  let pair: NetnsPair;
-  let dir: string;
-  let target: DeployOptions;
-  let server: Server;
   let first: string;
   let second: string;
   const programIds = new Set<number>();
   const mapIds = new Set<number>();
 
+  const h = deployHarness({ name: 'deploy', metrics: true });
+
   beforeAll(async () => {
-    pair = createNetnsPair();
-    dir = mkdtempSync('/tmp/tsbpf-deploy-');
-    first = join(dir, 'first.ts');
-    second = join(dir, 'second.ts');
+    first = join(h.dir, 'first.ts');
+    second = join(h.dir, 'second.ts');
     writeFileSync(first, UDP_ONLY);
     writeFileSync(second, SECOND);
     // the host entity: side B's address
-    for (const f of ['first', 'second']) writeFileSync(join(dir, `${f}.endpoints.yaml`), `host: [${ADDR_B}]\n`);
-    target = { iface: pair.b.iface, netns: pair.b.name, pinRoot: `/sys/fs/bpf/tsbpf-test-${process.pid}`, stateDir: join(dir, 'state'), driver: 'native' };
-    server = await serveMetrics({ listen: '127.0.0.1:0', stateDir: target.stateDir! });
+    for (const f of ['first', 'second']) writeFileSync(join(h.dir, `${f}.endpoints.yaml`), `host: [${ADDR_B}]\n`);
   });
 
-  afterAll(() => {
-    server?.close();
-    try {
-      if (target !== undefined) undeployAll({ stateDir: target.stateDir!, pinRoot: target.pinRoot! });
-    } finally {
-      pair?.destroy();
-      destroyAllNetns();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
-    expect(liveNetnsPairs()).toBe(0);
-  });
-
-  const udp = (port: number, count = PACKETS) => udpReceived(pair, port, count, RATE);
-  const tcp = (port: number) => tcpEcho(pair, port);
-  async function metrics(): Promise<Map<string, number>> {
-    const { contentType, values } = await scrapeMetrics(server);
-    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    return values;
-  }
-
-  const iface = () => `${pair.b.name}/${pair.b.iface}`;
+  const udp = (port: number, count = PACKETS) => udpReceived(h.pair, port, count, RATE);
+  const tcp = (port: number) => tcpEcho(h.pair, port);
+  const metrics = () => h.metrics();
+  const iface = () => h.iface;
 
   it('deploys a policy that delivers allowed traffic, drops the rest, and counts both in /metrics', async () => {
-    const r = await deployPolicies([first], target);
+    const r = await deployPolicies([first], h.target);
     expect(r.action).toBe('fresh');
     expect(r.checks.every((c) => c.ok)).toBe(true);
     expect(await udp(7001)).toBe(PACKETS);
@@ -95,21 +70,21 @@ describe.runIf(available('deploy under real traffic', kernelBpf, clang19, bpftoo
     expect(m.get(`tsbpf_policy_verdicts_total{interface="${iface()}",direction="ingress",match="default-deny",action="dropped"}`)).toBe(PACKETS);
     expect(m.get(`tsbpf_drop_count_total{interface="${iface()}",reason="default-deny",direction="ingress"}`)).toBe(PACKETS);
     // `tsbpf top` renders the same counters
-    const frame = renderTopFrame(topSamples(target.stateDir), undefined, 0, new Date());
+    const frame = renderTopFrame(topSamples(h.target.stateDir), undefined, 0, new Date());
     expect(frame.some((l) => new RegExp(`^\\s+udp-and-tcp/udp-7001\\s+ingress\\s+${PACKETS}\\s+-$`).test(l))).toBe(true);
     // a TCP connection to the allowed port works both ways (its replies pass as a tracked connection)
     expect(await tcp(7002)).toBe('echoed');
     expect(await tcp(7004)).toBe('timeout');
-    const status = interfaceStatus(target.stateDir);
+    const status = interfaceStatus(h.target.stateDir);
     expect(status).toHaveLength(1);
     expect(status[0]!.programs.map((p) => p.hook).sort()).toEqual(['tcx/egress', 'tcx/ingress']);
     for (const p of status[0]!.programs) programIds.add(p.programId!);
     // deploying the same set again changes nothing
-    expect((await deployPolicies([first], target)).action).toBe('unchanged');
+    expect((await deployPolicies([first], h.target)).action).toBe('unchanged');
   });
 
   it('gives the union of two policies on one interface, and undeploying one leaves the other in force', async () => {
-    const r = await deployPolicies([second], target);
+    const r = await deployPolicies([second], h.target);
     expect(r.action).toBe('rules');
     expect(r.state!.policies.map((p) => p.names[0])).toEqual(['udp-and-tcp', 'udp-7005']);
     expect(await udp(7005)).toBe(PACKETS);
@@ -119,44 +94,44 @@ describe.runIf(available('deploy under real traffic', kernelBpf, clang19, bpftoo
     // counters of the first policy's rule carry over the generation flip
     expect(m.get(`tsbpf_rule_packets_total{interface="${iface()}",policy="udp-and-tcp",rule="udp-7001",direction="ingress",verdict="allow"}`)).toBe(2 * PACKETS);
 
-    const u = await undeployPolicy(first, target);
+    const u = await undeployPolicy(first, h.target);
     expect(u.state!.policies.map((p) => p.names[0])).toEqual(['udp-7005']);
     expect(await udp(7005)).toBe(PACKETS);
     expect(await udp(7001)).toBe(0);
-    for (const p of interfaceStatus(target.stateDir)[0]!.programs) programIds.add(p.programId!);
+    for (const p of interfaceStatus(h.target.stateDir)[0]!.programs) programIds.add(p.programId!);
   });
 
   it('refuses a policy whose test vectors fail and leaves the deployment in force', async () => {
-    const bad = join(dir, 'bad.ts');
+    const bad = join(h.dir, 'bad.ts');
     writeFileSync(bad, SECOND.replace(/udp-7005/g, 'udp-7009').replace('7005', '7009'));
-    writeFileSync(join(dir, 'bad.endpoints.yaml'), `host: [${ADDR_B}]\n`);
+    writeFileSync(join(h.dir, 'bad.endpoints.yaml'), `host: [${ADDR_B}]\n`);
     // the vector expects 7009 to be denied, which the policy allows
-    writeFileSync(join(dir, 'bad.vectors.yaml'), `cases:\n  - name: wrong expectation\n    packets:\n      - { direction: ingress, src: ${ADDR_A}, dst: ${ADDR_B}, protocol: udp, dport: 7009, expect: deny }\n`);
-    const before = readFileSync(stateFile(target.stateDir!, stateId(pair.b.iface, pair.b.name)), 'utf8');
-    await expect(deployPolicies([bad], target)).rejects.toThrow(/deploy refused: 1 check failed, first: vectors .*bad\.ts: wrong expectation: packet 1: expected deny, got allow/);
-    expect(readFileSync(stateFile(target.stateDir!, stateId(pair.b.iface, pair.b.name)), 'utf8')).toBe(before);
+    writeFileSync(join(h.dir, 'bad.vectors.yaml'), `cases:\n  - name: wrong expectation\n    packets:\n      - { direction: ingress, src: ${ADDR_A}, dst: ${ADDR_B}, protocol: udp, dport: 7009, expect: deny }\n`);
+    const before = readFileSync(stateFile(h.target.stateDir!, stateId(h.pair.b.iface, h.pair.b.name)), 'utf8');
+    await expect(deployPolicies([bad], h.target)).rejects.toThrow(/deploy refused: 1 check failed, first: vectors .*bad\.ts: wrong expectation: packet 1: expected deny, got allow/);
+    expect(readFileSync(stateFile(h.target.stateDir!, stateId(h.pair.b.iface, h.pair.b.name)), 'utf8')).toBe(before);
     expect(await udp(7009, 10)).toBe(0);
     expect(await udp(7005, 10)).toBe(10);
   });
 
   it('undeploy --all leaves no program, map, link or pin of ours', async () => {
-    const state = interfaceStatus(target.stateDir)[0]!;
+    const state = interfaceStatus(h.target.stateDir)[0]!;
     expect(state.policies).toHaveLength(1);
-    const pinDir = join(target.pinRoot!, `${pair.b.name}@${pair.b.iface}`);
+    const pinDir = join(h.target.pinRoot!, `${h.pair.b.name}@${h.pair.b.iface}`);
     for (const name of ['rule_counters', 'verdict_counters', 'conntrack', 'policy']) {
       const fd = openPinned(join(pinDir, 'maps', name));
       mapIds.add(mapGetInfo(fd).id);
       fd.close();
     }
-    const r = spawnSync('npx', ['tsx', join(repoRoot, 'cli/main.ts'), 'undeploy', '--all', '--pin', target.pinRoot!, '--json'], {
+    const r = spawnSync('npx', ['tsx', join(repoRoot, 'cli/main.ts'), 'undeploy', '--all', '--pin', h.target.pinRoot!, '--json'], {
       encoding: 'utf8',
-      env: { ...process.env, TSBPF_STATE_DIR: target.stateDir! },
+      env: { ...process.env, TSBPF_STATE_DIR: h.target.stateDir! },
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ removed: [`${pair.b.name}@${pair.b.iface}`] });
-    expect(existsSync(target.pinRoot!)).toBe(false);
-    expect(interfaceStatus(target.stateDir)).toEqual([]);
+    expect(JSON.parse(r.stdout)).toEqual({ removed: [`${h.pair.b.name}@${h.pair.b.iface}`] });
+    expect(existsSync(h.target.pinRoot!)).toBe(false);
+    expect(interfaceStatus(h.target.stateDir)).toEqual([]);
     // the kernel frees programs and maps after an RCU grace period
     const left = () => {
       const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));

@@ -5,19 +5,17 @@
 // and `undeploy --all` (bpftool finds none of our programs, maps or links, and no pins are left).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveMetrics } from '../../cli/commands/metrics.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { interfaceStatus } from '../../cli/commands/status.ts';
-import { deployPolicies, undeployAll, type DeployOptions } from '../../cli/deploy/deploy.ts';
+import { deployPolicies, undeployAll } from '../../cli/deploy/deploy.ts';
 import { compilePolicy } from '../../compiler/cgen/index.ts';
 import { preparePolicy } from '../../cli/commands/policy-pipeline.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
-import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, liveNetnsPairs, type NetnsPair } from '../support/netns.ts';
-import { scrapeMetrics, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
+import { ADDR_A, ADDR_B } from '../support/netns.ts';
+import { deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf, setpriv } from '../support/require.ts';
 
 const PACKETS = 30;
@@ -35,46 +33,24 @@ export default policy({
 `;
 
 describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clang19, bpftool))('tsbpf deploy --mode xdp under real traffic', () => {
-  let pair: NetnsPair;
-  let dir: string;
-  let target: DeployOptions;
-  let server: Server;
   let file: string;
   const programIds = new Set<number>();
   const mapIds = new Set<number>();
 
+  const h = deployHarness({ name: 'deploy-xdp', metrics: true });
+
   beforeAll(async () => {
-    pair = createNetnsPair();
-    dir = mkdtempSync('/tmp/tsbpf-deploy-xdp-');
-    file = join(dir, 'host.ts');
+    file = join(h.dir, 'host.ts');
     writeFileSync(file, POLICY);
-    writeFileSync(join(dir, 'host.endpoints.yaml'), `host: [${ADDR_B}]\n`);
-    target = { iface: pair.b.iface, netns: pair.b.name, pinRoot: `/sys/fs/bpf/tsbpf-xdp-test-${process.pid}`, stateDir: join(dir, 'state'), driver: 'native' };
-    server = await serveMetrics({ listen: '127.0.0.1:0', stateDir: target.stateDir! });
+    writeFileSync(join(h.dir, 'host.endpoints.yaml'), `host: [${ADDR_B}]\n`);
   });
 
-  afterAll(() => {
-    server?.close();
-    try {
-      if (target !== undefined) undeployAll({ stateDir: target.stateDir!, pinRoot: target.pinRoot! });
-    } finally {
-      pair?.destroy();
-      destroyAllNetns();
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    }
-    expect(liveNetnsPairs()).toBe(0);
-  });
-
-  const udp = (port: number, count = PACKETS) => udpReceived(pair, port, count, RATE);
-  const tcp = (port: number) => tcpEcho(pair, port);
-  async function metrics(): Promise<Map<string, number>> {
-    const { contentType, values } = await scrapeMetrics(server);
-    return values;
-  }
-
-  const iface = () => `${pair.b.name}/${pair.b.iface}`;
+  const udp = (port: number, count = PACKETS) => udpReceived(h.pair, port, count, RATE);
+  const tcp = (port: number) => tcpEcho(h.pair, port);
+  const metrics = () => h.metrics();
+  const iface = () => h.iface;
   const conntrackId = () => {
-    const fd = openPinned(join(target.pinRoot!, `${pair.b.name}@${pair.b.iface}`, 'maps', 'conntrack'));
+    const fd = openPinned(join(h.target.pinRoot!, `${h.pair.b.name}@${h.pair.b.iface}`, 'maps', 'conntrack'));
     try {
       return mapGetInfo(fd).id;
     } finally {
@@ -82,14 +58,14 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     }
   };
   const collect = () => {
-    for (const p of interfaceStatus(target.stateDir)[0]?.programs ?? []) if (p.programId !== null) programIds.add(p.programId);
+    for (const p of interfaceStatus(h.target.stateDir)[0]?.programs ?? []) if (p.programId !== null) programIds.add(p.programId);
   };
 
   it('the XDP build loads with CAP_BPF and CAP_NET_ADMIN only (the seed promise)', async () => {
     if (!available('setpriv', setpriv)) return;
     const p = await preparePolicy(join(repoRoot, 'examples', 'web-tier.ts'), { driver: 'native' });
     const x = await compilePolicy(p.model, { attachMode: 'xdp', driver: 'native' });
-    const obj = join(dir, 'web-tier-xdp.o');
+    const obj = join(h.dir, 'web-tier-xdp.o');
     writeFileSync(obj, x.object);
     const caps = '-all,+bpf,+net_admin';
     const child = fileURLToPath(new URL('./policy-load.child.ts', import.meta.url));
@@ -98,10 +74,10 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
   });
 
   it('runs the receive side on XDP: allowed traffic delivered, denied dropped, counted in /metrics', async () => {
-    const r = await deployPolicies([file], { ...target, mode: 'xdp' });
+    const r = await deployPolicies([file], { ...h.target, mode: 'xdp' });
     expect(r.action).toBe('fresh');
     expect(r.state!.mode).toBe('xdp');
-    const status = interfaceStatus(target.stateDir);
+    const status = interfaceStatus(h.target.stateDir);
     expect(status[0]!.mode).toMatch(/^xdp/);
     expect(status[0]!.programs.map((p) => [p.name, p.hook])).toEqual([
       ['policy_ingress', 'xdp'],
@@ -109,7 +85,7 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     ]);
     collect();
     // the kernel has our program on the interface's XDP hook
-    const net = JSON.parse(execFileSync('ip', ['-n', pair.b.name, '-j', 'link', 'show', pair.b.iface], { encoding: 'utf8' })) as { xdp?: { prog?: { id: number } } }[];
+    const net = JSON.parse(execFileSync('ip', ['-n', h.pair.b.name, '-j', 'link', 'show', h.pair.b.iface], { encoding: 'utf8' })) as { xdp?: { prog?: { id: number } } }[];
     expect(programIds.has(net[0]?.xdp?.prog?.id ?? -1)).toBe(true);
 
     expect(await udp(7001)).toBe(PACKETS);
@@ -125,15 +101,15 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
 
   it('switches to --mode tc and back, saying so, over the same connection tracking', async () => {
     const ct = conntrackId();
-    const toTc = await deployPolicies([file], { ...target, mode: 'tc' });
+    const toTc = await deployPolicies([file], { ...h.target, mode: 'tc' });
     expect(toTc.action).toBe('code');
     expect(toTc.warnings.some((w) => /^switching .* from --mode xdp to --mode tc/.test(w))).toBe(true);
-    expect(interfaceStatus(target.stateDir)[0]!.programs.map((p) => p.hook)).toEqual(['tcx/ingress', 'tcx/egress']);
+    expect(interfaceStatus(h.target.stateDir)[0]!.programs.map((p) => p.hook)).toEqual(['tcx/ingress', 'tcx/egress']);
     collect();
     expect(conntrackId()).toBe(ct);
     expect(await udp(7001, 10)).toBe(10);
     expect(await udp(7003, 10)).toBe(0);
-    const back = await deployPolicies([file], { ...target, mode: 'xdp' });
+    const back = await deployPolicies([file], { ...h.target, mode: 'xdp' });
     expect(back.warnings.some((w) => /from --mode tc to --mode xdp/.test(w))).toBe(true);
     expect(back.state!.mode).toBe('xdp');
     expect(conntrackId()).toBe(ct);
@@ -143,15 +119,15 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
   });
 
   it('undeploy --all leaves no program, map, link or pin of ours', async () => {
-    const pinDir = join(target.pinRoot!, `${pair.b.name}@${pair.b.iface}`);
+    const pinDir = join(h.target.pinRoot!, `${h.pair.b.name}@${h.pair.b.iface}`);
     for (const name of ['rule_counters', 'conntrack', 'policy', 'xdp_head']) {
       const fd = openPinned(join(pinDir, 'maps', name));
       mapIds.add(mapGetInfo(fd).id);
       fd.close();
     }
-    expect(undeployAll({ stateDir: target.stateDir!, pinRoot: target.pinRoot! })).toEqual([`${pair.b.name}@${pair.b.iface}`]);
-    expect(existsSync(target.pinRoot!)).toBe(false);
-    expect(interfaceStatus(target.stateDir)).toEqual([]);
+    expect(undeployAll({ stateDir: h.target.stateDir!, pinRoot: h.target.pinRoot! })).toEqual([`${h.pair.b.name}@${h.pair.b.iface}`]);
+    expect(existsSync(h.target.pinRoot!)).toBe(false);
+    expect(interfaceStatus(h.target.stateDir)).toEqual([]);
     const left = () => {
       const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));
       const maps = (JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((x) => mapIds.has(x.id));

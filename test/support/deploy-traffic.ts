@@ -1,9 +1,88 @@
-// Real traffic across a test's veth pair and a scrape of the metrics exporter, for the deploy tests: datagrams
-// from side A to a port of side B, a TCP connection with an echo, and /metrics as name{labels} → value.
+// The deploy tests' common ground: one call sets up and tears down a veth pair, a scratch directory with the
+// test's policy files, a deploy target (pins and state of its own) and, if asked, a metrics exporter
+// (deployHarness); real traffic across the pair (datagrams from side A to a port of side B, a TCP connection
+// with an echo) and /metrics as name{labels} → value.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
-import { ADDR_A, ADDR_B, lineReader, TRAFFIC_SCRIPT, type NetnsPair } from './netns.ts';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { serveMetrics } from '../../cli/commands/metrics.ts';
+import { undeployAll, type DeployOptions } from '../../cli/deploy/deploy.ts';
+import { ADDR_A, ADDR_B, createNetnsPair, destroyAllNetns, lineReader, liveNetnsPairs, TRAFFIC_SCRIPT, type NetnsPair, type NetnsSide } from './netns.ts';
+
+export interface DeployHarness {
+  /** filled in beforeAll */
+  readonly pair: NetnsPair;
+  readonly dir: string;
+  readonly target: DeployOptions;
+  /** the interface label of the metrics: `netns/iface` */
+  readonly iface: string;
+  /** the deployed side */
+  readonly side: NetnsSide;
+  /** GET /metrics of the exporter (with `metrics: true`): every sample as `name{labels}` → value */
+  metrics(): Promise<Map<string, number>>;
+}
+
+export interface HarnessOptions {
+  /** names the scratch directory and the pin root */
+  readonly name: string;
+  /** where the deploy goes: side B (default, the receiver) or A */
+  readonly side?: 'a' | 'b';
+  /** files written into the scratch directory before the first test: name → text */
+  readonly files?: Readonly<Record<string, string>>;
+  /** the endpoints file (a name among `files`) given to every deploy */
+  readonly endpoints?: string;
+  /** start a metrics exporter on the target's state directory */
+  readonly metrics?: boolean;
+  /** more setup once the pair exists (servers, addresses, routes) */
+  readonly setup?: (h: DeployHarness) => void | Promise<void>;
+}
+
+/**
+ * Registers the beforeAll / afterAll of a deploy test (call it in the describe block): a veth pair, a scratch
+ * directory, a deploy target with its own pin root and state directory (clang-19), an optional exporter; after
+ * all, everything deployed is undeployed, the pair removed and the directory deleted.
+ */
+export function deployHarness(options: HarnessOptions): DeployHarness {
+  const h = {} as { -readonly [K in keyof DeployHarness]: DeployHarness[K] };
+  let server: Server | undefined;
+  beforeAll(async () => {
+    h.pair = createNetnsPair();
+    h.dir = mkdtempSync(`/tmp/tsbpf-${options.name}-`);
+    for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(h.dir, name), text);
+    h.side = options.side === 'a' ? h.pair.a : h.pair.b;
+    h.iface = `${h.side.name}/${h.side.iface}`;
+    h.target = {
+      iface: h.side.iface,
+      netns: h.side.name,
+      ...(options.endpoints !== undefined ? { endpoints: join(h.dir, options.endpoints) } : {}),
+      pinRoot: `/sys/fs/bpf/tsbpf-${options.name}-${process.pid}`,
+      stateDir: join(h.dir, 'state'),
+      driver: 'native',
+    };
+    if (options.metrics === true) server = await serveMetrics({ listen: '127.0.0.1:0', stateDir: h.target.stateDir! });
+    h.metrics = async () => {
+      if (server === undefined) throw new TypeError('deployHarness: no exporter (metrics: true)');
+      const { contentType, values } = await scrapeMetrics(server);
+      expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+      return values;
+    };
+    await options.setup?.(h);
+  });
+  afterAll(() => {
+    server?.close();
+    try {
+      if (h.target !== undefined) undeployAll({ stateDir: h.target.stateDir!, pinRoot: h.target.pinRoot! });
+    } finally {
+      h.pair?.destroy();
+      destroyAllNetns();
+      if (h.dir !== undefined) rmSync(h.dir, { recursive: true, force: true });
+    }
+    expect(liveNetnsPairs()).toBe(0);
+  });
+  return h;
+}
 
 /** `count` datagrams from A to B's `port`, paced at `rate` per second; how many B's socket received. */
 export async function udpReceived(pair: NetnsPair, port: number, count: number, rate: number): Promise<number> {

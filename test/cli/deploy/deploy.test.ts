@@ -23,3 +23,40 @@ describe('deploy modes', () => {
     }
   });
 });
+
+describe('deploying services', () => {
+  const SERVICE = `import { service } from 'tsbpf';\nexport const web = service({ name: 'web', vip: '10.96.0.10', port: 80, backends: [{ address: '10.1.0.5', port: 8080 }]MODE });\n`;
+
+  it('deployPolicies() refuses --mode xdp for a file with services in one line, before building', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsbpf-xdp-svc-'));
+    try {
+      const file = join(dir, 'web.ts');
+      writeFileSync(file, SERVICE.replace('MODE', ''));
+      await expect(deployPolicies([file], { iface: 'lo', mode: 'xdp', stateDir: join(dir, 'state') })).rejects.toThrow(/^deploy --mode xdp: .*web\.ts exports services, whose load balancer must translate before the policy judges \(tcx, first\): deploy with --mode tc$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('deployPolicies() refuses a DSR service, which only the north-south XDP program does, before compiling', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsbpf-dsr-'));
+    try {
+      const file = join(dir, 'web.ts');
+      writeFileSync(file, SERVICE.replace('MODE', ", mode: 'dsr'"));
+      await expect(deployPolicies([file], { iface: 'lo', stateDir: join(dir, 'state') })).rejects.toThrow(/^deploy: service web has mode dsr, .*drop mode: 'dsr' to deploy it$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('deployPolicies() refuses a file that exports neither a policy nor a service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsbpf-empty-'));
+    try {
+      const file = join(dir, 'none.ts');
+      writeFileSync(file, 'export const x = 1;\n');
+      await expect(deployPolicies([file], { iface: 'lo', stateDir: join(dir, 'state') })).rejects.toThrow(/none\.ts: exports no policy .* and no service$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

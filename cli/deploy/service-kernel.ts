@@ -1,0 +1,281 @@
+// The load balancer of an interface in the kernel: attached, updated, removed. Three ways to apply a build:
+//
+//   fresh    load → fill maps → pin maps → attach both programs first in their tcx chains → pin links
+//   maps     same programs (a backend added, drained, removed, a weight changed: the maps have room):
+//            backends, then maglev, then services are rewritten in place; nothing is reloaded
+//   code     new programs over the pinned state maps (conns, affinity, ew_rev: reused, so open connections keep
+//            their backend) and new content maps, swapped in with LINK_UPDATE, then the pins replaced
+//
+// A backend keeps its global id only while the backends before it stay: when ids shift, the connection,
+// affinity and reverse maps are rewritten to the new ids (remapIds) and entries of backends that are gone
+// are deleted (those flows take a new backend).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AttachFlag,
+  BpfLink,
+  ifindexOf,
+  inNetns,
+  linkCreate,
+  loadCollection,
+  MapCompatibilityError,
+  mapDelete,
+  mapGetInfo,
+  mapGetNextKey,
+  mapLookup,
+  mapUpdate,
+  objGetFdById,
+  openPinned,
+  openPinnedLink,
+  pinObject,
+  sanitizePinName,
+  TCX_ATTACH_TYPE,
+  type Collection,
+  type Fd,
+  type Link,
+} from '../../loader/index.ts';
+import { DEPLOYED_LB_PROGRAMS, type BuiltServices } from './service-build.ts';
+import type { ServiceDeployState } from './service-state.ts';
+
+export interface LbTarget {
+  readonly iface: string;
+  /** the namespace file */
+  readonly netns?: string;
+}
+
+export interface LbKernelResult {
+  readonly links: ServiceDeployState['links'];
+  readonly maps: Record<string, string>;
+}
+
+/** Maps whose contents the build decides (rewritten on every change); the others are state. */
+const CONTENT_MAPS = ['lb_config', 'services', 'services6', 'maglev', 'backends'];
+/** State maps carrying a global backend id: the value offset of that id. */
+const ID_FIELDS: Readonly<Record<string, number>> = { conns: 0, conns6: 0, affinity: 8, ew_rev: 8, ew_rev6: 20 };
+
+const programNames = DEPLOYED_LB_PROGRAMS.map((p) => p.name);
+
+/** Only the tc programs (lb_xdp and the maps only it uses stay out), with their tcx attach types. */
+function load(built: BuiltServices, reuse: Record<string, string> = {}): Collection {
+  return loadCollection(built.spec, {
+    programs: programNames,
+    programTypes: Object.fromEntries(DEPLOYED_LB_PROGRAMS.map((p) => [p.name, { expectedAttachType: TCX_ATTACH_TYPE[p.direction] }])),
+    reuse,
+  });
+}
+
+/** Attaches `prog` at the head of the interface's tcx chain: before the policy programs, whenever they came. */
+function attachFirst(prog: Fd, direction: 'ingress' | 'egress', target: LbTarget): Link {
+  return inNetns(target.netns, () => {
+    const fd = linkCreate({ prog, target: ifindexOf(target.iface), attachType: TCX_ATTACH_TYPE[direction], flags: AttachFlag.BEFORE });
+    return new BpfLink(fd, 'tcx', `tcx ${direction} on ${target.iface} (load balancer)`);
+  });
+}
+
+function fill(coll: Collection, built: BuiltServices, names: readonly string[] = Object.keys(built.lb.maps.maps)): void {
+  // backends before the table that names them, services last: a new service finds its table filled
+  const order = ['lb_config', 'backends', 'maglev', 'services', 'services6'];
+  for (const name of [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b))) {
+    const fd = coll.maps.get(name);
+    if (fd === undefined) continue; // services6 when no program uses it
+    const entries = built.lb.maps.maps[name] ?? [];
+    for (const e of entries) mapUpdate(fd, e.key, e.value);
+    // the table's room past the services' tables: no backend (an array starts at 0, backend 0's id)
+    if (name === 'maglev') clearSlots(fd, entries.length, mapGetInfo(fd).maxEntries, NO_BACKEND_VALUE);
+  }
+}
+
+function pinAll(coll: Collection, dir: string): Record<string, string> {
+  mkdirSync(dir, { recursive: true });
+  return Object.fromEntries([...coll.maps].map(([name, fd]) => [name, pinObject(fd, dir, name)]));
+}
+
+function keysOf(fd: Fd): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let k = mapGetNextKey(fd, undefined); k !== undefined; k = mapGetNextKey(fd, k)) out.push(k);
+  return out;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** a maglev slot owned by no backend (NO_BACKEND) */
+const NO_BACKEND_VALUE = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
+
+function clearSlots(fd: Fd, from: number, to: number, value: Uint8Array): void {
+  for (let i = from; i < to; i++) mapUpdate(fd, Uint8Array.of(i & 0xff, (i >>> 8) & 0xff, (i >>> 16) & 0xff, i >>> 24), value);
+}
+
+export function freshLb(built: BuiltServices, pinDir: string, target: LbTarget, progress: (m: string) => void): LbKernelResult {
+  progress('loading the load balancer');
+  const coll = load(built);
+  const attached: Link[] = [];
+  try {
+    fill(coll, built);
+    rmSync(pinDir, { recursive: true, force: true });
+    const maps = pinAll(coll, join(pinDir, 'maps'));
+    mkdirSync(join(pinDir, 'links'), { recursive: true });
+    const links: Record<string, ServiceDeployState['links'][string]> = {};
+    for (const p of DEPLOYED_LB_PROGRAMS) {
+      progress(`attaching ${p.name} first on ${p.hook.replace('/', ' ')} of ${target.iface}`);
+      const link = attachFirst(coll.programs.get(p.name)!, p.direction, target);
+      attached.push(link);
+      const path = join(pinDir, 'links', sanitizePinName(p.name));
+      link.pin(path);
+      links[p.name] = { path, direction: p.direction, hook: p.hook };
+    }
+    for (const l of attached) l.close();
+    return { links, maps };
+  } catch (e) {
+    for (const l of attached) {
+      try {
+        l.detach();
+        l.close();
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(pinDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    coll.close();
+  }
+}
+
+/** old global id → new one, for backends in both builds; absent: the backend is gone. Undefined: no id moved. */
+function idMapping(previous: readonly string[], next: readonly string[]): Map<number, number> | undefined {
+  const at = new Map(next.map((k, i) => [k, i]));
+  const out = new Map<number, number>();
+  let moved = false;
+  previous.forEach((k, i) => {
+    const j = at.get(k);
+    if (j === undefined) moved = true;
+    else {
+      out.set(i, j);
+      if (i !== j) moved = true;
+    }
+  });
+  return moved ? out : undefined;
+}
+
+/** Rewrites the backend ids in the state maps; deletes entries of backends that are gone. */
+function remapIds(open: (name: string) => Fd | undefined, mapping: Map<number, number>, progress: (m: string) => void): void {
+  for (const [name, offset] of Object.entries(ID_FIELDS)) {
+    const fd = open(name);
+    if (fd === undefined) continue;
+    let moved = 0;
+    let dropped = 0;
+    for (const k of keysOf(fd)) {
+      const v = mapLookup(fd, k);
+      if (v === undefined) continue;
+      const view = new DataView(v.buffer, v.byteOffset, v.byteLength);
+      const old = view.getUint32(offset, true);
+      const now = mapping.get(old);
+      if (now === undefined) {
+        mapDelete(fd, k);
+        dropped++;
+      } else if (now !== old) {
+        view.setUint32(offset, now, true);
+        mapUpdate(fd, k, v);
+        moved++;
+      }
+    }
+    if (moved + dropped > 0) progress(`${name}: ${moved} entries moved to their backend's new id, ${dropped} of removed backends deleted`);
+  }
+}
+
+/** Same programs: the content maps rewritten in place, stale service keys deleted, ids carried. */
+export function updateLbMaps(previous: ServiceDeployState, built: BuiltServices, progress: (m: string) => void): LbKernelResult {
+  const fds = new Map<string, Fd>();
+  const open = (name: string) => {
+    const path = previous.maps[name];
+    if (path === undefined) return undefined;
+    let fd = fds.get(name);
+    if (fd === undefined) fds.set(name, (fd = openPinned(path)));
+    return fd;
+  };
+  try {
+    progress('updating the services and backends in place');
+    const mapping = idMapping(previous.backendKeys, built.backendKeys);
+    const order = ['lb_config', 'backends', 'maglev', 'services', 'services6'];
+    for (const name of order) {
+      const fd = open(name);
+      if (fd === undefined) continue;
+      const entries = built.lb.maps.maps[name] ?? [];
+      for (const e of entries) mapUpdate(fd, e.key, e.value);
+      if (name === 'services' || name === 'services6') {
+        const keep = new Set(entries.map((e) => hex(e.key)));
+        for (const k of keysOf(fd)) if (!keep.has(hex(k))) mapDelete(fd, k);
+      }
+      // array slots the new build no longer uses: backends zeroed (an unused slot), table entries to no backend
+      if (name === 'backends') clearSlots(fd, entries.length, previous.backendKeys.length, new Uint8Array(mapGetInfo(fd).valueSize));
+      if (name === 'maglev') clearSlots(fd, entries.length, previous.tableEntries, NO_BACKEND_VALUE);
+    }
+    if (mapping !== undefined) remapIds(open, mapping, progress);
+    return { links: previous.links, maps: { ...previous.maps } };
+  } finally {
+    for (const fd of fds.values()) fd.close();
+  }
+}
+
+/** New programs: state maps reused when their layout still fits, new content maps, LINK_UPDATE, new pins. */
+export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pinDir: string, warnings: string[], progress: (m: string) => void): LbKernelResult {
+  const state = Object.fromEntries(Object.entries(previous.maps).filter(([n]) => !CONTENT_MAPS.includes(n) && n !== 'svc_counters' && n !== 'backend_counters'));
+  let coll: Collection;
+  try {
+    progress(`loading new load-balancer programs (keeping ${Object.keys(state).join(', ')})`);
+    coll = load(built, state);
+  } catch (e) {
+    if (!(e instanceof MapCompatibilityError)) throw e;
+    warnings.push(`the load balancer's state maps changed layout (${e.message}): they start empty, open connections through the VIP lose their backend`);
+    progress(`warning: ${warnings[warnings.length - 1]!}`);
+    coll = load(built);
+  }
+  const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  try {
+    fill(coll, built);
+    const mapping = idMapping(previous.backendKeys, built.backendKeys);
+    if (mapping !== undefined) remapIds((n) => (coll.reused.has(n) ? coll.maps.get(n) : undefined), mapping, progress);
+    for (const p of DEPLOYED_LB_PROGRAMS) {
+      progress(`replacing ${p.name} (LINK_UPDATE)`);
+      const link = openPinnedLink(previous.links[p.name]!.path);
+      const old = objGetFdById('prog', link.info().progId);
+      try {
+        link.update(coll.programs.get(p.name)!, { oldProg: old });
+      } catch (e) {
+        old.close();
+        link.close();
+        throw e;
+      }
+      swapped.push({ link, old });
+    }
+  } catch (e) {
+    for (const s of swapped.reverse()) {
+      try {
+        s.link.update(s.old);
+      } catch {
+        // reported by the error below
+      }
+    }
+    for (const s of swapped) (s.link.close(), s.old.close());
+    coll.close();
+    throw e;
+  }
+  for (const s of swapped) (s.link.close(), s.old.close());
+  try {
+    rmSync(join(pinDir, 'maps'), { recursive: true, force: true });
+    return { links: previous.links, maps: pinAll(coll, join(pinDir, 'maps')) };
+  } finally {
+    coll.close();
+  }
+}
+
+/** Detaches the links and removes the pins. */
+export function removeLb(state: ServiceDeployState): void {
+  for (const l of Object.values(state.links)) {
+    try {
+      openPinnedLink(l.path).detach();
+    } catch {
+      // the interface is gone: removing the pin below releases the link
+    }
+  }
+  rmSync(state.pinDir, { recursive: true, force: true });
+}

@@ -1,0 +1,168 @@
+// `tsbpf deploy` of a file that exports services and a policy: the load balancer runs first on the tcx hooks of
+// side B's veth (VIP → backend on received packets, backend → VIP on the replies), the policy after it judges
+// the translated packets. Real TCP connections and UDP queries from side A to the VIPs reach the backends
+// (addresses on side B's loopback, each answering with its own address); /metrics counts exactly the packets
+// that crossed the link (IPv6 off, static neighbours: nothing else does). A redeploy with a backend inserted
+// first (every backend id shifts) and one drained updates the maps in place, and an open connection keeps its
+// backend; `undeploy --all` leaves no program, map, link or pin.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pinnedLbStatus } from '../../cli/commands/services.ts';
+import { interfaceStatus } from '../../cli/commands/status.ts';
+import { deployPolicies, undeployAll } from '../../cli/deploy/deploy.ts';
+import { mapGetInfo, openPinned } from '../../loader/index.ts';
+import { ADDR_A, ADDR_B, lineReader } from '../support/netns.ts';
+import { deployHarness } from '../support/deploy-traffic.ts';
+import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
+
+const BACKENDS = ['10.1.0.5', '10.1.0.6', '10.1.0.7'];
+const ADDED = '10.1.0.9';
+
+const file = (web: readonly string[], drained?: string) => `import { policy, service } from 'tsbpf';
+export const web = service({
+  name: 'web', vip: '10.96.0.10', port: 80, protocol: 'tcp',
+  backends: [${web.map((a) => `{ address: '${a}', port: 8080${a === drained ? ", state: 'drained'" : ''} }`).join(', ')}],
+  maglev: { size: 251 },
+});
+export const dns = service({
+  name: 'dns', vip: '10.96.0.11', port: 53, protocol: 'udp',
+  backends: [${BACKENDS.map((a) => `{ address: '${a}', port: 5353 }`).join(', ')}],
+  maglev: { size: 251 },
+});
+// the policy sees the packets after the load balancer: the backends' ports
+export const host = policy({
+  name: 'host', host: true,
+  ingress: [{ name: 'web', ports: [{ port: 8080 }] }, { name: 'dns', ports: [{ port: 5353, protocol: 'UDP' }] }],
+});
+`;
+
+// side B: a TCP server (answers "who" with the address it was reached at and closes; echoes anything else
+// after that address) and a UDP socket per backend address (answers with its own address)
+const SERVERS = `const net=require('net'),dgram=require('dgram');const addrs=process.argv.slice(1);let n=0;const up=()=>++n===addrs.length+1&&console.log('ready');
+net.createServer(c=>{c.on('error',()=>{});c.on('data',d=>String(d)==='who'?c.end(c.localAddress):c.write(c.localAddress+' '+d))}).listen(8080,'0.0.0.0',up);
+for(const a of addrs){const s=dgram.createSocket('udp4');s.on('message',(m,r)=>s.send(a,r.port,r.address));s.bind(5353,a,up)}
+setTimeout(()=>process.exit(0),25000)`;
+
+// side A: N connections to the web VIP one after the other, then M queries to the dns VIP (a socket each):
+// the address each one reached, as JSON
+const CLIENTS = `const net=require('net'),dgram=require('dgram');const [n,m]=process.argv.slice(1).map(Number);const out={tcp:[],udp:[]};
+const tcp=i=>i===n?udp(0):(()=>{const c=net.connect(80,'10.96.0.10',()=>c.write('who'));let got='';c.on('data',d=>got+=d);c.on('close',()=>{out.tcp.push(got);tcp(i+1)});c.on('error',e=>{out.tcp.push(e.code);});c.setTimeout(2000,()=>c.destroy())})();
+const udp=i=>{if(i===m){console.log(JSON.stringify(out));process.exit(0)}const s=dgram.createSocket('udp4');s.connect(53,'10.96.0.11',()=>s.send('q'));const t=setTimeout(()=>{out.udp.push('timeout');s.close();udp(i+1)},1000);s.on('message',d=>{clearTimeout(t);out.udp.push(String(d));s.close();udp(i+1)})};
+tcp(0)`;
+
+// side A: one connection that stays open: "one" now, "two" when told on stdin
+const HELD = `const c=require('net').connect(80,'10.96.0.10',()=>c.write('one'));c.on('error',e=>console.log(e.code));
+c.on('data',d=>console.log(String(d)));require('readline').createInterface({input:process.stdin}).on('line',()=>c.write('two'));setTimeout(()=>process.exit(0),20000)`;
+
+const TCP = 12;
+const UDP = 10;
+
+describe.runIf(available('deploy services under real traffic', kernelBpf, clang19, bpftool))('tsbpf deploy of services under real traffic', () => {
+  const h = deployHarness({
+    name: 'services',
+    files: { 'shop.ts': file(BACKENDS), 'shop.endpoints.yaml': `host: [${ADDR_B}, ${[...BACKENDS, ADDED].join(', ')}]\n` },
+    metrics: true,
+    setup: async (h) => {
+      for (const a of [...BACKENDS, ADDED]) h.pair.exec(h.pair.b, 'ip', ['addr', 'add', `${a}/32`, 'dev', 'lo']);
+      h.pair.exec(h.pair.a, 'ip', ['route', 'add', '10.96.0.0/16', 'via', ADDR_B]);
+      const servers = h.pair.spawn(h.pair.b, process.execPath, ['-e', SERVERS, ...BACKENDS, ADDED]);
+      expect(await lineReader(servers).next(5000)).toBe('ready');
+    },
+  });
+  const shop = () => join(h.dir, 'shop.ts');
+  const programIds = new Set<number>();
+  const mapIds = new Set<number>();
+  const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+
+  it('balances real TCP connections and UDP queries to the backends, behind the policy, and counts them', async () => {
+    const r = await deployPolicies([shop()], h.target);
+    expect(r.action).toBe('fresh');
+    expect(r.services?.action).toBe('fresh');
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    // the load balancer first on both hooks, the policy after it
+    const status = interfaceStatus(h.target.stateDir);
+    expect(status[0]!.programs.map((p) => `${p.name} ${p.hook}`)).toEqual(['lb_tc_egress tcx/ingress', 'lb_tc_ingress tcx/egress', 'policy_ingress tcx/ingress', 'policy_egress tcx/egress']);
+    expect(status[0]!.services.map((s) => `${s.name} ${s.vip}:${s.port}/${s.protocol}`).sort()).toEqual(['dns 10.96.0.11:53/udp', 'web 10.96.0.10:80/tcp']);
+    for (const p of status[0]!.programs) programIds.add(p.programId!);
+
+    const before = h.pair.stats(h.pair.b);
+    const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS, String(TCP), String(UDP)], { timeoutMs: 20000 })) as { tcp: string[]; udp: string[] };
+    const after = h.pair.stats(h.pair.b);
+    // every connection and query reached a backend, through the VIP (the client's sockets are connected to it)
+    expect(out.tcp.filter((a) => BACKENDS.includes(a))).toHaveLength(TCP);
+    expect(out.udp.filter((a) => BACKENDS.includes(a))).toHaveLength(UDP);
+    expect(new Set([...out.tcp, ...out.udp]).size).toBeGreaterThan(1);
+
+    const m = await h.metrics();
+    const web = `interface="${h.iface}",service="10.96.0.10:80/tcp"`;
+    const dns = `interface="${h.iface}",service="10.96.0.11:53/udp"`;
+    expect(m.get(`tsbpf_service_connections_total{${web}}`)).toBe(TCP);
+    expect(m.get(`tsbpf_service_connections_total{${dns}}`)).toBe(UDP);
+    expect(m.get(`tsbpf_service_packets_total{${dns}}`)).toBe(UDP);
+    // every packet side B received was for a VIP, every one it sent a reply from a backend
+    expect(m.get(`tsbpf_service_packets_total{${web}}`)! + UDP).toBe(after.rxPackets - before.rxPackets);
+    expect(sum(m, 'tsbpf_backend_replies_total{')).toBe(after.txPackets - before.txPackets);
+    expect(sum(m, `tsbpf_backend_packets_total{${web}`)).toBe(m.get(`tsbpf_service_packets_total{${web}}`));
+    for (const b of BACKENDS) {
+      const queries = out.udp.filter((a) => a === b).length;
+      expect(m.get(`tsbpf_backend_packets_total{${dns},backend="${b}:5353"}`)).toBe(queries);
+      expect(m.get(`tsbpf_backend_replies_total{${dns},backend="${b}:5353"}`)).toBe(queries);
+    }
+    // the policy judged the translated packets: allowed by its rules for the backends' ports
+    expect(m.get(`tsbpf_rule_packets_total{interface="${h.iface}",policy="host",rule="dns",direction="ingress",verdict="allow"}`)).toBe(UDP);
+    // `tsbpf services --pin` reads the same maps
+    const lb = pinnedLbStatus(join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb'));
+    expect(lb.map((s) => `${s.vip} ${s.connections}`).sort()).toEqual([`10.96.0.10 ${TCP}`, `10.96.0.11 ${UDP}`]);
+    // each table owns its 251 slots; the maps' room past them belongs to no backend
+    expect(lb.map((s) => s.backends.reduce((n, b) => n + b.tableEntries, 0))).toEqual([251, 251]);
+  });
+
+  it('updates changed backends in place, and an open connection keeps its backend', async () => {
+    const held = h.pair.spawn(h.pair.a, process.execPath, ['-e', HELD]);
+    const lines = lineReader(held);
+    const [backend, said] = (await lines.next(3000)).split(' ');
+    expect(said).toBe('one');
+    expect(BACKENDS).toContain(backend);
+    // a backend inserted first (every id shifts by one), another drained
+    const drained = BACKENDS.find((b) => b !== backend)!;
+    writeFileSync(shop(), file([ADDED, ...BACKENDS], drained));
+    const r = await deployPolicies([shop()], h.target);
+    expect(r.services?.action).toBe('maps');
+    // the file's hash changed: the policy's version moves on, its programs stay
+    expect(r.action).toBe('rules');
+    held.stdin!.write('poke\n');
+    expect(await lines.next(3000)).toBe(`${backend} two`);
+    held.kill();
+    // new connections go to the active backends only, the added one among them
+    const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS, '16', '0'], { timeoutMs: 20000 })) as { tcp: string[] };
+    expect(out.tcp.every((a) => a !== drained && [ADDED, ...BACKENDS].includes(a))).toBe(true);
+    const web = pinnedLbStatus(join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb')).find((s) => s.vip === '10.96.0.10')!;
+    expect(web.backends.map((b) => `${b.address} ${b.state}`)).toEqual([`${ADDED} active`, ...BACKENDS.map((b) => `${b} ${b === drained ? 'drained' : 'active'}`)]);
+  });
+
+  it('undeploy --all removes the load balancer with the policy, leaving nothing of ours', async () => {
+    const s = interfaceStatus(h.target.stateDir)[0]!;
+    for (const p of s.programs) programIds.add(p.programId!);
+    const lbDir = join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb', 'maps');
+    for (const name of ['services', 'maglev', 'backends', 'conns']) {
+      const fd = openPinned(join(lbDir, name));
+      mapIds.add(mapGetInfo(fd).id);
+      fd.close();
+    }
+    expect(undeployAll({ stateDir: h.target.stateDir!, pinRoot: h.target.pinRoot! })).toEqual([`${h.side.name}@${h.side.iface}`]);
+    expect(existsSync(h.target.pinRoot!)).toBe(false);
+    expect(interfaceStatus(h.target.stateDir)).toEqual([]);
+    const left = () => {
+      const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));
+      const maps = (JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((x) => mapIds.has(x.id));
+      const links = (JSON.parse(execFileSync('bpftool', ['link', 'list', '-j'], { encoding: 'utf8' })) as { prog_id?: number }[]).filter((l) => l.prog_id !== undefined && programIds.has(l.prog_id));
+      return progs.length + maps.length + links.length;
+    };
+    for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    expect(programIds.size).toBe(4);
+    expect(mapIds.size).toBe(4);
+    expect(left()).toBe(0);
+  });
+});
