@@ -15,6 +15,12 @@ export class PacketBuffer {
   meta: number;
   data: number;
   end: number;
+  /**
+   * The union of the windows since the buffer was made or reloaded: a program and its helpers reach the
+   * bytes only through the window, and it moves only through setWindow, so nothing outside was written.
+   */
+  #touchedLo: number;
+  #touchedHi: number;
 
   constructor(memory: Memory, packet: Uint8Array, headroom: number, tailroom = 0, name = 'packet') {
     const bytes = new Uint8Array(headroom + packet.length + tailroom);
@@ -23,6 +29,28 @@ export class PacketBuffer {
     this.meta = headroom;
     this.data = headroom;
     this.end = headroom + packet.length;
+    this.#touchedLo = headroom;
+    this.#touchedHi = this.end;
+  }
+
+  /**
+   * Hold `frame` at `headroom` with zeros around it and the window on it, as a new PacketBuffer of the same
+   * size would, clearing only what runs since the last reload could have written (the bytes are kept: a
+   * fast-tier adopted region stays in linear memory). False when the frame does not fit.
+   */
+  reload(frame: Uint8Array, headroom: number): boolean {
+    const b = this.region.bytes;
+    const end = headroom + frame.length;
+    if (end > b.length) return false;
+    const lo = Math.min(this.#touchedLo, this.region.start);
+    const hi = Math.max(this.#touchedHi, this.region.end);
+    if (lo < headroom) b.fill(0, lo, headroom);
+    if (hi > end) b.fill(0, end, hi);
+    b.set(frame, headroom);
+    this.setWindow(headroom, headroom, end);
+    this.#touchedLo = headroom;
+    this.#touchedHi = end;
+    return true;
   }
 
   /** bytes from data to data_end */
@@ -42,6 +70,8 @@ export class PacketBuffer {
     this.end = end;
     this.region.start = meta;
     this.region.end = end;
+    if (meta < this.#touchedLo) this.#touchedLo = meta;
+    if (end > this.#touchedHi) this.#touchedHi = end;
   }
 
   /** the address of `offset` bytes past data */
@@ -74,6 +104,8 @@ export class PacketBuffer {
       this.meta += extra;
       this.data += extra;
       this.end += extra;
+      this.#touchedLo += extra;
+      this.#touchedHi += extra;
     }
     const b = this.region.bytes;
     b.copyWithin(this.data - len, this.data, this.data + offset);

@@ -3,8 +3,9 @@
 // programs see the packet from the Ethernet header (data, data_end), socket filters from the L3 header (and
 // read it with ld_abs/ld_ind). Loads of data/data_end/data_meta give packet pointers; the other fields are
 // bytes of the context region, written where ctxAccess allows (mark, priority, cb, tc_index, …).
-import { contextLayout, ctxAccess, fieldByName, type ProgTypeName } from '../../bpf/index.ts';
+import { contextLayout, fieldByName, type ProgTypeName } from '../../bpf/index.ts';
 import type { Memory, Region } from '../vm/index.ts';
+import { contextAccess, setPointer } from './context-access.ts';
 import { PacketBuffer } from './packet-buffer.ts';
 
 /** ETH_HLEN */
@@ -79,10 +80,7 @@ export class SkbContext {
       name: 'ctx (__sk_buff)',
       kind: 'ctx',
       bytes,
-      access: (offset, size, write) => {
-        const r = ctxAccess(progType, offset, size, write ? 'write' : 'read');
-        return r === undefined || r.ok ? undefined : r.reason;
-      },
+      access: contextAccess(progType),
       // skb->queue_mapping is a u16: the kernel stores a value only when it is below NO_QUEUE_MAPPING (0xffff)
       store: (offset, _size, lo, hi) => offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff),
       load: (offset) => {
@@ -91,6 +89,16 @@ export class SkbContext {
         if (offset === offMeta) return p.region.address(p.meta);
         if (offset === offLen) return BigInt(p.length);
         return undefined;
+      },
+      loadReg: (offset, _size, lo, hi, d) => {
+        if (offset === offData) setPointer(lo, hi, d, p.region, p.data);
+        else if (offset === offEnd) setPointer(lo, hi, d, p.region, p.end);
+        else if (offset === offMeta) setPointer(lo, hi, d, p.region, p.meta);
+        else if (offset === offLen) {
+          lo[d] = p.length;
+          hi[d] = 0;
+        } else return false;
+        return true;
       },
     });
   }

@@ -3,8 +3,8 @@
 //
 //   struct xdp_md { __u32 data; __u32 data_end; __u32 data_meta; __u32 ingress_ifindex;
 //                   __u32 rx_queue_index; __u32 egress_ifindex; }         (24 bytes)
-import { ctxAccess } from '../../bpf/index.ts';
 import type { Memory, Region } from '../vm/index.ts';
+import { contextAccess, setPointer } from './context-access.ts';
 import { PacketBuffer, XDP_PACKET_HEADROOM } from './packet-buffer.ts';
 
 export interface XdpContextOptions {
@@ -38,15 +38,19 @@ export class XdpContext {
       name: 'ctx (xdp_md)',
       kind: 'ctx',
       bytes,
-      access: (offset, size, write) => {
-        const r = ctxAccess('xdp', offset, size, write ? 'write' : 'read');
-        return r === undefined || r.ok ? undefined : r.reason;
-      },
+      access: contextAccess('xdp'),
       load: (offset) => {
         if (offset === 0) return p.region.address(p.data);
         if (offset === 4) return p.region.address(p.end);
         if (offset === 8) return p.region.address(p.meta);
         return undefined;
+      },
+      loadReg: (offset, _size, lo, hi, d) => {
+        if (offset === 0) setPointer(lo, hi, d, p.region, p.data);
+        else if (offset === 4) setPointer(lo, hi, d, p.region, p.end);
+        else if (offset === 8) setPointer(lo, hi, d, p.region, p.meta);
+        else return false;
+        return true;
       },
     });
   }

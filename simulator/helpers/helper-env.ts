@@ -44,8 +44,13 @@ export interface HelperEnv {
   random(): number;
   /** captured bpf_trace_printk lines */
   readonly printk: string[];
-  /** every helper call of the run, in order */
+  /** every helper call of the run, in order (none when `unrecorded`) */
   readonly calls: HelperCall[];
+  /**
+   * Nobody reads `calls` (a batch without per-packet results): the table records no call and answers the
+   * hot helpers from the VM's registers (register-helpers.ts).
+   */
+  readonly unrecorded?: boolean;
   /** the context's packet, for skb_* and xdp_* helpers */
   readonly packet?: PacketBuffer;
   /** 'xdp' or 'skb' (which packet helpers apply) */

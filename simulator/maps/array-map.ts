@@ -34,6 +34,11 @@ export class ArrayMap extends SimMap {
     return this.regions[index]![this.#perCpu ? cpu : 0]!;
   }
 
+  override lookupRegion(key: Uint8Array, offset: number, cpu: number): Region | undefined {
+    const i = (key[offset]! | (key[offset + 1]! << 8) | (key[offset + 2]! << 16) | (key[offset + 3]! << 24)) >>> 0;
+    return i < this.maxEntries ? this.regions[i]![this.#perCpu ? cpu : 0] : undefined;
+  }
+
   lookup(key: Uint8Array, cpu: number): bigint {
     const i = this.#index(key);
     if (i >= this.maxEntries) return 0n;

@@ -5,22 +5,40 @@
 // count as uses) when full, instead of failing with -E2BIG: a strict LRU, where the kernel's is approximate
 // (per-CPU free lists and reference bits); with one CPU and no concurrent updates they agree on which
 // element goes first when no element was used twice.
+//
+// Elements are found by a hash of the key bytes (key-bytes.ts) and a byte comparison, in place: a program's
+// lookup allocates nothing. Two lists thread the elements: insertion order (get_next_key) and, for LRU maps,
+// recency (the oldest is evicted: O(1) instead of a scan).
 import type { Region } from '../vm/index.ts';
+import { hashBytes, sameBytes } from './key-bytes.ts';
 import { checkFlags, Errno, hexKey, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
 
 interface Element {
   readonly key: Uint8Array;
+  readonly hash: number;
   readonly regions: Region[];
-  used: number;
+  /** the next element whose key has the same hash */
+  chain: Element | undefined;
+  /** insertion order */
+  prev: Element | undefined;
+  next: Element | undefined;
+  /** recency order (LRU maps only) */
+  older: Element | undefined;
+  newer: Element | undefined;
 }
 
 export class HashMap extends SimMap {
-  readonly #elements = new Map<string, Element>();
+  /** hash → the first element of its chain */
+  readonly #buckets = new Map<number, Element>();
+  #size = 0;
+  #first: Element | undefined;
+  #last: Element | undefined;
+  #oldest: Element | undefined;
+  #newest: Element | undefined;
   readonly #perCpu: boolean;
   readonly lru: boolean;
   /** BPF_EXIST on an absent key inserts it (a devmap hash: dev_map_hash_update_elem does not check) */
   readonly #existInserts: boolean;
-  #clock = 0;
 
   constructor(o: SimMapOptions & { readonly perCpu?: boolean; readonly lru?: boolean; readonly existInserts?: boolean }) {
     super(o);
@@ -34,85 +52,147 @@ export class HashMap extends SimMap {
   }
 
   get size(): number {
-    return this.#elements.size;
+    return this.#size;
+  }
+
+  /** The element whose key is the keySize bytes at `offset` of `b`. */
+  #find(b: Uint8Array, offset: number): Element | undefined {
+    const size = this.keySize;
+    let e = this.#buckets.get(hashBytes(b, offset, size));
+    while (e !== undefined && !sameBytes(e.key, b, offset, size)) e = e.chain;
+    return e;
+  }
+
+  override lookupRegion(key: Uint8Array, offset: number, cpu: number): Region | undefined {
+    const e = this.#find(key, offset);
+    if (e === undefined) return undefined;
+    if (this.lru) this.#touch(e);
+    return e.regions[this.#perCpu ? cpu : 0];
   }
 
   lookup(key: Uint8Array, cpu: number): bigint {
-    const e = this.#elements.get(hexKey(key));
-    if (e === undefined) return 0n;
-    e.used = ++this.#clock;
-    return e.regions[this.#perCpu ? cpu : 0]!.address();
+    return this.lookupRegion(key, 0, cpu)?.address() ?? 0n;
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): number {
-    return this.#update(key, flags, (e, fresh) => {
-      if (this.#perCpu) {
-        if (fresh) e.regions.forEach((r) => r.bytes.fill(0));
-        e.regions[cpu]!.bytes.set(value.subarray(0, this.valueSize));
-      } else e.regions[0]!.bytes.set(value.subarray(0, this.valueSize));
-    });
-  }
-
-  #update(key: Uint8Array, flags: number, write: (e: Element, fresh: boolean) => void): number {
-    if (checkFlags(flags) !== 0) return -Errno.EINVAL;
-    const h = hexKey(key);
-    const old = this.#elements.get(h);
-    const mode = flags & 3;
-    if (old !== undefined) {
-      if (mode === UpdateFlag.NOEXIST) return -Errno.EEXIST;
-      old.used = ++this.#clock;
-      write(old, false);
-      return 0;
-    }
-    if (mode === UpdateFlag.EXIST && !this.#existInserts) return -Errno.ENOENT;
-    if (this.#elements.size >= this.maxEntries) {
-      if (!this.lru) return -Errno.E2BIG;
-      this.#evict();
-    }
-    const n = this.#perCpu ? this.cpus : 1;
-    const e: Element = {
-      key: key.slice(),
-      regions: Array.from({ length: n }, (_, c) => this.newValue(this.#perCpu ? `${h}]@cpu[${c}` : h)),
-      used: ++this.#clock,
-    };
-    this.#elements.set(h, e);
-    write(e, true);
+    const e = this.#element(key, flags);
+    if (typeof e === 'number') return e;
+    const v = value.length === this.valueSize ? value : value.subarray(0, this.valueSize);
+    if (this.#perCpu) {
+      if (this.#fresh) for (const r of e.regions) r.bytes.fill(0);
+      e.regions[cpu]!.bytes.set(v);
+    } else e.regions[0]!.bytes.set(v);
     return 0;
   }
 
-  #evict(): void {
-    let victim: [string, Element] | undefined;
-    for (const entry of this.#elements) if (victim === undefined || entry[1].used < victim[1].used) victim = entry;
-    if (victim !== undefined) this.#drop(victim[0], victim[1]);
+  /** whether the last #element() inserted its element */
+  #fresh = false;
+
+  /**
+   * The element an update of `key` with `flags` writes: the existing one (a use, for LRU) or a new one (its
+   * values zeroed; an LRU map evicts the oldest when full), or -errno.
+   */
+  #element(key: Uint8Array, flags: number): Element | number {
+    if (checkFlags(flags) !== 0) return -Errno.EINVAL;
+    const old = this.#find(key, 0);
+    const mode = flags & 3;
+    this.#fresh = false;
+    if (old !== undefined) {
+      if (mode === UpdateFlag.NOEXIST) return -Errno.EEXIST;
+      if (this.lru) this.#touch(old);
+      return old;
+    }
+    if (mode === UpdateFlag.EXIST && !this.#existInserts) return -Errno.ENOENT;
+    if (this.#size >= this.maxEntries) {
+      if (!this.lru) return -Errno.E2BIG;
+      if (this.#oldest !== undefined) this.#drop(this.#oldest);
+    }
+    const n = this.#perCpu ? this.cpus : 1;
+    const h = hexKey(key.subarray(0, this.keySize));
+    const hash = hashBytes(key, 0, this.keySize);
+    const e: Element = {
+      key: key.slice(0, this.keySize),
+      hash,
+      regions: Array.from({ length: n }, (_, c) => this.newValue(this.#perCpu ? `${h}]@cpu[${c}` : h)),
+      chain: this.#buckets.get(hash),
+      prev: this.#last,
+      next: undefined,
+      older: undefined,
+      newer: undefined,
+    };
+    this.#buckets.set(hash, e);
+    if (this.#last === undefined) this.#first = e;
+    else this.#last.next = e;
+    this.#last = e;
+    if (this.lru) this.#toNewest(e);
+    this.#size++;
+    this.#fresh = true;
+    return e;
   }
 
-  #drop(h: string, e: Element): void {
-    this.#elements.delete(h);
+  /** A use of `e` (LRU): it becomes the newest. */
+  #touch(e: Element): void {
+    if (e === this.#newest) return;
+    this.#unlinkRecency(e);
+    this.#toNewest(e);
+  }
+
+  #toNewest(e: Element): void {
+    e.older = this.#newest;
+    e.newer = undefined;
+    if (this.#newest === undefined) this.#oldest = e;
+    else this.#newest.newer = e;
+    this.#newest = e;
+  }
+
+  #unlinkRecency(e: Element): void {
+    if (e.older === undefined) this.#oldest = e.newer;
+    else e.older.newer = e.newer;
+    if (e.newer === undefined) this.#newest = e.older;
+    else e.newer.older = e.older;
+    e.older = e.newer = undefined;
+  }
+
+  #drop(e: Element): void {
+    let head = this.#buckets.get(e.hash);
+    if (head === e) {
+      if (e.chain === undefined) this.#buckets.delete(e.hash);
+      else this.#buckets.set(e.hash, e.chain);
+    } else {
+      while (head !== undefined && head.chain !== e) head = head.chain;
+      if (head !== undefined) head.chain = e.chain;
+    }
+    if (e.prev === undefined) this.#first = e.next;
+    else e.prev.next = e.next;
+    if (e.next === undefined) this.#last = e.prev;
+    else e.next.prev = e.prev;
+    if (this.lru) this.#unlinkRecency(e);
+    this.#size--;
     for (const r of e.regions) this.memory.remove(r);
   }
 
   protected deleteKey(key: Uint8Array): number {
-    const h = hexKey(key);
-    const e = this.#elements.get(h);
+    const e = this.#find(key, 0);
     if (e === undefined) return -Errno.ENOENT;
-    this.#drop(h, e);
+    this.#drop(e);
     return 0;
   }
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
-    const keys = [...this.#elements.values()];
-    if (key === undefined) return keys[0]?.key.slice();
-    const h = hexKey(key);
-    const i = keys.findIndex((e) => hexKey(e.key) === h);
-    if (i < 0) return keys[0]?.key.slice();
-    return keys[i + 1]?.key.slice();
+    if (key === undefined) return this.#first?.key.slice();
+    const e = this.#find(key, 0);
+    if (e === undefined) return this.#first?.key.slice();
+    return e.next?.key.slice();
   }
 
   protected valuesOf(key: Uint8Array): readonly Uint8Array[] | undefined {
-    return this.#elements.get(hexKey(key))?.regions.map((r) => r.bytes);
+    return this.#find(key, 0)?.regions.map((r) => r.bytes);
   }
 
   protected updateAll(key: Uint8Array, values: readonly Uint8Array[], flags: number): number {
-    return this.#update(key, flags, (e) => e.regions.forEach((r, c) => r.bytes.set(values[c]!)));
+    const e = this.#element(key, flags);
+    if (typeof e === 'number') return e;
+    e.regions.forEach((r, c) => r.bytes.set(values[c]!));
+    return 0;
   }
 }

@@ -10,14 +10,38 @@ interface Prefix {
   readonly key: Uint8Array;
   readonly len: number;
   readonly region: Region;
+  /** the next prefix in the same bucket */
+  chain: Prefix | undefined;
 }
 
-function prefixLen(key: Uint8Array): number {
-  return (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) >>> 0;
+function prefixLen(key: Uint8Array, offset = 0): number {
+  return (key[offset]! | (key[offset + 1]! << 8) | (key[offset + 2]! << 16) | (key[offset + 3]! << 24)) >>> 0;
+}
+
+/** A hash of the first `len` bits of the data at `offset` (the bits past `len` ignored), and of `len`. */
+function hashPrefix(len: number, b: Uint8Array, offset: number): number {
+  let h = Math.imul(0x811c9dc5 ^ len, 0x01000193);
+  const full = len >> 3;
+  for (let i = 0; i < full; i++) h = Math.imul(h ^ b[offset + i]!, 0x01000193);
+  const rest = len & 7;
+  if (rest !== 0) h = Math.imul(h ^ (b[offset + full]! & (0xff00 >> rest) & 0xff), 0x01000193);
+  return (h ^ (h >>> 30)) & 0x3fff_ffff;
+}
+
+/** Whether prefix `p` is `len` bits long and its data is the first `len` bits of the data at `offset` of `b`. */
+function samePrefix(p: Prefix, len: number, b: Uint8Array, offset: number): boolean {
+  if (p.len !== len) return false;
+  const k = p.key;
+  const full = len >> 3;
+  for (let i = 0; i < full; i++) if (k[4 + i] !== b[offset + i]) return false;
+  const rest = len & 7;
+  return rest === 0 || k[4 + full] === (b[offset + full]! & (0xff00 >> rest) & 0xff);
 }
 
 export class LpmTrieMap extends SimMap {
-  readonly #prefixes = new Map<string, Prefix>();
+  /** hash of (length, data) → the first prefix of its bucket: a lookup probes once per length, in place */
+  readonly #buckets = new Map<number, Prefix>();
+  #size = 0;
   /** how many stored prefixes have each length, and those lengths longest first (rebuilt after a change) */
   readonly #lengthCounts = new Map<number, number>();
   #sortedLengths: number[] | undefined;
@@ -30,26 +54,33 @@ export class LpmTrieMap extends SimMap {
   }
 
   /** The canonical form of a prefix: its length and its data with the bits past the length cleared. */
-  #canonical(key: Uint8Array): { h: string; len: number; key: Uint8Array } | undefined {
+  #canonical(key: Uint8Array): { len: number; key: Uint8Array } | undefined {
     const len = prefixLen(key);
     if (len > this.maxPrefixLen) return undefined;
-    const k = key.slice();
+    const k = key.slice(0, this.keySize);
     for (let bit = len; bit < this.maxPrefixLen; bit++) k[4 + (bit >> 3)]! &= ~(0x80 >> (bit & 7));
-    return { h: hexKey(k), len, key: k };
+    return { len, key: k };
+  }
+
+  /** The stored prefix of `len` bits equal to the first `len` bits of the data at `offset` of `b`. */
+  #find(len: number, b: Uint8Array, offset: number): Prefix | undefined {
+    let p = this.#buckets.get(hashPrefix(len, b, offset));
+    while (p !== undefined && !samePrefix(p, len, b, offset)) p = p.chain;
+    return p;
   }
 
   /**
-   * The longest stored prefix containing `key`: one hash lookup per prefix length in use, longest first, so a
-   * lookup costs the same with 10 entries or 400,000 (policies keep whole CIDR tables here).
+   * The longest stored prefix containing the key at `offset` of `key`: one hash probe per prefix length in
+   * use, longest first, so a lookup costs the same with 10 entries or 400,000 (policies keep whole CIDR
+   * tables here), and allocates nothing.
    */
-  #match(key: Uint8Array): Prefix | undefined {
-    const len = Math.min(prefixLen(key), this.maxPrefixLen);
-    for (const l of this.#lengthsDescending()) {
+  #match(key: Uint8Array, offset = 0): Prefix | undefined {
+    const len = Math.min(prefixLen(key, offset), this.maxPrefixLen);
+    const lengths = this.#lengthsDescending();
+    for (let i = 0; i < lengths.length; i++) {
+      const l = lengths[i]!;
       if (l > len) continue;
-      const probe = key.slice(0, this.keySize);
-      new DataView(probe.buffer).setUint32(0, l, true);
-      const c = this.#canonical(probe);
-      const p = c === undefined ? undefined : this.#prefixes.get(c.h);
+      const p = this.#find(l, key, offset + 4);
       if (p !== undefined) return p;
     }
     return undefined;
@@ -67,6 +98,10 @@ export class LpmTrieMap extends SimMap {
     this.#sortedLengths = undefined;
   }
 
+  override lookupRegion(key: Uint8Array, offset: number): Region | undefined {
+    return this.#match(key, offset)?.region;
+  }
+
   lookup(key: Uint8Array): bigint {
     return this.#match(key)?.region.address() ?? 0n;
   }
@@ -75,7 +110,7 @@ export class LpmTrieMap extends SimMap {
     if (checkFlags(flags) !== 0) return -Errno.EINVAL;
     const c = this.#canonical(key);
     if (c === undefined) return -Errno.EINVAL;
-    const old = this.#prefixes.get(c.h);
+    const old = this.#find(c.len, c.key, 4);
     const mode = flags & 3;
     if (old !== undefined) {
       if (mode === UpdateFlag.NOEXIST) return -Errno.EEXIST;
@@ -83,10 +118,12 @@ export class LpmTrieMap extends SimMap {
       return 0;
     }
     if (mode === UpdateFlag.EXIST) return -Errno.ENOENT;
-    if (this.#prefixes.size >= this.maxEntries) return -Errno.ENOSPC;
+    if (this.#size >= this.maxEntries) return -Errno.ENOSPC;
     const region = this.newValue(`${c.len}/${hexKey(c.key.subarray(4))}`);
     region.bytes.set(value.subarray(0, this.valueSize));
-    this.#prefixes.set(c.h, { key: c.key, len: c.len, region });
+    const hash = hashPrefix(c.len, c.key, 4);
+    this.#buckets.set(hash, { key: c.key, len: c.len, region, chain: this.#buckets.get(hash) });
+    this.#size++;
     this.#countLength(c.len, 1);
     return 0;
   }
@@ -94,23 +131,36 @@ export class LpmTrieMap extends SimMap {
   protected deleteKey(key: Uint8Array): number {
     const c = this.#canonical(key);
     if (c === undefined) return -Errno.EINVAL;
-    const p = this.#prefixes.get(c.h);
+    const p = this.#find(c.len, c.key, 4);
     if (p === undefined) return -Errno.ENOENT;
-    this.#prefixes.delete(c.h);
+    const hash = hashPrefix(c.len, c.key, 4);
+    let head = this.#buckets.get(hash);
+    if (head === p) {
+      if (p.chain === undefined) this.#buckets.delete(hash);
+      else this.#buckets.set(hash, p.chain);
+    } else {
+      while (head !== undefined && head.chain !== p) head = head.chain;
+      if (head !== undefined) head.chain = p.chain;
+    }
+    this.#size--;
     this.#countLength(p.len, -1);
     this.memory.remove(p.region);
     return 0;
   }
 
   #ordered(): Prefix[] {
-    return [...this.#prefixes.values()].sort((a, b) => b.len - a.len || hexKey(a.key).localeCompare(hexKey(b.key)));
+    const all: Prefix[] = [];
+    for (const head of this.#buckets.values()) {
+      for (let p: Prefix | undefined = head; p !== undefined; p = p.chain) all.push(p);
+    }
+    return all.sort((a, b) => b.len - a.len || hexKey(a.key).localeCompare(hexKey(b.key)));
   }
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     const all = this.#ordered();
     if (key === undefined) return all[0]?.key.slice();
     const c = this.#canonical(key);
-    const i = c === undefined ? -1 : all.findIndex((p) => hexKey(p.key) === c.h);
+    const i = c === undefined ? -1 : all.findIndex((p) => p.len === c.len && hexKey(p.key) === hexKey(c.key));
     if (i < 0) return all[0]?.key.slice();
     return all[i + 1]?.key.slice();
   }
@@ -122,7 +172,7 @@ export class LpmTrieMap extends SimMap {
 
   protected valuesOf(key: Uint8Array): readonly Uint8Array[] | undefined {
     const c = this.#canonical(key);
-    const p = c === undefined ? undefined : this.#prefixes.get(c.h);
+    const p = c === undefined ? undefined : this.#find(c.len, c.key, 4);
     return p === undefined ? undefined : [p.region.bytes];
   }
 

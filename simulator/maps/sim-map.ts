@@ -88,6 +88,20 @@ export abstract class SimMap implements MapHandle {
 
   /** bpf_map_lookup_elem: the address of the value (the CPU's copy for per-CPU maps), 0 when absent. */
   abstract lookup(key: Uint8Array, cpu: number): bigint;
+
+  /**
+   * lookup() of the keySize bytes at `offset` of `key`, as the region whose offset 0 it points to (undefined
+   * for 0): what a helper answering from registers needs, without BigInt. Maps override it to find the
+   * element in place; this default goes through lookup(). Throws a RangeError when lookup() gives an address
+   * that is not the start of a region (no map does).
+   */
+  lookupRegion(key: Uint8Array, offset: number, cpu: number): Region | undefined {
+    const a = this.lookup(key.subarray(offset, offset + this.keySize), cpu);
+    if (a === 0n) return undefined;
+    const { region, offset: at } = this.memory.locate(a);
+    if (region === undefined || at !== 0) throw new RangeError(`map ${this.name}: lookup gave 0x${a.toString(16)}, not the start of a region`);
+    return region;
+  }
   /** bpf_map_update_elem from a program: 0 or -errno (per-CPU maps: only `cpu`'s copy). */
   abstract update(key: Uint8Array, value: Uint8Array, flags: number, cpu: number): number;
   /** bpf_map_delete_elem (and BPF_MAP_DELETE_ELEM from TypeScript): 0 or -errno (-ENOENT when absent). */

@@ -49,9 +49,22 @@ export interface HelperContext {
  */
 export type HelperFunction = (regs: RegisterFile, vm: HelperContext) => bigint | number | undefined;
 
+/** The calling frame's registers as the VM holds them (int32 halves, no BigInt), and the memory they point into. */
+export interface RegisterHalves {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly memory: Memory;
+}
+
 /** Helpers by id. `call(id, regs, vm)` is only made for ids where `has(id)`; unknown ids fault. */
 export interface HelperDispatch {
   has(id: number): boolean;
+  /**
+   * Answer the call from the registers directly, for a table whose calls nobody records: true when it did
+   * (r0 set in lo[0], hi[0], as call() would have), false to go through call() (which also makes every
+   * fault). Optional; tried before has() and call().
+   */
+  fast?(id: number, regs: RegisterHalves): boolean;
   /** the helper's name for messages, when known */
   name?(id: number): string | undefined;
   call(id: number, regs: RegisterFile, vm: HelperContext): bigint | number | undefined;

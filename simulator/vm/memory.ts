@@ -36,6 +36,12 @@ export type AccessRule = (offset: number, size: number, write: boolean) => strin
 export type LoadHook = (offset: number, size: number) => bigint | undefined;
 
 /**
+ * The same value as the region's LoadHook, put in r`d` as its int32 halves (no BigInt): true when it did,
+ * false to read the bytes. A region may have one beside its LoadHook, for the interpreter's loads.
+ */
+export type RegLoadHook = (offset: number, size: number, lo: Int32Array, hi: Int32Array, d: number) => boolean;
+
+/**
  * A program's store of `size` bytes at `offset` (the value as its low and high 32-bit halves) that the kernel
  * rewrites instead of storing the bytes: true when the hook handled it (e.g. `__sk_buff.queue_mapping`,
  * whose stores of values >= 0xffff the kernel drops). False stores the bytes as usual.
@@ -57,6 +63,8 @@ export interface RegionOptions {
   readonly access?: AccessRule;
   /** synthesized values for some loads (context fields); see LoadHook */
   readonly load?: LoadHook;
+  /** the LoadHook's values without BigInt (optional; needs `load`) */
+  readonly loadReg?: RegLoadHook;
   /** stores the kernel rewrites (context fields); see StoreHook */
   readonly store?: StoreHook;
   /** for kind 'map': the map this address stands for */
@@ -77,6 +85,7 @@ export class Region {
   writable: boolean;
   access: AccessRule | undefined;
   load: LoadHook | undefined;
+  loadReg: RegLoadHook | undefined;
   store: StoreHook | undefined;
   readonly map: MapHandle | undefined;
   /** the lowest offset accessed so far (stack accounting) */
@@ -96,6 +105,7 @@ export class Region {
     this.writable = options.writable ?? true;
     this.access = options.access;
     this.load = options.load;
+    this.loadReg = options.loadReg;
     this.store = options.store;
     this.map = options.map;
     this.lowWater = this.end;

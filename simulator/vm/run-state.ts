@@ -189,8 +189,8 @@ export class RunState {
   /** Zero what frame `depth` used, so the next run starts from a clean stack. */
   leaveStack(depth: number): void {
     const s = this.stacks[depth];
-    if (s === undefined) return;
-    s.bytes.fill(0, Math.min(s.lowWater, this.stackSize), this.stackSize);
+    if (s === undefined || s.lowWater >= this.stackSize) return;
+    s.bytes.fill(0, Math.max(0, s.lowWater), this.stackSize);
     s.lowWater = this.stackSize;
   }
 
@@ -201,6 +201,7 @@ export class RunState {
   callHelper(id: number): void {
     const { helpers } = this;
     this.slot = this.pc - 1;
+    if (helpers.fast !== undefined && helpers.fast(id, this)) return;
     if (!helpers.has(id)) throw this.fault('helper', `unknown helper ${helperLabel(helpers, id)}`);
     let r0: bigint | number | undefined;
     try {

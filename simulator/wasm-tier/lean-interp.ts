@@ -23,6 +23,24 @@ export class LeanInterp {
     this.maxTailCalls = options.maxTailCalls ?? MAX_TAIL_CALLS;
   }
 
+  /**
+   * The low 32 bits of r0 (signed) of Vm.run(entry, options), the rest of the run being the same: what a
+   * batch needs for the verdict, without the RunResult and BigInt r0 of run().
+   */
+  retval32(entry: CompiledProgram, options: RunOptions): number {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const st = reuseRunState(spare, this, entry, options);
+    try {
+      return execute(st) === 'exit' ? st.lo[0]! : 0;
+    } catch (e) {
+      return Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
+    } finally {
+      st.releaseStacks();
+      if (!st.tracing) this.#spare = st;
+    }
+  }
+
   /** What Vm.run(entry, options) does, in every observable way. */
   run(entry: CompiledProgram, options: RunOptions = {}): RunResult {
     const spare = this.#spare;

@@ -31,7 +31,12 @@ export function reuseRunState(spare: RunState | undefined, vm: VmLimits, entry: 
   st.traceLimit = options.traceLimit ?? st.traceLimit;
   if (st.trace.length !== 0) st.trace.length = 0;
   st.traceTruncated = false;
-  if (st.frameProg.length !== 1) st.frameProg.length = 1;
+  if (st.frameProg.length !== 1) {
+    // frames were entered (each sets frameProg[depth]): clear what they saved
+    st.frameProg.length = 1;
+    st.frameRet.fill(0);
+    st.frameSaved.fill(0);
+  }
   st.frameProg[0] = entry;
   st.prog = entry;
   st.code = entry.code;
@@ -42,10 +47,11 @@ export function reuseRunState(spare: RunState | undefined, vm: VmLimits, entry: 
   st.mayGoto = MAY_GOTO_BUDGET;
   st.tailCalls = 0;
   st.pendingTail = undefined;
-  st.lo.fill(0);
-  st.hi.fill(0);
-  st.frameRet.fill(0);
-  st.frameSaved.fill(0);
+  const { lo, hi } = st;
+  for (let i = 0; i < 11; i++) {
+    lo[i] = 0;
+    hi[i] = 0;
+  }
   arg(spare, 1, options.r1);
   arg(spare, 2, options.r2);
   arg(spare, 3, options.r3);

@@ -3,9 +3,12 @@
 // Without an onResult callback nobody sees a packet's result, so the batch skips what Simulator.run builds
 // for one: the helper table is made once per simulator (its environment is mutable: the packet, the calls
 // and printk lines of the run in progress) and marked lean, so the fast tier answers map lookups and the
-// clock itself (lean-helpers.ts); an XDP context is made once and reset per packet (its packet living in the
-// fast tier's linear memory), an skb context once per frame and restored from its snapshot when the frame
-// comes again; RunStates are reused (lean-interp.ts for the interpreter); no result object is assembled.
+// clock itself (lean-helpers.ts), and its calls are not recorded (HelperEnv.unrecorded: the hot helpers are
+// answered from the registers, helpers/register-helpers.ts); an XDP context is made once and reset per packet
+// (PacketBuffer.reload clears only what the last run could have written; its packet lives in the fast
+// tier's linear memory), an skb context once per frame and restored from its snapshot when the frame comes
+// again; the VMs and their RunStates outlive the batch (lean-interp.ts for the interpreter); no result object
+// is assembled and no BigInt made per packet (verdicts are tallied by r0's low 32 bits).
 // What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU, routes, context fields
 // and packet bytes), so map contents, verdicts and faults are the same; only the region ids of contexts and
 // packets are reused from one packet to the next.
@@ -13,13 +16,14 @@ import { SkbContext, TC_ACTIONS, XDP_ACTIONS, XDP_MAX_LINEAR, XDP_PACKET_HEADROO
 import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
 import type { ProgTypeName } from '../../bpf/index.ts';
 import type { SimRunOptions, SimRunResult, Simulator } from '../simulator.ts';
-import { SimFault, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
+import { SimFault, type CompiledProgram, type HelperDispatch, type Memory, type Region } from '../vm/index.ts';
 import { LeanInterp } from './lean-interp.ts';
 import { registerContext } from './context-fields.ts';
 import { markLean } from './lean-helpers.ts';
 import { runtimeFor } from './wasm-runtime.ts';
 import { resolveTier } from './select-tier.ts';
 import { WasmVm } from './wasm-vm.ts';
+import { runWasmBatch } from './wasm-batch.ts';
 
 export interface BatchOptions extends SimRunOptions {
   /** called with each packet's result (or its fault), in order (each packet then runs through Simulator.run) */
@@ -46,9 +50,9 @@ type BatchEnv = { -readonly [K in keyof HelperEnv]: HelperEnv[K] };
  */
 export function runBatch(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions = {}): BatchResult {
   const t0 = performance.now();
-  const tally = new Tally();
+  const tally = new Tally(options.progType ?? sim.progType(name));
   if (options.onResult !== undefined || options.trace === true) runEach(sim, name, packets, options, tally);
-  else runLean(sim, name, packets, options, tally);
+  else if (!runWasmBatch(sim, name, packets, options, tally)) runLean(sim, name, packets, options, tally);
   const elapsedMs = performance.now() - t0;
   return {
     packets: tally.count,
@@ -60,21 +64,48 @@ export function runBatch(sim: Simulator, name: string, packets: Iterable<Uint8Ar
   };
 }
 
+/** Tally's key for faults: no 32-bit r0 */
+const FAULT = 2 ** 32;
+
 class Tally {
-  readonly verdicts: Record<string, number> = {};
+  readonly #progType: string;
+  /** packets by the low 32 bits of r0 (the verdict strings are made once per value, at the end) */
+  readonly #byRetval = new Map<number, number>();
   count = 0;
   faults = 0;
   firstFault: BatchResult['firstFault'];
 
-  add(verdict: string): void {
-    this.verdicts[verdict] = (this.verdicts[verdict] ?? 0) + 1;
+  constructor(progType: string) {
+    this.#progType = progType;
+  }
+
+  /** A packet the program ended with `retval32` (r0's low 32 bits, signed). */
+  retval(retval32: number): void {
+    this.#byRetval.set(retval32, (this.#byRetval.get(retval32) ?? 0) + 1);
     this.count++;
+  }
+
+  /** `n` packets ended with `retval32` (the wasm batch's counters, wasm-batch.ts) */
+  retvals(retval32: number, n: number): void {
+    this.#byRetval.set(retval32, (this.#byRetval.get(retval32) ?? 0) + n);
+    this.count += n;
   }
 
   fault(e: SimFault): void {
     this.faults++;
     this.firstFault ??= { index: this.count, fault: e };
-    this.add('fault');
+    this.#byRetval.set(FAULT, (this.#byRetval.get(FAULT) ?? 0) + 1);
+    this.count++;
+  }
+
+  /** action (`XDP_DROP`, …, or `fault`) → how many packets ended so */
+  get verdicts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [r, n] of this.#byRetval) {
+      const a = r === FAULT ? 'fault' : action(this.#progType, r);
+      out[a] = (out[a] ?? 0) + n;
+    }
+    return out;
   }
 }
 
@@ -85,7 +116,7 @@ function runEach(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
     const index = tally.count;
     try {
       const r = sim.run(name, packet, runOptions);
-      tally.add(r.action);
+      tally.retval(r.retval32);
       onResult?.(index, r);
     } catch (e) {
       if (!(e instanceof SimFault)) throw e;
@@ -103,27 +134,34 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
     throw new RangeError(`program ${name}: program type ${progType} is not supported by the simulator yet`);
   }
   const program = sim.program(name);
-  const { env, helpers } = batchHelpers(sim);
+  const table = batchHelpers(sim);
+  const { env } = table;
   const { calls, printk } = env;
   env.cpu = options.cpu ?? sim.cpu;
   env.contextKind = xdp ? 'xdp' : 'skb';
   if (sim.fib !== undefined) env.fib = sim.fib;
   else delete env.fib;
   delete env.skb;
-  const vms = new Vms(helpers, sim.budget);
+  // the VMs (and the RunState each keeps for its next run) outlive the batch
+  const vms = (table.vms ??= new Vms(table.helpers, sim.budget));
   const memory = sim.memory;
+  const tier = options.tier ?? sim.tier;
   // the XDP context outlives the batch when it has the default fields (the next batch resets it again)
   const keep = options.ingressIfindex === undefined && options.rxQueueIndex === undefined && options.egressIfindex === undefined;
-  const table = tables.get(sim)!;
   let shared: XdpContext | undefined = keep ? table.xdp : undefined;
-  const adopt = (options.tier ?? sim.tier) === 'wasm';
+  const adopt = tier === 'wasm';
   // skb contexts outlive the batch too when the context fields are the defaults
   const keepSkb = keep && options.mark === undefined && options.priority === undefined && options.ifindex === undefined && options.hash === undefined;
-  let skbs = keepSkb ? table.skb?.get(progType) : undefined;
-  if (skbs === undefined) {
-    skbs = new SkbContexts(sim, progType, options);
-    if (keepSkb) (table.skb ??= new Map()).set(progType, skbs);
+  let skbs: SkbContexts | undefined;
+  if (!xdp) {
+    skbs = keepSkb ? table.skb?.get(progType) : undefined;
+    if (skbs === undefined) {
+      skbs = new SkbContexts(sim, progType, options);
+      if (keepSkb) (table.skb ??= new Map()).set(progType, skbs);
+    }
   }
+  // one RunOptions for the batch, its fields set per packet (no allocation per packet)
+  const run: { memory: Memory; r1?: Region; packet?: Region } = { memory };
   try {
     for (const frame of packets) {
       if (options.now !== undefined) sim.clock = options.now;
@@ -136,22 +174,24 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
         }
         ctx = shared;
       } else {
-        ctx = skbs.get(frame);
+        ctx = skbs!.get(frame);
         env.skb = ctx;
       }
       env.packet = ctx.packet;
       if (calls.length !== 0) calls.length = 0;
       if (printk.length !== 0) printk.length = 0;
+      run.r1 = ctx.region;
+      run.packet = ctx.packet.region;
       try {
-        const r = vms.of(program, options.tier ?? sim.tier).run(program, { memory, r1: ctx.region, packet: ctx.packet.region });
-        tally.add(action(progType, r.r0));
+        const vm = vms.of(program, tier);
+        tally.retval(vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0)));
       } catch (e) {
         if (!(e instanceof SimFault)) throw e;
         tally.fault(e);
       }
     }
   } finally {
-    if (!keepSkb) skbs.clear();
+    if (!keepSkb) skbs?.clear();
     if (shared !== undefined && !keep) {
       memory.remove(shared.region);
       memory.remove(shared.packet.region);
@@ -162,6 +202,7 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
 interface BatchTable {
   readonly env: BatchEnv;
   readonly helpers: HelperDispatch;
+  vms?: Vms;
   /** the XDP context batches with default context fields share */
   xdp?: XdpContext;
   /** the skb contexts they share, by program type */
@@ -189,6 +230,7 @@ function batchHelpers(sim: Simulator): BatchTable {
       random: () => sim.nextRandom(),
       printk: [],
       calls: [],
+      unrecorded: true,
     };
     t = { env, helpers: kernelHelpers(env) } as BatchTable;
     markLean(t.helpers, env);
@@ -220,11 +262,7 @@ class Vms {
 function reuse(ctx: XdpContext | undefined, frame: Uint8Array): ctx is XdpContext {
   if (ctx === undefined || frame.length > XDP_MAX_LINEAR) return false;
   const p = ctx.packet;
-  const bytes = p.region.bytes;
-  if (bytes.length !== XDP_PACKET_HEADROOM + XDP_MAX_LINEAR) return false;
-  bytes.fill(0);
-  bytes.set(frame, XDP_PACKET_HEADROOM);
-  p.setWindow(XDP_PACKET_HEADROOM, XDP_PACKET_HEADROOM, XDP_PACKET_HEADROOM + frame.length);
+  if (p.region.bytes.length !== XDP_PACKET_HEADROOM + XDP_MAX_LINEAR || !p.reload(frame, XDP_PACKET_HEADROOM)) return false;
   p.region.lowWater = p.region.end;
   return true;
 }
@@ -301,9 +339,8 @@ class SkbContexts {
   }
 }
 
-/** The action Simulator.run reports for r0 (XdpContext.action, SkbContext.action, without their BigInts). */
-function action(progType: string, r0: bigint): string {
-  const retval32 = Number(BigInt.asIntN(32, r0));
+/** The action Simulator.run reports for r0's low 32 bits (XdpContext.action, SkbContext.action, without their BigInts). */
+function action(progType: string, retval32: number): string {
   if (progType === 'xdp') return XDP_ACTIONS[retval32 >>> 0] ?? `XDP_UNKNOWN(${retval32 >>> 0})`;
   if (progType === 'socket_filter') return retval32 === 0 ? 'drop' : `accept ${retval32 >>> 0}`;
   if (progType === 'cgroup_skb') return (retval32 & 1) === 1 ? 'allow' : 'deny';

@@ -1,10 +1,14 @@
 // Which tier runs a program. 'auto' interprets a program's first runs and compiles it to WebAssembly once it
 // has run more than AUTO_THRESHOLD times. `npm run -s bench -- sim` prints both sides of the trade per
-// program: compiling (translation + V8) takes 1.3 to 66 ms (median 11 ms) on the fixtures and example
-// policies. Through Simulator.run, which 'auto' mostly serves, the fast tier saves 50 to 60 µs per run on the
-// XDP fixtures (a helper table and context per run dominate both tiers), so compiling pays after ~30 to 200
-// runs; in a lean sim.runBatch it saves less per packet (median interp/wasm 1.8×) and pays after a few
-// thousand. 256 keeps a test's handful of runs interpreted and compiles a replay or a model-based run early.
+// program: compiling (translation + V8) takes 1.3 to 44 ms (median 8 ms, on a loaded 2-core machine) on the
+// fixtures and example policies. Through Simulator.run, which 'auto' mostly serves, the fast tier saves 50 to
+// 60 µs per run on the XDP fixtures (a helper table and context per run dominate both tiers), so compiling
+// pays after ~30 to 200 runs. A sim.runBatch on the fast tier runs inside wasm (wasm-batch.ts): 2 to 5×
+// faster than the interpreter's batch on programs that stay in wasm, no faster (0.5 to 1×) on programs whose
+// helpers and context-field loads cross into JavaScript per packet (median interp/wasm 1.3×), so there
+// compiling pays after thousands to tens of thousands of packets. 256 keeps a test's handful of runs
+// interpreted and compiles a replay or a model-based run early; a batch with 'auto' is interpreted per packet
+// until then, and runs inside wasm from the next batch on.
 import { Vm, type CompiledProgram, type VmOptions } from '../vm/index.ts';
 import { hasWasmProgram, wasmProgram } from './wasm-program.ts';
 import { WasmVm } from './wasm-vm.ts';

@@ -45,7 +45,8 @@ const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32
 const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, IMPORTS.length + i])) as Record<(typeof DIV)[number], number>;
 const F_CTX = IMPORTS.length + DIV.length;
 const F_START = F_CTX + 1;
-const F_FIRST_BPF = F_START + 1;
+const F_CALL = F_START + 1;
+const F_FIRST_BPF = F_CALL + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
 const L_LEFT = 11;
@@ -56,10 +57,12 @@ const L_T = 15;
 const L_H = 16;
 const L_E = 17;
 const L_O = 18;
+const L_OLD = 19;
 const LOCALS: FunctionBody['locals'] = [
   [2, I32],
   [1, I64],
   [5, I32],
+  [1, I64],
 ];
 
 const MASK = TABLE_ENTRIES - 1;
@@ -74,7 +77,7 @@ function isJump(h: number): boolean {
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start()];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), callFunction()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
@@ -82,7 +85,7 @@ export function translate(prog: CompiledProgram): Uint8Array {
     imports,
     memoryPages: MEMORY_PAGES,
     functions: bodies,
-    exports: [['start', F_START]],
+    exports: [['start', F_START], ['call', F_CALL]],
     table: fns.map((_, k) => F_FIRST_BPF + k),
   });
 }
@@ -195,6 +198,20 @@ function start(): FunctionBody {
   for (let r = 0; r <= 5; r++) c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * r);
   c.op(OP.end);
   return { type: 4, locals: [[6, I64]], code: c };
+}
+
+/**
+ * call(k): BPF function number k with r0..r10 from REGS, its r0..r5 back into REGS: a callback a helper runs
+ * (bpf_loop), in the frame the runtime set up for it (wasm-runtime.ts).
+ */
+function callFunction(): FunctionBody {
+  const c = new Code();
+  for (let r = 0; r <= 10; r++) c.i32(0).mem(OP.i64Load, REGS + 8 * r);
+  c.get(0).op(OP.callIndirect).u32(T_FN).u32(0);
+  for (let r = 6; r >= 1; r--) c.set(r);
+  for (let r = 1; r <= 6; r++) c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * (r - 1));
+  c.op(OP.end);
+  return { type: 0, locals: [[6, I64]], code: c };
 }
 
 const LOAD_OP: Readonly<Record<number, readonly [size: number, op: number, signed: boolean]>> = {
@@ -421,9 +438,7 @@ class FunctionTranslator {
         this.#jump(off, 0);
         return;
       case 0xc3: case 0xdb:
-        this.#spill();
-        c.i32(slot).i32(imm | (h === 0xdb ? 0x10 : 0)).i32(d).i32(s).i32(off).call(IMP.atomic);
-        this.#reload();
+        this.#atomic(slot, h === 0xdb, imm, d, s, off);
         return;
       case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
         c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
@@ -561,6 +576,40 @@ class FunctionTranslator {
     c.get(L_O).get(L_E).mem(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
     c.op(OP.if).byte(VOID).get(L_E).get(L_O).mem(OP.i32Store, TABLE + E_LOW).op(OP.end);
     c.get(L_E).mem(OP.i32Load, TABLE + E_BASE).get(L_O).op(OP.i32Add);
+  }
+
+  /**
+   * An atomic operation (imm: add 0, or 1, and 2, xor 3, xchg 4, cmpxchg 5, + 8 fetch), as execute.ts's
+   * atomic(): inline on a region the table allows writing (one thread: a load, the operation, a store),
+   * else through the runtime (which makes the fault). Narrow forms store the low half; what they fetch (into
+   * src, or r0 for cmpxchg) is the old 32-bit value zero-extended.
+   */
+  #atomic(slot: number, wide: boolean, k: number, d: number, s: number, off: number): void {
+    const c = this.c;
+    const op = k & 7;
+    const fetch = (k & 8) !== 0;
+    this.#checkAccess(d, off, wide ? 8 : 4, true);
+    c.op(OP.if).byte(VOID);
+    this.#address();
+    c.tee(L_P).mem(wide ? OP.i64Load : OP.i64Load32U, 0).set(L_OLD);
+    if (op === 5) {
+      // cmpxchg: store src when the old value equals r0 (its low half for the narrow form); r0 = old
+      if (wide) c.get(0).get(L_OLD).op(OP.i64Eq);
+      else c.low(0).low(L_OLD).op(OP.i32Eq);
+      c.op(OP.if).byte(VOID).get(L_P).get(s).mem(wide ? OP.i64Store : OP.i64Store32, 0).op(OP.end);
+      c.get(L_OLD).set(0);
+    } else {
+      c.get(L_P);
+      if (op === 4) c.get(s);
+      else c.get(L_OLD).get(s).op([OP.i64Add, OP.i64Or, OP.i64And, OP.i64Xor][op]!);
+      c.mem(wide ? OP.i64Store : OP.i64Store32, 0);
+      if (fetch) c.get(L_OLD).set(s);
+    }
+    c.op(OP.else);
+    this.#spill();
+    c.i32(slot).i32(k | (wide ? 0x10 : 0)).i32(d).i32(s).i32(off).call(IMP.atomic);
+    this.#reload();
+    c.op(OP.end);
   }
 
   #invalid(slot: number, h: number): void {

@@ -2,12 +2,14 @@
 // it, the table the wasm code checks accesses against, one instance per program, and the imports: the slow
 // paths, which hand over to the interpreter's own code (resolve(), RunState's calls, helpers, tail calls) so
 // that a fault or a helper's effect is the interpreter's by construction.
-import { CODE_TAG, REGION_BASE, type CompiledProgram, type Memory, type Region, type RunOptions } from '../vm/index.ts';
+import * as vm from '../vm/index.ts';
+import type { CompiledProgram, HelperDispatch, Memory, Region, RegisterHalves, RunOptions } from '../vm/index.ts';
 import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
-import { LoopFault } from '../vm/run-signals.ts';
-import type { RunState, VmLimits } from '../vm/run-state.ts';
-import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } from './layout.ts';
-import { ArrayMap, SimMap } from '../maps/index.ts';
+import { ExitSignal, LoopFault } from '../vm/run-signals.ts';
+import { RunState } from '../vm/run-state.ts';
+import type { VmLimits } from '../vm/run-state.ts';
+import * as layout from './layout.ts';
+import * as maps from '../maps/index.ts';
 import type { HelperEnv } from '../helpers/index.ts';
 import { contextFields, type ContextFields } from './context-fields.ts';
 import { reuseRunState } from './reuse-run-state.ts';
@@ -15,12 +17,22 @@ import { leanEnv } from './lean-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
 import { Wasm } from './webassembly.ts';
 
+
+// Module-local copies of the constants: tsx compiles imported bindings to getter calls, which the paths
+// here would pay on every use (the batch driver runs them per frame).
+const { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
+const { CODE_TAG, REGION_BASE } = vm;
+const { ArrayMap, SimMap } = maps;
+
 /** Thrown by an ld_abs/ld_ind out of the packet: the program ends with r0 = 0 (caught by WasmVm.run). */
 export class LdAbsEnd {}
 
 interface Mirror {
   readonly region: Region;
-  readonly view: Uint8Array;
+  /** the region's bytes (an adopted region's may be cut shorter than its part of linear memory: reshape()) */
+  view: Uint8Array;
+  /** an adopted region's whole part of linear memory */
+  readonly full?: Uint8Array;
   /** the region's own bytes, to copy back into at the end of the run (per-run mirrors only) */
   readonly original: Uint8Array | undefined;
   readonly originalView: DataView | undefined;
@@ -28,6 +40,18 @@ interface Mirror {
 
 interface Exports {
   start(): void;
+  /** BPF function number k on the registers in REGS (a helper's callback) */
+  call(k: number): void;
+}
+
+/**
+ * What a batch running inside wasm (wasm-batch.ts) needs from the imports: sync() before an import uses the
+ * RunState (it brings the state to the frame being run, which the driver changed without JavaScript), and
+ * watch() after a helper ran in JavaScript (it notes a packet the helper moved or replaced).
+ */
+export interface BatchHooks {
+  sync(): void;
+  watch(): void;
 }
 
 const runtimes = new WeakMap<Memory, WasmRuntime>();
@@ -65,15 +89,79 @@ export class WasmRuntime {
   /** the run's context, when its packet-pointer fields are kept in linear memory (context-fields.ts) */
   #ctx: Region | undefined;
   #ctxFields: ContextFields | undefined;
+  /** the run's helper table's answers from registers (HelperDispatch.fast), for a lean table */
+  #fast: HelperDispatch['fast'];
+  /** r0..r5 for #fast (the registers live in linear memory) */
+  readonly #halves: RegisterHalves;
   /** the run's helper environment when its calls are not recorded (lean-helpers.ts) */
   #lean: HelperEnv | undefined;
   #mapTop = MAP_ARENA;
   /** packet regions living in linear memory for good (adopt()) */
   readonly #adopted = new WeakMap<Region, Mirror>();
+  /** the batch running inside wasm (wasm-batch.ts), whose RunState follows the frames lazily */
+  batch: BatchHooks | undefined;
+  /** runs begun so far: a batch whose number is still the last may carry on its run without a new begin() */
+  generation = 0;
+  /** RunState.callFunction for the runs of this runtime: callbacks run as wasm (set on a RunState by helper()) */
+  readonly #callFunction: RunState['callFunction'];
 
   constructor(memory: Memory) {
     this.memory = memory;
+    this.#halves = { lo: new Int32Array(11), hi: new Int32Array(11), memory };
     for (let i = 0; i < TABLE_ENTRIES; i++) this.#clearEntry(i);
+    const rt = this;
+    this.#callFunction = function (this: RunState, address, args) {
+      return rt.#callback(this, address, args);
+    };
+  }
+
+  /**
+   * RunState.callFunction as the wasm tier runs it: the same frame (depth, stack window, r1..r5, the caller's
+   * registers restored after), the function run by the module's call(k) instead of the interpreter. Anything
+   * it does not cover (a bad address, too deep, another run, a program that may tail call) is the
+   * interpreter's, which also makes every fault of the call itself.
+   */
+  #callback(st: RunState, address: bigint, args: readonly (bigint | number)[]): bigint {
+    const a = BigInt.asUintN(64, address);
+    const prog = st.prog;
+    const k = a >> 32n === BigInt(CODE_TAG) ? prog.functions.indexOf(Number(a & 0xffff_ffffn)) : -1;
+    if (k < 0 || !this.busy || this.st !== st || st.depth + 1 >= st.maxFrames || mayTailCall(prog)) {
+      return RunState.prototype.callFunction.call(st, address, args);
+    }
+    const saved = { lo: st.lo.slice(), hi: st.hi.slice(), pc: st.pc, slot: st.slot, depth: st.depth, base: st.baseDepth };
+    this.pull(); // enterStack() sizes the new window from the lower frames' low water marks
+    st.depth++;
+    st.frameProg[st.depth] = prog;
+    st.enterStack(st.depth);
+    st.baseDepth = st.depth;
+    for (let i = 0; i < 5; i++) st.regs.set(i + 1, args[i] ?? 0);
+    st.pc = prog.functions[k]!;
+    this.#mirrorStack(st.depth);
+    this.push();
+    this.fromState();
+    let r0: bigint;
+    try {
+      this.instance(prog).call(k);
+      st.left = this.i32[LEFT >> 2]!;
+      r0 = (BigInt(this.i32[(REGS >> 2) + 1]! >>> 0) << 32n) | BigInt(this.i32[REGS >> 2]! >>> 0);
+    } catch (e) {
+      // a failed legacy load ends the whole program, as the interpreter's callFunction makes it
+      if (e instanceof LdAbsEnd) throw new ExitSignal(0n);
+      throw e;
+    } finally {
+      this.pull();
+      st.leaveStack(st.depth);
+      this.push();
+    }
+    st.lo.set(saved.lo);
+    st.hi.set(saved.hi);
+    st.pc = saved.pc;
+    st.slot = saved.slot;
+    st.depth = saved.depth;
+    st.baseDepth = saved.base;
+    st.prog = prog;
+    st.code = prog.code;
+    return r0;
   }
 
   /** The instance of `prog` in this memory. */
@@ -112,12 +200,28 @@ export class WasmRuntime {
     const view = this.u8.subarray(at, at + size);
     view.set(r.bytes);
     r.setBytes(view, r.start, r.end);
-    this.#adopted.set(r, { region: r, view, original: undefined, originalView: undefined });
+    this.#adopted.set(r, { region: r, view, full: view, original: undefined, originalView: undefined });
+    return true;
+  }
+
+  /**
+   * An adopted region's bytes cut to the first `length` bytes of its part of linear memory (its window kept):
+   * a batch's packet area holding frames of different lengths, each seen as a buffer of its own length.
+   * False when `r` is not adopted or a helper replaced its bytes.
+   */
+  reshape(r: Region, length: number): boolean {
+    const m = this.#adopted.get(r);
+    if (m === undefined || m.full === undefined || r.bytes !== m.view || length > m.full.length) return false;
+    if (m.view.length !== length) {
+      m.view = m.full.subarray(0, length);
+      r.setBytes(m.view, r.start, r.end);
+    }
     return true;
   }
 
   /** Start run `st`: mirror its stack and packet, registers and budget into linear memory. */
   begin(st: RunState): void {
+    this.generation++;
     this.st = st;
     this.busy = true;
     this.#mirrorStack(st.depth);
@@ -126,6 +230,7 @@ export class WasmRuntime {
     this.#ctxFields = r1 === undefined ? undefined : contextFields(r1);
     this.#ctx = this.#ctxFields === undefined ? undefined : r1;
     this.#lean = leanEnv(st.helpers);
+    this.#fast = this.#lean === undefined ? undefined : st.helpers.fast;
     this.push();
     this.fromState();
   }
@@ -147,6 +252,7 @@ export class WasmRuntime {
     this.#ctx = undefined;
     this.#ctxFields = undefined;
     this.#lean = undefined;
+    this.#fast = undefined;
     this.push();
     if (!this.st.tracing) this.#spare = this.st;
     this.busy = false;
@@ -307,6 +413,7 @@ export class WasmRuntime {
       i32[(SCRATCH >> 2) + 1] = hi;
     };
     const at = (slot: number): RunState => {
+      if (rt.batch !== undefined) rt.batch.sync();
       const st = rt.st;
       st.slot = slot;
       st.prog = prog;
@@ -352,12 +459,15 @@ export class WasmRuntime {
         if (rg.kind === 'packet') rt.#lateMirror(rg);
       },
       helper(id, slot) {
-        const st = at(slot);
+        // before at(): a lean helper neither faults nor reads the RunState, so a batch need not sync for it
         if (rt.#lean !== undefined && (id === 1 || id === 5) && rt.#leanHelper(id, rt.#lean)) return 0;
+        if (rt.#fast !== undefined && rt.#fastHelper(id, rt.#fast)) return 0;
+        const st = at(slot);
         rt.toState();
         rt.pull();
         st.pc = slot + 1;
         const left = st.left;
+        if (st.callFunction !== rt.#callFunction) st.callFunction = rt.#callFunction;
         try {
           st.callHelper(id);
         } catch (e) {
@@ -365,6 +475,7 @@ export class WasmRuntime {
           throw e;
         } finally {
           rt.push();
+          if (rt.batch !== undefined) rt.batch.watch();
         }
         if (st.pc === 0) {
           // a tail call: run the target in this frame, to its end
@@ -385,6 +496,7 @@ export class WasmRuntime {
         setValue(st.lo[10]!, st.hi[10]!);
       },
       leave() {
+        if (rt.batch !== undefined) rt.batch.sync();
         rt.pull();
         rt.st.returnFromCall();
         rt.push();
@@ -424,6 +536,7 @@ export class WasmRuntime {
         return size === 4 ? packet.view.getInt32(p, false) : size === 2 ? packet.view.getUint16(p, false) : packet.bytes[p]!;
       },
       mayGoto() {
+        if (rt.batch !== undefined) rt.batch.sync();
         const st = rt.st;
         if (st.mayGoto === 0) return 1;
         st.mayGoto--;
@@ -473,7 +586,29 @@ export class WasmRuntime {
       i32[R + 1] = v.id;
       return true;
     }
-    this.#setR0(m.lookup(kr.bytes.subarray(o, o + m.keySize), env.cpu));
+    const v = m.lookupRegion(kr.bytes, o, env.cpu);
+    i32[R] = v === undefined ? 0 : REGION_BASE | 0;
+    i32[R + 1] = v === undefined ? 0 : v.id;
+    return true;
+  }
+
+  /**
+   * A helper the table answers from registers (map update and delete, the PRNG, bpf_skb_load_bytes, …):
+   * r1..r5 from linear memory, r0 back; false when it declines (the ordinary path then makes its fault).
+   */
+  #fastHelper(id: number, fast: NonNullable<HelperDispatch['fast']>): boolean {
+    // the packet helpers read the context's window, which a batch brings to the frame being run
+    if (id === 26 && this.batch !== undefined) this.batch.sync();
+    const i32 = this.i32;
+    const { lo, hi } = this.#halves;
+    const R = REGS >> 2;
+    for (let r = 1; r <= 5; r++) {
+      lo[r] = i32[R + 2 * r]!;
+      hi[r] = i32[R + 2 * r + 1]!;
+    }
+    if (!fast(id, this.#halves)) return false;
+    i32[R] = lo[0]!;
+    i32[R + 1] = hi[0]!;
     return true;
   }
 
@@ -519,6 +654,22 @@ export class WasmRuntime {
     this.#mirrorForRun(r);
     this.push();
   }
+}
+
+const tailCallers = new WeakMap<CompiledProgram, boolean>();
+
+/** Whether `prog` calls bpf_tail_call (12) or calls through a register (callx: any helper): its callbacks stay the interpreter's. */
+function mayTailCall(prog: CompiledProgram): boolean {
+  let v = tailCallers.get(prog);
+  if (v === undefined) {
+    v = false;
+    const code = prog.code;
+    for (let at = 0; at < code.length; at += 4) {
+      if ((code[at] === 0x85 && code[at + 3] === 12) || code[at] === 0x8d) v = true;
+    }
+    tailCallers.set(prog, v);
+  }
+  return v;
 }
 
 /** Regions whose every access the table can decide: no access rule, no load or store hook, not a map. */

@@ -6,8 +6,11 @@ import type { HelperDispatch, RunOptions, RunResult, VmOptions } from '../vm/ind
 import { endOfThrow } from '../vm/end-of-run.ts';
 import { RunState } from '../vm/run-state.ts';
 import { LdAbsEnd, runtimeFor, type WasmRuntime } from './wasm-runtime.ts';
-import { LEFT, REGS } from './layout.ts';
+import * as layout from './layout.ts';
 import { wasmProgram } from './wasm-program.ts';
+
+
+const { LEFT, REGS } = layout; // module locals: tsx makes imported bindings getter calls
 
 /**
  * Runs programs as WebAssembly: compiled once per program (cached on it), then as fast as V8's code for it.

@@ -7,11 +7,15 @@ import { RunState } from '../../../simulator/vm/run-state.ts';
 import { WasmVm } from '../../../simulator/wasm-tier/index.ts';
 import { runtimeFor } from '../../../simulator/wasm-tier/wasm-runtime.ts';
 
-/** The data fields of a RunState (closures and the shared stacks left out). */
+/**
+ * The data fields of a RunState (closures and the shared stacks left out; so are frameRet and frameSaved,
+ * which a call writes before its return reads them, so the reset leaves them as the last run had them).
+ */
 function fields(st: RunState): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(st)) {
     if (typeof v === 'function' || k === 'regs' || k === 'context' || k === 'stacks' || k === 'memory') continue;
+    if (k === 'frameRet' || k === 'frameSaved') continue;
     out[k] = v instanceof Int32Array ? [...v] : v;
   }
   return out;

@@ -1,0 +1,143 @@
+// Type feedback for every case of execute() before the first real program runs. execute() is one large
+// function shared by every program; V8 optimizes it from the feedback of the cases run so far, and the
+// first time a later program reaches a case that never ran (another opcode, a jump taken the other way, a
+// load from a context), the optimized code is thrown away and rebuilt, which takes V8 a few hundred
+// milliseconds for a function this size, during which every run is interpreted. One synthetic program
+// through every handler (both outcomes of each jump, plain and hooked loads and stores, helpers with and
+// without a register fast path, a local call, callx, ld_abs, atomics, may_goto, a traced run) gives each case
+// its feedback once, so later programs keep the optimized code.
+import { CODE_TAG, CompiledProgram, HANDLER } from './compiled-program.ts';
+import { execute } from './execute.ts';
+import { helperTable, type HelperDispatch } from './helpers.ts';
+import { Memory, type Region } from './memory.ts';
+import { RunState } from './run-state.ts';
+
+const ALU = [
+  0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, 0x77, 0x7f, 0x87, 0x97, 0x9f,
+  0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf, 0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64,
+  0x6c, 0x74, 0x7c, 0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc,
+  ...Object.values(HANDLER).filter((h) => h < 0xd9 && h !== HANDLER.mayGoto),
+];
+const JUMPS = [0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d, 0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd];
+const LOADS = [0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91];
+const STORES = [0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b];
+const LD_ABS = [0x20, 0x28, 0x30, 0x40, 0x48, 0x50];
+/** atomic imm: op (add, or, and, xor, xchg, cmpxchg) + fetch */
+const ATOMIC_OPS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13];
+
+/** (r4, r5) per pass: each conditional jump taken and not, shifts under and over 32, division by zero */
+const PASSES: readonly (readonly [number, number, number, number])[] = [
+  [3, 0, 5, 0],
+  [5, 0, 3, 0],
+  [5, 0, 5, 0],
+  [3, 0, -1, -1],
+  [2, 0, 1, 0],
+  [0, 0, 0, 1],
+  [-7, -1, 40, 0],
+];
+
+let primed = false;
+
+/** Run the priming program once per process (later calls return at once). */
+export function primeExecute(): void {
+  if (primed) return;
+  primed = true;
+  const code: number[] = [];
+  const emit = (h: number, dst: number, src: number, off: number, imm: number): void => {
+    code.push(h, dst | (src << 4), off, imm);
+  };
+  const next = (): number => code.length / 4 + 1;
+  for (const imm of [3, 40, -2]) {
+    for (const h of ALU) {
+      emit(h, 3, 4, 0, imm);
+      emit(0xbf, 3, 5, 0, 0); // r3 = r5 again: each op sees the pass's value
+    }
+  }
+  for (const imm of [3, -1, 5]) {
+    for (const h of JUMPS) {
+      emit(h, 5, 4, next(), imm);
+      emit((h & 0xf8) | 0x06, 5, 4, next(), imm); // the JMP32 form
+    }
+  }
+  emit(0x05, 0, 0, next(), 0);
+  for (const off of [0, 8]) {
+    for (const h of LOADS) {
+      emit(h, 0, 1, off, 0); // the hooked region: the hook answers offset 0, not 8
+      emit(h, 0, 2, off + 8, 0); // plain memory
+    }
+    for (const h of STORES) {
+      emit(h, 1, 4, off, 7);
+      emit(h, 2, 4, off + 16, 7);
+    }
+  }
+  emit(0x18, 6, 0, 0x1234, 0x5678);
+  emit(HANDLER.lddwHigh, 0, 0, 0, 0);
+  for (const h of LD_ABS) emit(h, 0, 7, 0, 2);
+  for (const k of ATOMIC_OPS) {
+    emit(0xc3, 2, 4, 32, k);
+    emit(0xdb, 2, 4, 40, k);
+  }
+  emit(0x85, 0, 0, 0, 1); // a helper the fast path answers
+  emit(0x85, 0, 0, 0, 2); // one it leaves to call()
+  emit(HANDLER.mayGoto, 0, 0, next(), 0);
+  emit(0xbf, 1, 8, 0, 0);
+  emit(0x8d, 8, 0, 0, 0); // callx to the function in r8
+  emit(0x8d, 9, 0, 0, 0); // callx of helper id 1 in r9
+  const callAt = code.length / 4;
+  emit(HANDLER.callLocal, 0, 0, 0, 0);
+  emit(0x95, 0, 0, 0, 0);
+  const sub = code.length / 4;
+  code[callAt * 4 + 2] = sub;
+  emit(0xb7, 0, 0, 0, 1);
+  emit(0x95, 0, 0, 0, 0);
+  const prog = new CompiledProgram({ name: 'prime', instructions: [], slots: code.length / 4, code: Int32Array.from(code), functions: [0, sub], sourceLine: undefined });
+  const outOfPacket = new CompiledProgram({ name: 'prime', instructions: [], slots: 1, code: Int32Array.of(0x20, 0, 0, 1 << 20), functions: [0], sourceLine: undefined });
+
+  const memory = new Memory();
+  const hooked = memory.add({
+    name: 'ctx',
+    kind: 'ctx',
+    size: 64,
+    access: () => undefined,
+    load: (o) => (o === 0 ? 5n : undefined),
+    loadReg: (o, _size, lo, hi, d) => {
+      if (o !== 0) return false;
+      lo[d] = 5;
+      hi[d] = 0;
+      return true;
+    },
+    store: (o) => o === 0,
+  });
+  const plain = memory.add({ name: 'memory', kind: 'memory', size: 64 });
+  const packet = memory.add({ name: 'packet', kind: 'packet', size: 64 });
+  const withFast: HelperDispatch = { has: (id) => id === 1 || id === 2, fast: (id) => id === 1, call: () => 0 };
+  const plainTable = helperTable({ 1: () => 0, 2: () => 7n });
+  const limits = { budget: 1_000_000, stackSize: 512, maxCallFrames: 8, maxTailCalls: 33 };
+  for (const [i, helpers] of [withFast, plainTable, withFast].entries()) {
+    for (const [a, b, c, d] of PASSES) {
+      const st = new RunState({ helpers, ...limits }, prog, { memory, r1: hooked, r2: plain, packet, ...(i === 2 ? { trace: true, traceLimit: 4 } : {}) });
+      set(st, 4, a, b);
+      set(st, 5, c, d);
+      set(st, 7, 0, 0);
+      set(st, 8, sub, CODE_TAG);
+      set(st, 9, 1, 0);
+      if (a === 0) st.mayGoto = 0;
+      run(st);
+    }
+  }
+  run(new RunState({ helpers: plainTable, ...limits }, outOfPacket, { memory, packet }));
+  for (const r of [hooked, plain, packet] as Region[]) memory.remove(r);
+}
+
+function set(st: RunState, n: number, lo: number, hi: number): void {
+  st.lo[n] = lo;
+  st.hi[n] = hi;
+}
+
+function run(st: RunState): void {
+  try {
+    execute(st);
+  } finally {
+    st.releaseStacks();
+  }
+}

@@ -1,0 +1,142 @@
+// The hot helpers answered from the registers (a batch's table: HelperEnv.unrecorded) against the same
+// helpers through RegisterFile and HelperContext (a recorded table): the same programs, run on two identical
+// simulated worlds, must end with the same r0 after every run and the same map contents.
+import { describe, expect, it } from 'vitest';
+import { assembleUbpf } from '../../../bpf/asm/index.ts';
+import { createMap, kernelHelpers, MapType, PacketBuffer, type HelperEnv, type SimMap } from '../../../simulator/index.ts';
+import { Memory, Vm } from '../../../simulator/vm/index.ts';
+
+interface World {
+  readonly memory: Memory;
+  readonly map: SimMap;
+  readonly vm: Vm;
+  readonly ctx: ReturnType<Memory['add']>;
+  readonly packet: PacketBuffer;
+}
+
+function world(type: number, unrecorded: boolean, maxEntries = 8): World {
+  const memory = new Memory();
+  const keySize = type === MapType.LPM_TRIE ? 8 : 4;
+  const map = createMap({ name: 'm', type, keySize, valueSize: 8, maxEntries, flags: type === MapType.LPM_TRIE ? 1 : 0 }, memory, { cpus: 2 });
+  const packet = new PacketBuffer(memory, Uint8Array.from({ length: 60 }, (_, i) => i * 7), 64);
+  let clock = 1000n;
+  let seed = 1;
+  const env: HelperEnv = {
+    cpu: 1,
+    now: () => (clock += 333n),
+    random: () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0),
+    printk: [],
+    calls: [],
+    packet,
+    contextKind: 'skb',
+    ...(unrecorded ? { unrecorded: true } : {}),
+  };
+  const ctx = memory.add({ name: 'ctx', kind: 'ctx', size: 16 });
+  return { memory, map, vm: new Vm({ helpers: kernelHelpers(env) }), ctx, packet };
+}
+
+/**
+ * ctx: u32 key, u32 flags, u32 load offset. Updates the key (value: the key times 3), looks it up, deletes it
+ * when the key is odd, reads the clock, the PRNG and the CPU, loads 8 packet bytes; r0 mixes every result.
+ */
+function program(map: SimMap, lpm: boolean): string {
+  const a = map.handle.address();
+  return `
+    ldxw %r6, [%r1]
+    ldxw %r7, [%r1+4]
+    ldxw %r9, [%r1+8]
+    ${lpm ? 'stw [%r10-8], 24\nstxw [%r10-4], %r6' : 'stxw [%r10-8], %r6'}
+    mov %r2, %r6
+    mul %r2, 3
+    stxdw [%r10-16], %r2
+    lddw %r1, ${a}
+    mov %r2, %r10
+    add %r2, -8
+    mov %r3, %r10
+    add %r3, -16
+    mov %r4, %r7
+    call 2
+    mov %r8, %r0
+    lddw %r1, ${a}
+    mov %r2, %r10
+    add %r2, -8
+    call 1
+    jeq %r0, 0, missing
+    ldxdw %r2, [%r0]
+    lsh %r2, 8
+    xor %r8, %r2
+    missing:
+    mov %r2, %r6
+    and %r2, 1
+    jeq %r2, 0, kept
+    lddw %r1, ${a}
+    mov %r2, %r10
+    add %r2, -8
+    call 3
+    lsh %r0, 16
+    xor %r8, %r0
+    kept:
+    call 5
+    xor %r8, %r0
+    call 7
+    lsh %r0, 20
+    xor %r8, %r0
+    call 8
+    lsh %r0, 40
+    xor %r8, %r0
+    mov %r1, 0
+    mov %r2, %r9
+    mov %r3, %r10
+    add %r3, -32
+    mov %r4, 8
+    call 26
+    lsh %r0, 48
+    xor %r8, %r0
+    ldxdw %r0, [%r10-32]
+    xor %r0, %r8
+    exit`;
+}
+
+describe('helpers answered from the registers', () => {
+  const kinds = [
+    ['a hash', MapType.HASH],
+    ['an LRU hash', MapType.LRU_HASH],
+    ['a per-CPU hash', MapType.PERCPU_HASH],
+    ['an array', MapType.ARRAY],
+    ['an LPM trie', MapType.LPM_TRIE],
+  ] as const;
+  for (const [label, type] of kinds) {
+    it(`give the results and map contents of the recorded helpers on ${label}`, () => {
+      const fast = world(type, true);
+      const slow = world(type, false);
+      const lpm = type === MapType.LPM_TRIE;
+      const progs = [fast, slow].map((w) => assembleUbpf(program(w.map, lpm)));
+      let seed = 7;
+      const next = (n: number): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n;
+      for (let i = 0; i < 300; i++) {
+        const key = next(24);
+        const flags = [0, 0, 1, 2, 9][next(5)]!;
+        const offset = [0, 10, 52, 56, 0x8000_0000][next(5)]!;
+        const r0 = [fast, slow].map((w, k) => {
+          const v = new DataView(w.ctx.bytes.buffer);
+          v.setUint32(0, key, true);
+          v.setUint32(4, flags, true);
+          v.setUint32(8, offset, true);
+          return w.vm.run(progs[k]!, { memory: w.memory, r1: w.ctx }).r0;
+        });
+        expect(r0[0], `run ${i}: key ${key}, flags ${flags}, offset ${offset}`).toBe(r0[1]);
+      }
+      expect(fast.map.entriesPerCpu()).toEqual(slow.map.entriesPerCpu());
+    });
+  }
+
+  it('leave faults to the ordinary path, with its message', () => {
+    const w = world(MapType.HASH, true);
+    // the key pointer is 4 bytes short of the stack's end
+    const prog = assembleUbpf(`lddw %r1, ${w.map.handle.address()}\nmov %r2, %r10\nadd %r2, -2\ncall 1\nexit`);
+    expect(() => w.vm.run(prog, { memory: w.memory, r1: w.ctx })).toThrow(/bpf_map_lookup_elem.*out of bounds/);
+    // r1 not a map
+    const notMap = assembleUbpf('mov %r2, %r10\nadd %r2, -8\ncall 1\nexit');
+    expect(() => w.vm.run(notMap, { memory: w.memory, r1: w.ctx })).toThrow(/is not a map/);
+  });
+});

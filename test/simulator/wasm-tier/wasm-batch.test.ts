@@ -1,0 +1,119 @@
+// The batch run inside wasm (XDP and skb programs on the fast tier, no onResult) against the interpreter's
+// batch: faults in the middle of a batch, frames beyond the staging arena's index and beyond the packet
+// area, helpers that move the packet, batches with runs of other kinds in between.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readObject } from '../../../bpf/index.ts';
+import { Simulator } from '../../../simulator/index.ts';
+import { hexKey } from '../../../simulator/maps/index.ts';
+import { createRng, packet, randomPacket } from '../../../simulator/packet/index.ts';
+import type { BatchResult } from '../../../simulator/wasm-tier/index.ts';
+import { repoRoot } from '../../corpora.ts';
+
+function simulator(file: string, tier: 'interp' | 'wasm'): Simulator {
+  return new Simulator(readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures', file)))), { unverified: true, tier, clockStep: 1000n });
+}
+
+/** What a batch reports, its timing left out. */
+function outcome(r: BatchResult): unknown {
+  const f = r.firstFault;
+  return {
+    packets: r.packets,
+    verdicts: r.verdicts,
+    faults: r.faults,
+    firstFault: f === undefined ? undefined : { index: f.index, kind: f.fault.kind, slot: f.fault.slot, message: f.fault.message },
+  };
+}
+
+function maps(sim: Simulator): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, m] of sim.maps) out[name] = m.entriesPerCpu().map(([k, vs]) => `${hexKey(k)}=${vs.map(hexKey).join('/')}`);
+  return out;
+}
+
+// bad_bounds reads the IPv4 protocol byte after checking only the Ethernet header: a short IPv4 frame faults
+const ipv4 = packet.eth().ipv4().udp({ dport: 53 }).build();
+const short = ipv4.slice(0, 16);
+const rng = createRng(5);
+const random = Array.from({ length: 60 }, () => randomPacket(rng, { minSize: 14, maxSize: 1514 }).data);
+
+describe('runBatch() inside wasm', () => {
+  it('counts faults in the middle of a batch as the interpreter does, the first with its instruction', () => {
+    const frames = [ipv4, ipv4, short, ...random.slice(0, 20), short, ipv4, ...random.slice(20)];
+    const wasm = simulator('bad_bounds.o', 'wasm');
+    const interp = simulator('bad_bounds.o', 'interp');
+    const a = wasm.runBatch('bad_bounds', frames);
+    const b = interp.runBatch('bad_bounds', frames);
+    expect(a.faults).toBeGreaterThanOrEqual(2);
+    expect(a.firstFault?.index).toBe(2);
+    expect(outcome(a)).toEqual(outcome(b));
+    // and again on the same simulators: the batch carries on from where the last one left its run
+    expect(outcome(wasm.runBatch('bad_bounds', frames))).toEqual(outcome(interp.runBatch('bad_bounds', frames)));
+  });
+
+  it('runs more frames than the staging index holds, and frames longer than the packet area, in order', () => {
+    const big = packet.eth().ipv4().udp({ dport: 53 }).payload(new Uint8Array(4000)).build();
+    const frames = [...Array.from({ length: 4200 }, (_, i) => (i % 7 === 0 ? short : i % 5 === 0 ? random[i % 60]! : ipv4)), big, short, ipv4];
+    const a = simulator('bad_bounds.o', 'wasm').runBatch('bad_bounds', frames);
+    const b = simulator('bad_bounds.o', 'interp').runBatch('bad_bounds', frames);
+    expect(a.packets).toBe(frames.length);
+    expect(outcome(a)).toEqual(outcome(b));
+  });
+
+  it('leaves the maps and the clock as the interpreter does when Simulator.run comes between batches', () => {
+    const wasm = simulator('xdp_firewall.o', 'wasm');
+    const interp = simulator('xdp_firewall.o', 'interp');
+    for (const sim of [wasm, interp]) sim.map('blocked_ports').set(Uint8Array.of(17, 0, 0, 53), 1);
+    for (let round = 0; round < 3; round++) {
+      expect(outcome(wasm.runBatch('xdp_firewall', random))).toEqual(outcome(interp.runBatch('xdp_firewall', random)));
+      expect(wasm.run('xdp_firewall', ipv4).action).toBe(interp.run('xdp_firewall', ipv4).action);
+      expect(maps(wasm)).toEqual(maps(interp));
+      expect(wasm.clock).toBe(interp.clock);
+    }
+  });
+
+  it('resets the packet area after a helper moved the packet, as a new context would have it', () => {
+    const a = simulator('sim_xdp_adjust.o', 'wasm');
+    const b = simulator('sim_xdp_adjust.o', 'interp');
+    for (let round = 0; round < 2; round++) {
+      expect(outcome(a.runBatch('sim_xdp_adjust', random))).toEqual(outcome(b.runBatch('sim_xdp_adjust', random)));
+      expect(maps(a)).toEqual(maps(b));
+    }
+  });
+
+  it.each([
+    ['tc_mark.o', 'tc_mark'],
+    ['sim_tc_room.o', 'sim_tc_room'],
+    ['sim_cgroup_skb.o', 'sim_cgroup_skb'],
+    ['traffic.o', 'socket_drop_big'],
+    ['socket_filter.o', 'udp_only'],
+  ])('runs skb programs as the interpreter does, frame lengths and context fields per frame (%s %s)', (file, name) => {
+    const a = simulator(file, 'wasm');
+    const b = simulator(file, 'interp');
+    const frames = random.filter((f) => f.length >= 14);
+    for (let round = 0; round < 2; round++) {
+      expect(outcome(a.runBatch(name, frames))).toEqual(outcome(b.runBatch(name, frames)));
+      expect(a.run(name, ipv4).retval).toBe(b.run(name, ipv4).retval);
+      expect(maps(a)).toEqual(maps(b));
+      expect(a.clock).toBe(b.clock);
+    }
+  });
+
+  it('stops an skb batch at a frame shorter than an Ethernet header, as the interpreter does', () => {
+    const frames = [ipv4, ipv4, ipv4.slice(0, 10), ipv4];
+    expect(() => simulator('tc_mark.o', 'wasm').runBatch('tc_mark', frames)).toThrow(/at least 14 bytes/);
+    expect(() => simulator('tc_mark.o', 'interp').runBatch('tc_mark', frames)).toThrow(/at least 14 bytes/);
+  });
+
+  it('alternates XDP and skb batches of one simulator (two batch contexts in one linear memory) as the interpreter does', () => {
+    const a = simulator('traffic.o', 'wasm');
+    const b = simulator('traffic.o', 'interp');
+    for (let round = 0; round < 3; round++) {
+      for (const name of ['xdp_count_drop', 'tc_count_drop', 'socket_drop_big', 'cgroup_count_drop']) {
+        expect(outcome(a.runBatch(name, random)), `${name} round ${round}`).toEqual(outcome(b.runBatch(name, random)));
+      }
+      expect(maps(a)).toEqual(maps(b));
+    }
+  });
+});
