@@ -222,7 +222,7 @@ program
 
 program
   .command('deploy')
-  .description('build, verify, test and deploy policies on an interface (all policies of an interface compile together)')
+  .description('build, verify, test and deploy policies and services on an interface (all policies of an interface compile together, its services into one load balancer)')
   .argument('<policies...>', 'policy files (.ts) to add to (or replace in) the interface\'s set')
   .requiredOption('--iface <iface>', 'the interface to protect')
   .option('--mode <mode>', 'tc (both programs on tcx) or xdp (the receive side on XDP); default: the deployed mode, else tc')

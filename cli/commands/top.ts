@@ -1,13 +1,15 @@
 // `tsbpf top [--interval MS] [--once]`: a live terminal view of the deployed counters (cli/deploy/top-frame.ts).
-import { readCounters } from '../deploy/counters.ts';
-import { DEFAULT_STATE_DIR, listStates } from '../deploy/state.ts';
+import { deployedCounters, listDeployed } from '../deploy/deployed.ts';
+import { DEFAULT_STATE_DIR } from '../deploy/state.ts';
 import { renderTopFrame, type TopSample } from '../deploy/top-frame.ts';
 
 export function topSamples(stateDir = DEFAULT_STATE_DIR): TopSample[] {
-  return listStates(stateDir).map((s) => ({
-    iface: s.netns === undefined ? s.iface : `${s.netns}/${s.iface}`,
-    policies: s.policies.flatMap((p) => p.names.map((n) => `${n} v${p.version}`)),
-    counters: readCounters(s),
+  // every interface with policies, services or both (the policies' and the load balancer's states)
+  return listDeployed(stateDir).map((d) => ({
+    iface: d.netns === undefined ? d.iface : `${d.netns}/${d.iface}`,
+    policies: (d.policy?.policies ?? []).flatMap((p) => p.names.map((n) => `${n} v${p.version}`)),
+    ...(d.services !== undefined ? { services: d.services.services } : {}),
+    counters: deployedCounters(d),
   }));
 }
 

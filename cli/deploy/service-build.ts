@@ -62,11 +62,20 @@ export function backendKeys(services: readonly Service[]): string[] {
   return services.flatMap((s) => s.backends.map((b) => `${s.name}|${b.key}`));
 }
 
-/** DSR sends to the backend through an IPIP tunnel from XDP: the tc form deploy attaches has none. */
+/**
+ * What only the north-south XDP program (lb_xdp) does, which deploy does not attach (docs/deploy.md, "Not yet"):
+ * DSR (an IPIP tunnel to the backend) and a backend's next-hop MAC (XDP forwards the frame itself; the tc form
+ * hands the translated packet to the host's routing). Refused before anything is built or changed.
+ */
 export function refuseUndeployable(services: readonly Service[]): void {
   const dsr = services.find((s) => s.mode === 'dsr');
   if (dsr !== undefined) {
     throw new CliError(`deploy: service ${dsr.name} has mode dsr, which only the north-south XDP program (lb_xdp) does, and deploy attaches the tc form: drop mode: 'dsr' to deploy it`, EXIT_USAGE);
+  }
+  const nextHop = services.find((s) => s.backends.some((b) => b.mac !== undefined));
+  if (nextHop !== undefined) {
+    const b = nextHop.backends.find((x) => x.mac !== undefined)!;
+    throw new CliError(`deploy: service ${nextHop.name} gives backend ${b.key} a next-hop mac, which only the north-south XDP program (lb_xdp) uses, and deploy attaches the tc form (the host routes to the backends): drop mac to deploy it`, EXIT_USAGE);
   }
 }
 

@@ -6,7 +6,10 @@ import type { PinnedMaps } from './pinned-reader.ts';
 
 const REQUIRED = ['services', 'backends', 'maglev', 'svc_counters', 'backend_counters'];
 
-export function readServiceCounters(maps: PinnedMaps): ServiceStatus[] | undefined {
+/** What the counters need of PinnedMaps (a test hands in map contents without a kernel). */
+export type ServiceMapReader = Pick<PinnedMaps, 'has' | 'entries' | 'perCpu'>;
+
+export function readServiceCounters(maps: ServiceMapReader): ServiceStatus[] | undefined {
   if (!REQUIRED.every((m) => maps.has(m))) return undefined;
   return readLbStatus({
     // services6 exists only in objects built with IPv6 services

@@ -4,7 +4,8 @@
 //   maps     same programs (a backend added, drained, removed, a weight changed: the maps have room):
 //            backends, then maglev, then services are rewritten in place; nothing is reloaded
 //   code     new programs over the pinned state maps (conns, affinity, ew_rev: reused, so open connections keep
-//            their backend) and new content maps, swapped in with LINK_UPDATE, then the pins replaced
+//            their backend) and new content and counter maps, swapped in with LINK_UPDATE, then the pins
+//            replaced; the service and backend counts carried into the new counter maps (carry-lb-counters.ts)
 //
 // A backend keeps its global id only while the backends before it stay: when ids shift, the connection,
 // affinity and reverse maps are rewritten to the new ids (remapIds) and entries of backends that are gone
@@ -34,6 +35,7 @@ import {
   type Fd,
   type Link,
 } from '../../loader/index.ts';
+import { carryLbCounters, lbIdMapping, moveLbCounters, type CounterSnapshot } from './carry-lb-counters.ts';
 import { DEPLOYED_LB_PROGRAMS, type BuiltServices } from './service-build.ts';
 import type { ServiceDeployState } from './service-state.ts';
 
@@ -210,6 +212,12 @@ export function updateLbMaps(previous: ServiceDeployState, built: BuiltServices,
       if (name === 'maglev') clearSlots(fd, entries.length, previous.tableEntries, NO_BACKEND_VALUE);
     }
     if (mapping !== undefined) remapIds(open, mapping, progress);
+    // the counters follow their service and backend to the new ids (services and backends removed: zeroed)
+    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
+    const svc = open('svc_counters');
+    const backend = open('backend_counters');
+    if (svc !== undefined) moveLbCounters(svc, ids.services, previous.services.length);
+    if (backend !== undefined) moveLbCounters(backend, ids.backends, previous.backendKeys.length);
     return { links: previous.links, maps: { ...previous.maps } };
   } finally {
     for (const fd of fds.values()) fd.close();
@@ -230,10 +238,16 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
     coll = load(built);
   }
   const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  let counters: ReturnType<typeof openCounters> = [];
   try {
+    counters = openCounters(previous, coll);
     fill(coll, built);
     const mapping = idMapping(previous.backendKeys, built.backendKeys);
     if (mapping !== undefined) remapIds((n) => (coll.reused.has(n) ? coll.maps.get(n) : undefined), mapping, progress);
+    // before the swap, into maps no program writes yet; what the old programs count meanwhile follows after it
+    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
+    const carried = counters.map((c) => ({ ...c, ids: ids[c.ids], seen: undefined as CounterSnapshot | undefined }));
+    for (const c of carried) c.seen = carryLbCounters(c.from, c.to, c.ids);
     for (const p of DEPLOYED_LB_PROGRAMS) {
       progress(`replacing ${p.name} (LINK_UPDATE)`);
       const link = openPinnedLink(previous.links[p.name]!.path);
@@ -247,6 +261,11 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
       }
       swapped.push({ link, old });
     }
+    try {
+      for (const c of carried) carryLbCounters(c.from, c.to, c.ids, c.seen);
+    } catch (e) {
+      warnings.push(`the load balancer's counters lost what they counted during the program swap: ${(e as Error).message}`);
+    }
   } catch (e) {
     for (const s of swapped.reverse()) {
       try {
@@ -256,9 +275,11 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
       }
     }
     for (const s of swapped) (s.link.close(), s.old.close());
+    for (const c of counters) c.from.close();
     coll.close();
     throw e;
   }
+  for (const c of counters) c.from.close();
   for (const s of swapped) (s.link.close(), s.old.close());
   try {
     rmSync(join(pinDir, 'maps'), { recursive: true, force: true });
@@ -266,6 +287,26 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
   } finally {
     coll.close();
   }
+}
+
+/** The previous deployment's counter maps (read) beside the new build's (written), for the maps both have. */
+function openCounters(previous: ServiceDeployState, coll: Collection): { from: Fd; to: Fd; ids: 'services' | 'backends' }[] {
+  const pairs = [
+    { name: 'svc_counters', ids: 'services' as const },
+    { name: 'backend_counters', ids: 'backends' as const },
+  ];
+  const out: { from: Fd; to: Fd; ids: 'services' | 'backends' }[] = [];
+  try {
+    for (const { name, ids } of pairs) {
+      const path = previous.maps[name];
+      const to = coll.maps.get(name);
+      if (path !== undefined && to !== undefined) out.push({ from: openPinned(path, { readOnly: true }), to, ids });
+    }
+  } catch (e) {
+    for (const c of out) c.from.close();
+    throw e;
+  }
+  return out;
 }
 
 /** Detaches the links and removes the pins. */

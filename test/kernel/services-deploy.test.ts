@@ -4,13 +4,17 @@
 // (addresses on side B's loopback, each answering with its own address); /metrics counts exactly the packets
 // that crossed the link (IPv6 off, static neighbours: nothing else does). A redeploy with a backend inserted
 // first (every backend id shifts) and one drained updates the maps in place, and an open connection keeps its
-// backend; `undeploy --all` leaves no program, map, link or pin.
+// backend and the counters their backend; 20 services more replace the programs (LINK_UPDATE), an open
+// connection keeps its backend, a new service answers, the counters go on; `undeploy --all` leaves no program,
+// map, link or pin.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedLbStatus } from '../../cli/commands/services.ts';
 import { interfaceStatus } from '../../cli/commands/status.ts';
+import { topSamples } from '../../cli/commands/top.ts';
+import { renderTopFrame } from '../../cli/deploy/top-frame.ts';
 import { deployPolicies, undeployAll } from '../../cli/deploy/deploy.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { ADDR_A, ADDR_B, lineReader } from '../support/netns.ts';
@@ -43,7 +47,7 @@ export const host = policy({
 const SERVERS = `const net=require('net'),dgram=require('dgram');const addrs=process.argv.slice(1);let n=0;const up=()=>++n===addrs.length+1&&console.log('ready');
 net.createServer(c=>{c.on('error',()=>{});c.on('data',d=>String(d)==='who'?c.end(c.localAddress):c.write(c.localAddress+' '+d))}).listen(8080,'0.0.0.0',up);
 for(const a of addrs){const s=dgram.createSocket('udp4');s.on('message',(m,r)=>s.send(a,r.port,r.address));s.bind(5353,a,up)}
-setTimeout(()=>process.exit(0),25000)`;
+setTimeout(()=>process.exit(0),60000)`;
 
 // side A: N connections to the web VIP one after the other, then M queries to the dns VIP (a socket each):
 // the address each one reached, as JSON
@@ -55,6 +59,12 @@ tcp(0)`;
 // side A: one connection that stays open: "one" now, "two" when told on stdin
 const HELD = `const c=require('net').connect(80,'10.96.0.10',()=>c.write('one'));c.on('error',e=>console.log(e.code));
 c.on('data',d=>console.log(String(d)));require('readline').createInterface({input:process.stdin}).on('line',()=>c.write('two'));setTimeout(()=>process.exit(0),20000)`;
+
+// 20 services more (on the added backend): past the 16 services the load balancer's maps have room for
+const MORE = Array.from(
+  { length: 20 },
+  (_, i) => `export const s${i} = service({ name: 's${i}', vip: '10.96.1.${i + 1}', port: 80, protocol: 'tcp', backends: [{ address: '${ADDED}', port: 8080 }], maglev: { size: 251 } });\n`,
+).join('');
 
 const TCP = 12;
 const UDP = 10;
@@ -72,6 +82,8 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     },
   });
   const shop = () => join(h.dir, 'shop.ts');
+  /** what shop.ts holds now */
+  let shopText = file(BACKENDS);
   const programIds = new Set<number>();
   const mapIds = new Set<number>();
   const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
@@ -112,6 +124,10 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     }
     // the policy judged the translated packets: allowed by its rules for the backends' ports
     expect(m.get(`tsbpf_rule_packets_total{interface="${h.iface}",policy="host",rule="dns",direction="ingress",verdict="allow"}`)).toBe(UDP);
+    // `tsbpf top` renders the same counters from the pins, by service name, with a row per backend
+    const frame = renderTopFrame(topSamples(h.target.stateDir), undefined, 0, new Date());
+    expect(frame.some((l) => new RegExp(`^\\s+web 10\\.96\\.0\\.10:80/tcp\\s+${m.get(`tsbpf_service_packets_total{${web}}`)}\\s+\\d+\\s+${TCP}\\s+-$`).test(l))).toBe(true);
+    expect(frame.filter((l) => /^\s+10\.1\.0\.[567]:5353 active\s/.test(l))).toHaveLength(3);
     // `tsbpf services --pin` reads the same maps
     const lb = pinnedLbStatus(join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb'));
     expect(lb.map((s) => `${s.vip} ${s.connections}`).sort()).toEqual([`10.96.0.10 ${TCP}`, `10.96.0.11 ${UDP}`]);
@@ -127,9 +143,18 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     expect(BACKENDS).toContain(backend);
     // a backend inserted first (every id shifts by one), another drained
     const drained = BACKENDS.find((b) => b !== backend)!;
-    writeFileSync(shop(), file([ADDED, ...BACKENDS], drained));
+    const counted = await h.metrics();
+    shopText = file([ADDED, ...BACKENDS], drained);
+    writeFileSync(shop(), shopText);
     const r = await deployPolicies([shop()], h.target);
     expect(r.services?.action).toBe('maps');
+    // dns's backends moved to new ids with web's: their counts moved with them
+    const moved = await h.metrics();
+    for (const b of BACKENDS) {
+      const label = `{interface="${h.iface}",service="10.96.0.11:53/udp",backend="${b}:5353"}`;
+      expect(moved.get(`tsbpf_backend_packets_total${label}`)).toBe(counted.get(`tsbpf_backend_packets_total${label}`));
+    }
+    expect(moved.get(`tsbpf_backend_packets_total{interface="${h.iface}",service="10.96.0.10:80/tcp",backend="${ADDED}:8080"}`)).toBe(0);
     // the file's hash changed: the policy's version moves on, its programs stay
     expect(r.action).toBe('rules');
     held.stdin!.write('poke\n');
@@ -140,6 +165,41 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     expect(out.tcp.every((a) => a !== drained && [ADDED, ...BACKENDS].includes(a))).toBe(true);
     const web = pinnedLbStatus(join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb')).find((s) => s.vip === '10.96.0.10')!;
     expect(web.backends.map((b) => `${b.address} ${b.state}`)).toEqual([`${ADDED} active`, ...BACKENDS.map((b) => `${b} ${b === drained ? 'drained' : 'active'}`)]);
+  });
+
+  it('replaces the programs (LINK_UPDATE) when the services outgrow the maps, keeping connections and counters', async () => {
+    const held = h.pair.spawn(h.pair.a, process.execPath, ['-e', HELD]);
+    const lines = lineReader(held);
+    const [backend, said] = (await lines.next(3000)).split(' ');
+    expect(said).toBe('one');
+    const lbPrograms = () => interfaceStatus(h.target.stateDir)[0]!.programs.filter((p) => p.name.startsWith('lb_')).map((p) => p.programId!);
+    const oldPrograms = lbPrograms();
+    const before = await h.metrics();
+    // 20 more services: 22 in IPv4, past the maps' room of 16
+    writeFileSync(shop(), shopText + MORE);
+    const r = await deployPolicies([shop()], h.target);
+    expect(r.services?.action).toBe('code');
+    expect(r.warnings).toEqual([]);
+    for (const id of lbPrograms()) programIds.add(id);
+    expect(lbPrograms().some((id) => oldPrograms.includes(id))).toBe(false);
+    // the connection kept its backend over the reused connection map
+    held.stdin!.write('poke\n');
+    expect(await lines.next(3000)).toBe(`${backend} two`);
+    held.kill();
+    // a new service answers
+    const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS.replace("'10.96.0.10'", "'10.96.1.20'"), '1', '0'], { timeoutMs: 10000 })) as { tcp: string[] };
+    expect(out.tcp).toEqual([ADDED]);
+    // the counters went on in the new maps: the same for what saw no traffic, more for what did
+    const after = await h.metrics();
+    const web = `interface="${h.iface}",service="10.96.0.10:80/tcp"`;
+    const dns = `interface="${h.iface}",service="10.96.0.11:53/udp"`;
+    expect(before.get(`tsbpf_service_connections_total{${web}}`)).toBeGreaterThan(0);
+    expect(after.get(`tsbpf_service_connections_total{${web}}`)).toBe(before.get(`tsbpf_service_connections_total{${web}}`));
+    expect(after.get(`tsbpf_service_packets_total{${dns}}`)).toBe(before.get(`tsbpf_service_packets_total{${dns}}`));
+    for (const b of BACKENDS) expect(after.get(`tsbpf_backend_replies_total{${dns},backend="${b}:5353"}`)).toBe(before.get(`tsbpf_backend_replies_total{${dns},backend="${b}:5353"}`));
+    const held8080 = `tsbpf_backend_packets_total{${web},backend="${backend}:8080"}`;
+    expect(after.get(held8080)).toBeGreaterThan(before.get(held8080)!);
+    expect(after.get(`tsbpf_service_connections_total{interface="${h.iface}",service="10.96.1.20:80/tcp"}`)).toBe(1);
   });
 
   it('undeploy --all removes the load balancer with the policy, leaving nothing of ours', async () => {
@@ -161,7 +221,8 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
       return progs.length + maps.length + links.length;
     };
     for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
-    expect(programIds.size).toBe(4);
+    // the two policy programs, and the load balancer's before and after LINK_UPDATE
+    expect(programIds.size).toBe(6);
     expect(mapIds.size).toBe(4);
     expect(left()).toBe(0);
   });

@@ -3,7 +3,7 @@
 // (deployHarness); real traffic across the pair (datagrams from side A to a port of side B, a TCP connection
 // with an echo) and /metrics as name{labels} → value.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -108,13 +108,23 @@ export async function tcpEcho(pair: NetnsPair, port: number): Promise<string> {
 /** GET /metrics of `server`: its content type and every sample as `name{labels}` → value. */
 export async function scrapeMetrics(server: Server): Promise<{ contentType: string | null; values: Map<string, number> }> {
   const { port } = server.address() as AddressInfo;
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  // a connection per scrape (agent: false): fetch's pooled keep-alive sockets can meet the server closing them
+  // after its keep-alive timeout (ECONNRESET) when the scrapes of a test are seconds apart
+  const res = await new Promise<{ status: number; contentType: string | null; text: string }>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (r) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (d: string) => (text += d));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, contentType: r.headers['content-type'] ?? null, text }));
+      r.on('error', reject);
+    }).on('error', reject);
+  });
   expect(res.status).toBe(200);
   const values = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
+  for (const line of res.text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const at = line.lastIndexOf(' ');
     values.set(line.slice(0, at), Number(line.slice(at + 1)));
   }
-  return { contentType: res.headers.get('content-type'), values };
+  return { contentType: res.contentType, values };
 }

@@ -49,6 +49,17 @@ describe('deploying services', () => {
     }
   });
 
+  it('deployPolicies() refuses a backend with a next-hop MAC, which only the north-south XDP program uses, before compiling', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsbpf-mac-'));
+    try {
+      const file = join(dir, 'web.ts');
+      writeFileSync(file, SERVICE.replace("port: 8080 }", "port: 8080, mac: '02:00:00:00:00:fe' }").replace('MODE', ''));
+      await expect(deployPolicies([file], { iface: 'lo', stateDir: join(dir, 'state') })).rejects.toThrow(/^deploy: service web gives backend 10\.1\.0\.5:8080 a next-hop mac, .*\(lb_xdp\).*: drop mac to deploy it$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('deployPolicies() refuses a file that exports neither a policy nor a service', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsbpf-empty-'));
     try {
