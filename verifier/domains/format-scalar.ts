@@ -65,14 +65,6 @@ export function formatScalarRanges(reg: ScalarState): string[] {
   return out;
 }
 
-export interface FormatScalarOptions {
-  /**
-   * For a scalar linked to others by `rX += K` (the kernel's BPF_ADD_CONST flag on the id, kept by
-   * exploration, not by this domain): K, printed after the id as `id=1+16` or `id=1-16`.
-   */
-  readonly linkedOffset?: number;
-}
-
 /**
  * Mirrors `print_reg_state` for a SCALAR_VALUE: `P` when precise, the constant alone when var_off is
  * constant, else `scalar(...)` with the id, the bounds and var_off (unless completely unknown).
@@ -81,12 +73,12 @@ export interface FormatScalarOptions {
  * formatScalar(knownScalar(-1n)) // '-1'
  * formatScalar(unknownScalar()) // 'scalar()'
  */
-export function formatScalar(reg: ScalarState, options: FormatScalarOptions = {}): string {
+export function formatScalar(reg: ScalarState): string {
   const p = reg.precise ? 'P' : '';
   if (tnumIsConst(reg.varOff)) return `${p}${formatSnum(BigInt.asIntN(64, reg.varOff.value))}`;
   const parts: string[] = [];
-  const off = options.linkedOffset;
-  if (reg.id !== 0) parts.push(`id=${reg.id}${off === undefined ? '' : off < 0 ? `${off}` : `+${off}`}`);
+  // a scalar linked by `rX += K` prints its K after the id (`%+d` of reg->off)
+  if (reg.id !== 0) parts.push(`id=${reg.id}${!reg.addConst ? '' : reg.off < 0 ? `${reg.off}` : `+${reg.off}`}`);
   parts.push(...formatScalarRanges(reg));
   if (!tnumIsUnknown(reg.varOff)) parts.push(`var_off=${tnumStrn(reg.varOff)}`);
   return `${p}scalar(${parts.join(',')})`;

@@ -5,3 +5,4 @@ export * from './scalar.ts';
 export * from './scalar-alu.ts';
 export * from './scalar-branch.ts';
 export * from './format-scalar.ts';
+export * from './linked-scalar.ts';

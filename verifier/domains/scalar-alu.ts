@@ -9,6 +9,7 @@ import {
   S64_MIN,
   U32_MAX,
   U64_MAX,
+  clearScalarId,
   cloneScalar,
   coerceRegToSize,
   markReg32Known,
@@ -454,7 +455,7 @@ export function scalarByteSwap(dst: ScalarState, insn: ScalarAluInsn): void {
   const toLe = insn.order !== 'be';
   const needBswap = alu64 || toLe === IS_BIG_ENDIAN;
   // a mutated register loses its links to copies
-  if (needBswap || bits === 16 || bits === 32) dst.id = 0;
+  if (needBswap || bits === 16 || bits === 32) clearScalarId(dst);
   if (needBswap) {
     dst.varOff = bits === 16 ? tnumBswap16(dst.varOff) : bits === 32 ? tnumBswap32(dst.varOff) : tnumBswap64(dst.varOff);
     // byte swap scrambles the range: bounds are re-derived from the new tnum

@@ -2,7 +2,8 @@
 // synchronisation of kernel/bpf/verifier.c (Linux 6.18, as this machine's kernel behaves).
 //
 //   struct bpf_reg_state {            ScalarState
-//     ...                             id, precise
+//     s32 off;                        off   (a scalar's: K of a linking `rX += K`)
+//     ...                             id, addConst (the BPF_ADD_CONST bit of id), precise
 //     struct tnum var_off;            varOff   (value, mask: u64 BigInts)
 //     s64 smin_value, smax_value;     smin, smax   (signed BigInts)
 //     u64 umin_value, umax_value;     umin, umax   (BigInts in [0, 2^64))
@@ -49,6 +50,14 @@ export interface ScalarState {
   u32max: number;
   /** Scalar id linking copies of one value (0: none); the domain only clears it where the kernel does. */
   id: number;
+  /**
+   * The kernel's BPF_ADD_CONST bit of the id: this scalar is `off` more than the others sharing `id` (set by a
+   * 64-bit `rX += K` on a linked scalar, 0 <= K <= S32_MAX), so a branch narrowing one of them narrows this one
+   * shifted by the difference of their offsets (sync_linked_regs). Meaningless while `id` is 0.
+   */
+  addConst: boolean;
+  /** The kernel's `reg->off` of a scalar: the K of that `rX += K` (0 when not linked that way). */
+  off: number;
   /** The precision mark the kernel prints as a `P` prefix. */
   precise: boolean;
 }
@@ -73,6 +82,8 @@ export function unknownScalar(): ScalarState {
     u32min: 0,
     u32max: U32_MAX,
     id: 0,
+    addConst: false,
+    off: 0,
     precise: false,
   };
 }
@@ -94,6 +105,22 @@ export function assignScalar(dst: ScalarState, src: ScalarState): void {
   Object.assign(dst, src);
 }
 
+/** `reg->id = 0`: the scalar no longer shares its value with others (the BPF_ADD_CONST link goes with the id). */
+export function clearScalarId(reg: ScalarState): void {
+  reg.id = 0;
+  reg.addConst = false;
+  reg.off = 0;
+}
+
+/**
+ * The kernel's whole id, BPF_ADD_CONST bit included, as check_ids() maps it between states: a scalar linked by
+ * `rX += K` and a plain copy of the same value have different ids there.
+ */
+export function scalarIdKey(reg: ScalarState): number {
+  if (reg.id === 0) return 0;
+  return reg.addConst ? reg.id + 2 ** 31 : reg.id;
+}
+
 /** Mirrors `___mark_reg_known`: every bound and the tnum set to `imm` (id kept). */
 export function markRegKnownKeepId(reg: ScalarState, imm: bigint): void {
   const u = toU64(imm);
@@ -111,6 +138,8 @@ export function markRegKnownKeepId(reg: ScalarState, imm: bigint): void {
 /** Mirrors `__mark_reg_known`: as `___mark_reg_known`, and clears the id. */
 export function markRegKnown(reg: ScalarState, imm: bigint): void {
   reg.id = 0;
+  reg.addConst = false;
+  reg.off = 0;
   markRegKnownKeepId(reg, imm);
 }
 

@@ -3,10 +3,13 @@ import type { AluInsn, EndianInsn } from '../../bpf/index.ts';
 import { assertPointerAlu, assertPointerAluResult, assertReadable, assertWritable, Reject, Unsupported, type ProgramContext } from '../assert/index.ts';
 import {
   adjustScalarMinMaxVals,
+  clearScalarId,
   cloneScalar,
   coerceRegToSizeSx,
   coerceSubregToSizeSx,
+  dropAddConst,
   knownScalar,
+  linkAfterAlu,
   regBoundsSync,
   tnumIsConst,
   unknownScalar,
@@ -22,13 +25,21 @@ export interface IdSource {
 
 /**
  * assign_scalar_id_before_mov: a scalar about to be copied gets an id (unless it is a constant), so that the
- * copies share it and a bounds check on one narrows all (sync_linked_regs). Returns the source's scalar.
+ * copies share it and a bounds check on one narrows all (sync_linked_regs). One linked by `rX += K` loses
+ * that link first (a copy cannot carry a second offset). Returns the source's scalar.
  */
 export function assignScalarIdBeforeMov(state: VerifierState, regno: number, ids: IdSource, frame = state.frames.length - 1): ScalarState {
   const reg = state.frames[frame]!.regs[regno]!;
   if (reg.kind !== 'scalar') throw new TypeError(`r${regno} is not a scalar`);
-  if (reg.s.id !== 0 || tnumIsConst(reg.s.varOff)) return reg.s;
-  const s = cloneScalar(reg.s);
+  let s = reg.s;
+  if (s.id !== 0 && s.addConst) {
+    // registers are shared between states: change a copy
+    s = cloneScalar(s);
+    dropAddConst(s);
+    state.frames[frame]!.regs[regno] = scalarReg(s);
+  }
+  if (s.id !== 0 || tnumIsConst(s.varOff)) return s;
+  s = cloneScalar(s);
   s.id = ids.nextId();
   state.frames[frame]!.regs[regno] = scalarReg(s);
   return s;
@@ -63,7 +74,7 @@ function execMov(state: VerifierState, insn: AluInsn, ctx: ProgramContext, ids: 
   const srcS = (src as { s: ScalarState }).s;
   const same = size !== 0 ? srcS.umax < 1n << BigInt(size * 8 - 1) : insn.width === 64 || regWidth(srcS) <= 32;
   const s = cloneScalar(same ? assignScalarIdBeforeMov(state, insn.src, ids) : srcS);
-  if (!same) s.id = 0;
+  if (!same) clearScalarId(s);
   if (insn.width === 64) {
     if (size !== 0) coerceRegToSizeSx(s, size as 1 | 2 | 4);
   } else {
@@ -119,9 +130,11 @@ export function execAlu(state: VerifierState, insn: AluInsn, ctx: ProgramContext
     state.setReg(insn.dst, ptr);
     return;
   }
-  const d = cloneScalar((dst as { s: ReturnType<typeof unknownScalar> }).s);
-  d.id = 0;
-  adjustScalarMinMaxVals(d, (src as { s: ReturnType<typeof unknownScalar> }).s, { op: insn.op as ScalarAluOp, alu32: insn.width === 32 });
+  const d = cloneScalar((dst as { s: ScalarState }).s);
+  const srcS = (src as { s: ScalarState }).s;
+  adjustScalarMinMaxVals(d, srcS, { op: insn.op as ScalarAluOp, alu32: insn.width === 32 });
+  // the result shares nothing with the operand's copies, except `rX += K` (adjust_reg_min_max_vals)
+  linkAfterAlu(d, srcS, { op: insn.op, alu32: insn.width === 32, bpfCapable: ctx.profile.loops });
   state.setReg(insn.dst, scalarReg(d));
 }
 
@@ -131,7 +144,7 @@ export function execEndian(state: VerifierState, insn: EndianInsn): void {
   const dst = state.reg(insn.dst);
   if (dst.kind !== 'scalar') throw new Unsupported('byte swap of a pointer');
   const d = cloneScalar(dst.s);
-  d.id = 0;
+  clearScalarId(d);
   adjustScalarMinMaxVals(d, d, { op: 'end', alu32: insn.order !== 'swap', order: insn.order, bits: insn.bits });
   state.setReg(insn.dst, scalarReg(d));
 }

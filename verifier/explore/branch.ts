@@ -3,7 +3,7 @@
 // (mark_ptr_or_null_regs) and packet ranges from comparisons with pkt_end (try_match_pkt_pointers).
 import type { JumpInsn } from '../../bpf/index.ts';
 import { assertReadable, Reject, type ProgramContext } from '../assert/index.ts';
-import { cloneScalar, isScalarBranchTaken, knownScalar, regSetMinMax, tnumIsConst, unknownScalar, type ScalarState } from '../domains/index.ts';
+import { cloneScalar, isScalarBranchTaken, knownScalar, regSetMinMax, syncLinkedScalar, tnumIsConst, unknownScalar, type ScalarState } from '../domains/index.ts';
 import { precisionKey, slotKey } from './precision.ts';
 import { constReg, scalarReg, type PtrReg, type PtrType, type RegState, type VerifierState } from '../state/index.ts';
 
@@ -35,12 +35,15 @@ interface Linked {
 /** LINKED_REGS_MAX: the copies one jump records; more lose their id. */
 const LINKED_REGS_MAX = 6;
 
-/** collect_linked_regs: every scalar with `id`, current frame first, registers then spilled slots. */
+/**
+ * collect_linked_regs: every scalar with `id` (copies and `rX += K` links alike), current frame first,
+ * registers then spilled slots.
+ */
 function collectLinked(state: VerifierState, id: number, out: Linked[]): void {
   const take = (reg: RegState, at: Linked, drop: (r: RegState) => void): void => {
     if (reg.kind !== 'scalar' || reg.s.id !== id) return;
     if (out.length < LINKED_REGS_MAX) out.push(at);
-    else drop(scalarReg({ ...cloneScalar(reg.s), id: 0 }));
+    else drop(scalarReg({ ...cloneScalar(reg.s), id: 0, addConst: false }));
   };
   for (let f = state.frames.length - 1; f >= 0; f--) {
     const fr = state.frames[f]!;
@@ -53,7 +56,10 @@ function collectLinked(state: VerifierState, id: number, out: Linked[]): void {
   }
 }
 
-/** sync_linked_regs: every copy of the register at `regno` (refined by the branch) becomes what it is now. */
+/**
+ * sync_linked_regs: every scalar linked to the register at `regno` (refined by the branch) becomes what it is
+ * now, shifted by their difference when linked by `rX += K` (syncLinkedScalar).
+ */
 function syncLinked(state: VerifierState, regno: number, linked: readonly Linked[]): void {
   const known = state.reg(regno);
   if (known.kind !== 'scalar' || known.s.id === 0) return;
@@ -63,11 +69,11 @@ function syncLinked(state: VerifierState, regno: number, linked: readonly Linked
     const fr = state.frames[e.frame]!;
     if (e.reg !== undefined) {
       const r = fr.regs[e.reg]!;
-      if (r.kind === 'scalar' && r.s.id === known.s.id) fr.regs[e.reg] = scalarReg(cloneScalar(known.s));
+      if (r.kind === 'scalar' && r.s.id === known.s.id) fr.regs[e.reg] = scalarReg(syncLinkedScalar(r.s, known.s));
     } else {
       const slot = fr.stack.slots[e.spi!];
       const r = slot?.spilled;
-      if (slot !== undefined && r?.kind === 'scalar' && r.s.id === known.s.id) slot.spilled = scalarReg(cloneScalar(known.s));
+      if (slot !== undefined && r?.kind === 'scalar' && r.s.id === known.s.id) slot.spilled = scalarReg(syncLinkedScalar(r.s, known.s));
     }
   }
 }

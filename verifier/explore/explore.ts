@@ -2,7 +2,7 @@
 // each path, fork at undecided branches (the fall-through side first, the jump target pushed), stop at the
 // processed-instruction limit. At prune points (conditional jumps, branch and goto targets, calls and after
 // them) a path is pruned when a stored state whose continuation is fully explored covers it, comparing only
-// live registers (liveness.ts), stack slots that continuation read (stack-liveness.ts) and scalars it relied
+// live registers (liveness.ts), stack slots still live there (live-stack.ts) and scalars it relied
 // on (precision.ts); states are stored with the kernel's heuristics (two jumps and eight instructions since
 // the last one, a jump history over 40 entries forces one) and evicted after repeated misses. A stored state
 // still on the current path that the path reaches again exactly is an infinite loop.
@@ -30,7 +30,7 @@ import { BPF_FUNC_FOR_EACH_MAP_ELEM, mapElemCallbackState } from './map-elem-cal
 import { checkGlobalCallArgs, globalEntryReg } from './global-function.ts';
 import { checkCfg } from './cfg.ts';
 import { execAtomic, execLoad, execStore, type StackEffect, type StackTracker } from './memory.ts';
-import { clearWritten, propagateLiveness, StackLiveness } from './stack-liveness.ts';
+import { LiveStack } from './live-stack.ts';
 import type { Program } from './program.ts';
 import { computeLiveRegs } from './liveness.ts';
 import { Checkpoint, markChainPrecision, precisionKey, slotKey, type HistEntry } from './precision.ts';
@@ -110,10 +110,13 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     // of repetition; with back-edges too it could hide an endless loop the kernel refuses.
     if (callbackSites.size > 0 && loops) throw new Unsupported('bpf_loop in a program with loops');
     for (const s of callbackSites) pruneAt.add(s);
-    // With callbacks, stored states inside the repetition are matched before their continuation is complete
-    // (the kernel's incomplete_read_marks): compare every scalar by range there, as the kernel does.
-    const level: ExactLevel = callbackSites.size > 0 ? 'range-within' : 'not-exact';
+    // Stored states whose continuation is explored compare not-exact; a callback's next call is compared by range
+    // against the state of its previous call, still on the path (is_state_visited, bpf_calls_callback).
+    const level: ExactLevel = 'not-exact';
     const live = computeLiveRegs(program);
+    // the stack slots each instruction may read, as the kernel's path-insensitive analysis (liveness.c)
+    const liveStack = new LiveStack(program);
+    const track: StackTracker = { read: (f, off, size) => liveStack.read(f, off, size), write: (f, off, size) => liveStack.write(f, off, size) };
     let idGen = 0;
     const ids = { nextId: () => ++idGen };
     const explored = new Map<number, Checkpoint[]>();
@@ -144,6 +147,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       allowUninitStack: profile.allowUninitStack,
       liveRegs: (f) => (f === liveState.frames.length - 1 ? live[liveInsn]! : live[liveState.frames[f + 1]!.callsite]!),
       marks: NO_MARKS,
+      exploreAluLimits: false,
     };
     const opts = (lv: ExactLevel, marks: Checkpoint): CompareOptions => {
       cmp.level = lv;
@@ -174,11 +178,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
         if (prevInsn < 0) trace.entry(state.insn, state);
         else trace.resume(prevInsn, state.insn, state);
       }
-      const track = new StackLiveness(() => state);
-      track.parent = parent;
-      /** update_branch_counts: this path is over */
+      /** update_branch_counts: this path is over (then bpf_update_live_stack) */
       const endPath = (): void => {
         for (let p = parent; p !== undefined; p = p.parent) if (--p.branches > 0) break;
+        liveStack.update(state);
       };
       const fork = (s: VerifierState, at: number): void => {
         if (parent !== undefined) parent.branches++;
@@ -210,6 +213,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           let add = force || (jmps - prevJmps >= 2 && stats.processed - prevProcessed >= 8);
           const list = explored.get(i) ?? [];
           const stored = list.length;
+          // clean_live_states: a stored state whose continuation is explored forgets its dead slots, once
+          for (const sl of list) if (sl.branches === 0 && !sl.cleaned && sameCallsites(sl.state, state)) sl.clean(liveStack);
           liveState = state;
           liveInsn = i;
           let hit: Checkpoint | undefined;
@@ -243,7 +248,6 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             hit.hit++;
             trace?.pruned(i);
             arrive(i);
-            if (level === 'not-exact') propagateLiveness(hit, state, parent);
             // propagate_precision: what the covering state needed precisely, this path needs too
             precise(i, hit.preciseKeys());
             endPath();
@@ -259,8 +263,6 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             prevJmps = jmps;
             prevProcessed = stats.processed;
             parent = cp;
-            track.parent = cp;
-            clearWritten(state);
             hist = [];
             firstInsn = i;
           }
@@ -274,6 +276,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
         const insn = program.insns[i];
         if (insn === undefined) throw new Reject(`invalid insn idx ${i}`);
         trace?.insn(i, insn);
+        liveStack.begin(state, i);
         let next = i + 1;
         let ended = false;
         if ((insn.kind === 'st' || insn.kind === 'stx' || insn.kind === 'atomic') && !profile.bypassSpecV4 && storeNeedsBarrier(state, insn)) {
@@ -295,7 +298,12 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             const masked = !profile.bypassSpecV1 && nospec[i] === 0 ? maskedPointerAlu(state, insn, i) : undefined;
             if (masked !== undefined && state.speculative) fork(masked, i);
             execAlu(state, insn, state.speculative ? specCtx : ctx, ids);
-            if (masked !== undefined && !state.speculative) fork(masked, i);
+            if (masked !== undefined && !state.speculative) {
+              fork(masked, i);
+              // sanitize_ptr_alu: a masking window from a register that is not a constant makes the kernel
+              // compare scalars exactly from now on (env->explore_alu_limits)
+              cmp.exploreAluLimits = true;
+            }
             if (ask !== undefined) precise(i, [precisionKey(state.frames.length - 1, ask)]);
             break;
           }
@@ -417,6 +425,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
               ended = true;
               break;
             }
+            // process_bpf_exit_full: the returning function's stack marks reach its caller (bpf_update_live_stack)
+            liveStack.update(state);
             // prepare_func_exit: a static subprogram hands back whatever r0 holds, even uninitialised
             const r0 = state.reg(0);
             if (f.callback === true) {
@@ -454,6 +464,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
           nospec[i] = 1;
           ended = true;
         }
+        liveStack.commit(state);
         // after a hardened stack store speculation stops
         if (!ended && state.speculative && nospecResult[i] === 1) ended = true;
         if (ended) {
@@ -694,6 +705,13 @@ const BPF_FUNC_SPIN_UNLOCK = 94;
 /** cur->active_locks: a bpf_spin_lock is held. */
 const holdsLock = (state: VerifierState): boolean => state.refs.some((r) => r.lock !== undefined);
 const NO_MARKS: PruneMarks = { isPrecise: () => false, isRead: () => false };
+
+/** same_callsites: the two states are in the same chain of calls. */
+function sameCallsites(a: VerifierState, b: VerifierState): boolean {
+  if (a.frames.length !== b.frames.length) return false;
+  for (let f = 1; f < a.frames.length; f++) if (a.frames[f]!.callsite !== b.frames[f]!.callsite) return false;
+  return true;
+}
 const BPF_FUNC_TAIL_CALL = 12;
 
 /** The state a function starts in: the program's (r1 = ctx), or a global function's from its BTF prototype. */
@@ -751,7 +769,7 @@ function callLoopCallback(state: VerifierState, slot: number, program: Program, 
   regs[1] = scalarReg(unknownScalar());
   regs[2] = cloneReg(cbCtx);
   regs[10] = ptrReg('fp', { frame: iteration.frames.length });
-  iteration.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: fn.subprog, callback: true, uid: newFrameUid(), written: [0, 0] });
+  iteration.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: fn.subprog, callback: true, uid: newFrameUid() });
   iteration.insn = fn.subprog;
   return iteration;
 }
@@ -766,7 +784,7 @@ function enterSubprog(state: VerifierState, slot: number, insn: CallInsn, progra
   for (let r = 1; r <= 5; r++) regs[r] = cloneReg(state.reg(r));
   const frame = state.frames.length;
   regs[10] = ptrReg('fp', { frame });
-  state.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: target, uid: newFrameUid(), written: [0, 0] });
+  state.frames.push({ regs, stack: new StackState(), callsite: slot, subprog: target, uid: newFrameUid() });
   return target;
 }
 

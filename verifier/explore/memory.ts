@@ -21,15 +21,18 @@ import {
   type ProgramContext,
 } from '../assert/index.ts';
 import {
+  clearScalarId,
   cloneScalar,
   coerceRegToSize,
+  dropAddConst,
   coerceRegToSizeSx,
   knownScalar,
   tnumIsConst,
   unknownScalar,
   type ScalarState,
 } from '../domains/index.ts';
-import { cloneReg, constReg, typeStr, ptrReg, scalarReg, type PtrReg, type RegState, type VerifierState } from '../state/index.ts';
+import { cloneReg, constReg, typeStr, ptrReg, scalarReg, type PtrReg, type RegState, type ScalarReg, type StackSlot, type VerifierState } from '../state/index.ts';
+import { regWidth, type IdSource } from './alu.ts';
 
 /** An unknown value loaded with `size` bytes (zero- or sign-extended): computed once per kind, then copied. */
 const UNKNOWN_OF_SIZE = new Map<number, ScalarState>();
@@ -124,17 +127,67 @@ export interface StackEffect {
 
 const slotId = (frame: number, off: number): number => frame * 64 + Math.floor((-off - 1) / 8);
 
-/** What `size` bytes read at fp+off give (check_stack_read_fixed_off), and whether it is a fill. */
-function readStack(state: VerifierState, ptr: PtrReg, off: number, size: number, signed: boolean): [RegState, boolean] {
+/**
+ * What `size` bytes read at fp+off give (check_stack_read_fixed_off), and whether it is a fill (restores a
+ * spilled register, which precision tracking follows into the slot):
+ *
+ *   8 bytes of an 8-byte spill                       the register (an unknown scalar gets an id first)
+ *   at most the spill's bytes, at the slot's start   the scalar truncated to `size` bytes (a 4-byte fill of a
+ *                                                    4-byte spill gets an id first, kept if the value fits)
+ *   other reads of a spilled scalar                  zero if every byte is a spilled zero (a fill) or a zero
+ *                                                    byte, else unknown; a spilled pointer read in part is refused
+ */
+function readStack(state: VerifierState, ptr: PtrReg, off: number, size: number, signed: boolean, bpfCapable: boolean, ids: IdSource | undefined): [RegState, boolean] {
   const stack = state.frames[ptr.frame]!.stack;
   const slot = stack.slotAt(off);
-  if (slot?.spilled !== undefined && size === (slot.spillSize ?? 8) && off % 8 === 0) {
-    if (size === 8 || (slot.spilled.kind === 'scalar' && !signed)) return [cloneReg(slot.spilled), true];
+  const spilled = slot?.spilled;
+  if (slot !== undefined && spilled !== undefined) {
+    const spillSize = slot.spillSize ?? 8;
+    if (size === 8 && spillSize === 8) {
+      if (spilled.kind === 'scalar' && bpfCapable && ids !== undefined) return [spilledWithId(slot, spilled, ids), true];
+      return [cloneReg(spilled), true];
+    }
+    if (spilled.kind !== 'scalar') throw new Reject('invalid size of register fill');
+    if (size <= spillSize && off % 8 === 0) {
+      let reg = spilled;
+      if (bpfCapable && size === 4 && spillSize === 4 && regWidth(reg.s) <= 32 && ids !== undefined) reg = spilledWithId(slot, reg, ids);
+      const s = cloneScalar(reg.s);
+      // a narrowing fill breaks the link; so does a sign extension (the copy's value may differ)
+      if (regWidth(s) > size * 8 || signed) clearScalarId(s);
+      if (size < 8) {
+        if (signed) coerceRegToSizeSx(s, size as 1 | 2 | 4);
+        else coerceRegToSize(s, size as 1 | 2 | 4);
+      }
+      return [scalarReg(s), true];
+    }
+    let spills = 0;
+    let zeros = 0;
+    for (let i = 0; i < size; i++) {
+      const t = stack.byteType(off + i);
+      if (t === 'spill') spills++;
+      else if (t === 'zero') zeros++;
+    }
+    if (spills === size && tnumIsConst(spilled.s.varOff) && spilled.s.varOff.value === 0n) return [constReg(0n), true];
+    if (zeros === size) return [constReg(0n), false];
+    return [scalarReg(unknownOfSize(size, signed)), false];
   }
   let allZero = true;
   for (let i = 0; i < size; i++) if (stack.byteType(off + i) !== 'zero') allZero = false;
   if (allZero) return [constReg(0n), false];
   return [scalarReg(unknownOfSize(size, signed)), false];
+}
+
+/**
+ * assign_scalar_id_before_mov on a spilled scalar: an unknown one gets an id, so that the slot and the register
+ * filled from it stay linked. Spilled registers are shared between states, so the slot gets a new copy.
+ */
+function spilledWithId(slot: StackSlot, reg: ScalarReg, ids: IdSource): ScalarReg {
+  const s = cloneScalar(reg.s);
+  // a scalar linked by `+= K` loses that link before it is copied
+  const dropped = dropAddConst(s);
+  if (s.id === 0 && !tnumIsConst(s.varOff)) s.id = ids.nextId();
+  if (dropped || s.id !== reg.s.id) slot.spilled = scalarReg(s);
+  return scalarReg(cloneScalar(s));
 }
 
 function readConstant(data: Uint8Array, off: number, size: number, signed: boolean): bigint {
@@ -143,7 +196,7 @@ function readConstant(data: Uint8Array, off: number, size: number, signed: boole
   return signed ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v;
 }
 
-export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext, track?: StackTracker, ids?: { nextId(): number }): StackEffect | undefined {
+export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramContext, track?: StackTracker, ids?: IdSource): StackEffect | undefined {
   assertReadable(state, insn.src);
   assertWritable(insn.dst);
   const src = state.reg(insn.src);
@@ -160,7 +213,7 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
   let effect: StackEffect | undefined;
   switch (src.type) {
     case 'fp': {
-      const [r, fill] = readStack(state, src, o!, insn.size, insn.signed);
+      const [r, fill] = readStack(state, src, o!, insn.size, insn.signed, ctx.profile.loops, ids);
       result = r;
       if (result.kind === 'ptr' && insn.signed) throw new Unsupported('sign-extending load of a spilled pointer');
       if (fill) effect = { slot: slotId(src.frame, o!) };
@@ -252,22 +305,34 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
     throw new Reject('attempt to corrupt spilled pointer on stack');
   }
   track?.write(dst.frame, o!, insn.size);
-  if (insn.size === 8) {
-    stack.spill(o!, value);
-    return o! % 8 === 0 ? { slot: slotId(dst.frame, o!) } : undefined;
-  }
-  // a pointer spills only whole (any privilege)
-  if (value.kind === 'ptr') throw new Reject(`invalid size of register spill`);
-  if (insn.kind === 'stx' && value.kind === 'scalar' && o! % 8 === 0 && tnumIsConst(value.s.varOff)) {
-    // save_register_state with size < 8: a constant scalar, truncated to the store's size, restored by a
-    // load of the same size (only constants: the truncation of anything else is not modelled)
-    const v = BigInt.asUintN(insn.size * 8, value.s.varOff.value);
-    if (v !== 0n) {
-      stack.spill(o!, constReg(v), insn.size);
-      return { slot: slotId(dst.frame, o!) };
+  const slot = slotId(dst.frame, o!);
+  const aligned = o! % 8 === 0;
+  // check_stack_write_fixed_off with bpf_capable: a scalar register stored at the start of a slot is spilled,
+  // with any size (the whole register is kept; a narrowing store breaks its link to copies), and so is the
+  // constant of a BPF_ST
+  if (ctx.profile.loops && aligned && value.kind === 'scalar') {
+    let reg: RegState = value;
+    if (insn.kind === 'stx' && value.s.id !== 0 && regWidth(value.s) > insn.size * 8) {
+      const s = cloneScalar(value.s);
+      clearScalarId(s);
+      reg = scalarReg(s);
     }
+    stack.spill(o!, reg, insn.size);
+    return { slot };
   }
-  const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && BigInt.asUintN(insn.size * 8, value.s.varOff.value) === 0n;
+  if (value.kind === 'ptr') {
+    // a pointer spills only whole (any privilege)
+    if (insn.size !== 8) throw new Reject('invalid size of register spill');
+    stack.spill(o!, value);
+    return { slot };
+  }
+  if (insn.size === 8) {
+    // without bpf_capable the kernel keeps a scalar as data; kept as a spill here (no kernel to compare with)
+    stack.spill(o!, value);
+    return { slot };
+  }
+  // zero bytes only for a register (or immediate) that is zero whole (register_is_null)
+  const zero = value.kind === 'scalar' && tnumIsConst(value.s.varOff) && value.s.varOff.value === 0n;
   stack.writeBytes(o!, insn.size, zero ? 'zero' : 'misc');
   return zero && insn.kind === 'stx' ? { preciseSrc: true } : undefined;
 }

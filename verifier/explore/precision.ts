@@ -45,8 +45,9 @@ export class Checkpoint implements Segment, PruneMarks {
   readonly callbackSite: boolean;
   #precise: Set<number> | undefined;
   #allPrecise = false;
-  /** stack slots read by the continuation, per frame [low 32 slots, high 32 slots] (REG_LIVE_READ) */
-  readonly #read: number[] = [];
+  /** clean_verifier_state ran: only the slots in #alive count (per frame [low 32 slots, high 32 slots]) */
+  cleaned = false;
+  readonly #alive: number[] = [];
 
   constructor(state: VerifierState, insn: number, segment: Segment, callbackSite: boolean) {
     this.state = state;
@@ -71,15 +72,26 @@ export class Checkpoint implements Segment, PruneMarks {
     this.#allPrecise = true;
   }
 
-  /** Whether the continuation from this state reads stack slot spi of frame f (before writing it whole). */
+  /** Whether stack slot spi of frame f may still be read from here (every slot until the state is cleaned). */
   isRead(f: number, spi: number): boolean {
-    return ((this.#read[2 * f + (spi >> 5)] ?? 0) & (1 << (spi & 31))) !== 0;
+    if (!this.cleaned) return true;
+    return ((this.#alive[2 * f + (spi >> 5)] ?? 0) & (1 << (spi & 31))) !== 0;
   }
 
-  markRead(f: number, spi: number): void {
-    const k = 2 * f + (spi >> 5);
-    while (this.#read.length <= k) this.#read.push(0);
-    this.#read[k]! |= 1 << (spi & 31);
+  /**
+   * clean_verifier_state, once its continuation is explored: remember which slots are live here (dead ones are
+   * then ignored, as the kernel turns them into uninitialised slots).
+   */
+  clean(live: { alive(state: VerifierState, f: number, spi: number): boolean }): void {
+    this.cleaned = true;
+    this.state.frames.forEach((fr, f) => {
+      fr.stack.slots.forEach((slot, spi) => {
+        if (slot === undefined || spi >= 64 || !live.alive(this.state, f, spi)) return;
+        const k = 2 * f + (spi >> 5);
+        while (this.#alive.length <= k) this.#alive.push(0);
+        this.#alive[k]! |= 1 << (spi & 31);
+      });
+    });
   }
 
   /** Every precise key whose register or slot holds a scalar (for propagate_precision). */

@@ -6,7 +6,7 @@
 //                 need precisely (no precision mark) match any scalar; others must lie within old's range
 //   range-within  the same, but every scalar is compared by range (marks may be incomplete: callbacks)
 //   exact         everything identical (infinite loop detection)
-import { tnumIn, type ScalarState } from '../domains/index.ts';
+import { scalarIdKey, tnumIn, unknownScalar, type ScalarState } from '../domains/index.ts';
 import type { FrameState, RegState, StackSlot, VerifierState } from '../state/index.ts';
 
 export type ExactLevel = 'not-exact' | 'range-within' | 'exact';
@@ -19,6 +19,11 @@ export interface CompareOptions {
   liveRegs(f: number): number;
   /** what pruning learnt about `old` */
   readonly marks: PruneMarks;
+  /**
+   * env->explore_alu_limits: without CAP_PERFMON, once a pointer moved by a register that is not a constant,
+   * scalars compare only when identical (bounds and ids), precise or not
+   */
+  readonly exploreAluLimits?: boolean;
 }
 
 /** Precision and stack liveness marks of an explored state. */
@@ -58,10 +63,12 @@ class IdMap {
     c.push(cur);
     return true;
   }
-  /** An old scalar without id is independent; a current one without id gets a fresh temporary id. */
+  /**
+   * check_scalar_ids: a scalar without id gets a fresh temporary one, so that `0 vs unique id` pairs match,
+   * but a current id already paired with another old id does not.
+   */
   checkScalar(old: number, cur: number): boolean {
-    if (old === 0) return true;
-    return this.check(old, cur === 0 ? this.#tmp-- : cur);
+    return this.check(old === 0 ? this.#tmp-- : old, cur === 0 ? this.#tmp-- : cur);
   }
 }
 
@@ -75,9 +82,10 @@ function rangeWithin(old: ScalarState, cur: ScalarState): boolean {
   );
 }
 
+/** memcmp up to `id`: the bounds, the tnum and a linked scalar's `+= K` offset. */
 function scalarsIdentical(a: ScalarState, b: ScalarState): boolean {
   return (
-    a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.u32min === b.u32min &&
+    a.off === b.off && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.u32min === b.u32min &&
     a.u32max === b.u32max && a.s32min === b.s32min && a.s32max === b.s32max && a.varOff.value === b.varOff.value &&
     a.varOff.mask === b.varOff.mask
   );
@@ -87,7 +95,7 @@ function scalarsIdentical(a: ScalarState, b: ScalarState): boolean {
 function regsExact(old: RegState, cur: RegState, ids: IdMap): boolean {
   if (old.kind !== cur.kind) return false;
   if (old.kind === 'not_init') return true;
-  if (old.kind === 'scalar') return scalarsIdentical(old.s, (cur as typeof old).s) && ids.check(old.s.id, (cur as typeof old).s.id);
+  if (old.kind === 'scalar') return scalarsIdentical(old.s, (cur as typeof old).s) && ids.check(scalarIdKey(old.s), scalarIdKey((cur as typeof old).s));
   const c = cur as typeof old;
   return (
     old.type === c.type && old.off === c.off && old.map === c.map && old.frame === c.frame && old.memSize === c.memSize &&
@@ -97,14 +105,18 @@ function regsExact(old: RegState, cur: RegState, ids: IdMap): boolean {
 }
 
 /** regsafe: whether `cur` is safe wherever `old` was. */
-function regSafe(old: RegState, cur: RegState, precise: boolean, level: ExactLevel, ids: IdMap): boolean {
+function regSafe(old: RegState, cur: RegState, precise: boolean, level: ExactLevel, ids: IdMap, aluLimits = false): boolean {
   if (level === 'exact') return regsExact(old, cur, ids);
   if (old.kind === 'not_init') return true;
   if (old.kind !== cur.kind) return false;
   if (old.kind === 'scalar') {
-    if (!precise && level === 'not-exact') return true;
     const c = (cur as typeof old).s;
-    return ids.checkScalar(old.s.id, c.id) && rangeWithin(old.s, c);
+    if (aluLimits) return scalarsIdentical(old.s, c) && ids.checkScalar(scalarIdKey(old.s), scalarIdKey(c));
+    if (!precise && level === 'not-exact') return true;
+    // a scalar linked by `+= K` matches only one linked the same way, by the same K
+    if (old.s.addConst !== c.addConst) return false;
+    if (old.s.addConst && old.s.off !== c.off) return false;
+    return ids.checkScalar(scalarIdKey(old.s), scalarIdKey(c)) && rangeWithin(old.s, c);
   }
   const c = cur as typeof old;
   if (old.type !== c.type) return false;
@@ -129,15 +141,18 @@ function regSafe(old: RegState, cur: RegState, precise: boolean, level: ExactLev
 
 const INVALID_ALL = ['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid'] as const;
 
+/** The kernel's unbound_reg: an unknown scalar without id, what a load of all-misc bytes gives. */
+const UNBOUND: RegState = Object.freeze({ kind: 'scalar', s: unknownScalar() });
+
 /** scalar_reg_for_stack: a 64-bit spilled scalar, or all bytes misc (an unknown imprecise scalar); else none. */
-function scalarForSlot(slot: StackSlot | undefined, allowUninit: boolean): RegState | 'unbound' | undefined {
+function scalarForSlot(slot: StackSlot | undefined, allowUninit: boolean): RegState | undefined {
   if (slot?.spilled !== undefined && (slot.spillSize ?? 8) === 8 && slot.spilled.kind === 'scalar') return slot.spilled;
   const types = slot?.types ?? INVALID_ALL;
   for (let i = 0; i < 8; i++) {
     const t = types[i];
     if (t !== 'misc' && !(t === 'invalid' && allowUninit)) return undefined;
   }
-  return 'unbound';
+  return UNBOUND;
 }
 
 /** stacksafe, slot by slot (our byte j is fp-8*(spi+1)+j; the kernel's slot_type index is 7-j). */
@@ -153,7 +168,7 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     // kernel would match them; we do not, as the continuation could use the pointer differently
     if (opts.allowUninitStack && level !== 'exact' && curSlots[spi]?.spilled?.kind === 'ptr' && os?.spilled?.kind !== 'ptr') return false;
     if (os === undefined) {
-      if (level === 'exact') {
+      if (level !== 'not-exact') {
         const cs = curSlots[spi];
         if (cs !== undefined && cs.types.some((t) => t !== 'invalid')) return false;
       }
@@ -162,10 +177,13 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     const cs = curSlots[spi];
     const ot = os.types;
     const ct = cs?.types ?? INVALID_ALL;
-    if (level === 'exact') {
+    if (level !== 'not-exact') {
+      // exact and range-within: the same byte kinds (stacksafe with exact != NOT_EXACT)
       for (let j = 0; j < 8; j++) if (ot[j] !== ct[j]) return false;
-      if (os.spilled !== undefined && !regsExact(os.spilled, cs!.spilled!, ids)) return false;
-      continue;
+      if (level === 'exact') {
+        if (os.spilled !== undefined && !regsExact(os.spilled, cs!.spilled!, ids)) return false;
+        continue;
+      }
     }
     let relevant = false;
     for (let j = 0; j < 8; j++) {
@@ -179,14 +197,9 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     const oldScalar = scalarForSlot(os, opts.allowUninitStack);
     const curScalar = oldScalar === undefined ? undefined : scalarForSlot(cs, opts.allowUninitStack);
     if (oldScalar !== undefined && curScalar !== undefined) {
-      if (oldScalar === 'unbound') continue; // an imprecise unknown scalar covers any scalar
-      if (curScalar === 'unbound') {
-        if (opts.level === 'not-exact' && !opts.marks.isPrecise(f * 128 + 64 + spi)) continue;
-        const s = (oldScalar as { s: ScalarState }).s;
-        if (!(s.umin === 0n && s.umax === 0xffff_ffff_ffff_ffffn && s.smin === -(1n << 63n) && s.smax === (1n << 63n) - 1n && s.varOff.mask === 0xffff_ffff_ffff_ffffn && s.u32min === 0 && s.u32max === 0xffff_ffff && s.s32min === -(2 ** 31) && s.s32max === 2 ** 31 - 1)) return false;
-        continue;
-      }
-      if (!regSafe(oldScalar, curScalar, opts.marks.isPrecise(f * 128 + 64 + spi), opts.level, ids)) return false;
+      // the unbound register is never precise
+      const precise = oldScalar !== UNBOUND && opts.marks.isPrecise(f * 128 + 64 + spi);
+      if (!regSafe(oldScalar, curScalar, precise, opts.level, ids, opts.exploreAluLimits === true)) return false;
       continue;
     }
     for (let j = 0; j < 8; j++) {
@@ -197,7 +210,7 @@ function stackSafe(o: FrameState, c: FrameState, f: number, opts: CompareOptions
     }
     if (ot[0] === 'spill') {
       if (cs?.spilled === undefined || (os.spillSize ?? 8) !== (cs.spillSize ?? 8)) return false;
-      if (!regSafe(os.spilled!, cs.spilled, opts.marks.isPrecise(f * 128 + 64 + spi), opts.level, ids)) return false;
+      if (!regSafe(os.spilled!, cs.spilled, opts.marks.isPrecise(f * 128 + 64 + spi), opts.level, ids, opts.exploreAluLimits === true)) return false;
     }
   }
   if (level === 'exact') {
@@ -230,7 +243,7 @@ export function statesEqual(old: VerifierState, cur: VerifierState, opts: Compar
     const live = opts.liveRegs(f);
     for (let r = 0; r < 11; r++) {
       if ((live & (1 << r)) === 0) continue;
-      if (!regSafe(o.regs[r]!, c.regs[r]!, opts.marks.isPrecise(f * 128 + r), opts.level, ids)) return false;
+      if (!regSafe(o.regs[r]!, c.regs[r]!, opts.marks.isPrecise(f * 128 + r), opts.level, ids, opts.exploreAluLimits === true)) return false;
     }
     if (!stackSafe(o, c, f, opts, ids)) return false;
   }

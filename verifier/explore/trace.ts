@@ -56,12 +56,14 @@ function frameParts(state: VerifierState): string[] {
   frame.stack.slots.forEach((slot, spi) => {
     if (slot === undefined || slot.types.every((t) => t === 'invalid')) return;
     const at = `fp-${(spi + 1) * 8}`;
-    if (slot.spilled !== undefined && (slot.spillSize ?? 8) === 8) {
-      parts.push(`${at}=${formatReg(slot.spilled)}`);
+    // the kernel prints slot_type[0..7], from the slot's highest byte down (ours are stored lowest first); for a
+    // spill, the bytes above it, then the register: `fp-8=????scalar(...)`
+    const bytes = [...slot.types].reverse().map((t) => SLOT_CHAR[t]).join('');
+    if (slot.spilled !== undefined) {
+      parts.push(`${at}=${bytes.slice(0, bytes.indexOf('r'))}${formatReg(slot.spilled)}`);
       return;
     }
-    // the kernel prints slot_type[0..7], from the slot's highest byte down; ours are stored lowest first
-    parts.push(`${at}=${[...slot.types].reverse().map((t) => SLOT_CHAR[t]).join('')}`);
+    parts.push(`${at}=${bytes}`);
   });
   return parts;
 }

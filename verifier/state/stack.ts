@@ -74,13 +74,17 @@ export class StackState {
 
   /**
    * Spill a register into the slot at fp+off (off 8-aligned): all 8 bytes, or (a scalar, save_register_state
-   * with size < 8) its low `size` bytes, the slot's other bytes becoming misc where they were spilled.
+   * with size < 8) its low `size` bytes. The register is kept whole (a fill of `size` bytes truncates it); the
+   * slot's other bytes keep zero and uninitialised bytes and become misc otherwise (mark_stack_slot_misc).
    */
   spill(off: number, reg: RegState, size = 8): void {
     this.touch(off);
     const s = this.#slot(StackState.locate(off).spi);
-    if (size < 8) this.writeBytes(off, 8, 'misc', true);
-    for (let i = 0; i < size; i++) s.types[StackState.locate(off + i).byte] = 'spill';
+    for (let i = 0; i < 8; i++) {
+      const byte = StackState.locate(off + i).byte;
+      if (i < size) s.types[byte] = 'spill';
+      else if (s.types[byte] === 'spill') s.types[byte] = 'misc';
+    }
     s.spilled = cloneReg(reg);
     s.spillSize = size;
   }
@@ -114,18 +118,21 @@ export class StackState {
     return zeroUsed;
   }
 
-  /** Write `size` bytes at fp+off with bytes of type `t` (misc or zero), scrubbing a spill they break. */
-  writeBytes(off: number, size: number, t: 'misc' | 'zero', onlySpilled = false): void {
+  /**
+   * Write `size` bytes at fp+off with bytes of type `t` (misc or zero). A spill they break is scrubbed first
+   * (scrub_spilled_slot: every initialised byte of its slot, zeros too, becomes misc).
+   */
+  writeBytes(off: number, size: number, t: 'misc' | 'zero'): void {
     this.touch(off);
     for (let i = 0; i < size; i++) {
       const { spi, byte } = StackState.locate(off + i);
       const s = this.#slot(spi);
       if (s.spilled !== undefined) {
-        s.types = s.types.map((b) => (b === 'spill' ? 'misc' : b));
+        s.types = s.types.map((b) => (b === 'invalid' ? b : 'misc'));
         delete s.spilled;
         delete s.spillSize;
       }
-      if (!onlySpilled) s.types[byte] = t;
+      s.types[byte] = t;
     }
   }
 }

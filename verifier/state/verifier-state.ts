@@ -16,11 +16,8 @@ export interface FrameState {
   callback?: boolean;
   /** identity of this call of the function: copies of a state share it, a new call gets a new one */
   readonly uid: number;
-  /**
-   * stack slots wholly written since the path's last stored state, bit spi of [low 32 slots, high 32 slots]
-   * (the kernel's REG_LIVE_WRITTEN on spilled_ptr): a read of such a slot is not a read of the stored state's
-   */
-  written: [number, number];
+  /** unused since stack liveness is the kernel 6.18 data-flow analysis (explore/live-stack.ts) */
+  written?: [number, number];
 }
 
 let frameUids = 0;
@@ -61,7 +58,7 @@ export class VerifierState {
     const regs: RegState[] = Array.from({ length: 11 }, () => NOT_INIT);
     regs[1] = ptrReg('ctx');
     regs[10] = ptrReg('fp', { frame: 0 });
-    return new VerifierState([{ regs, stack: new StackState(), callsite: -1, subprog: 0, uid: newFrameUid(), written: [0, 0] }], 0);
+    return new VerifierState([{ regs, stack: new StackState(), callsite: -1, subprog: 0, uid: newFrameUid() }], 0);
   }
 
   get cur(): FrameState {
@@ -85,7 +82,6 @@ export class VerifierState {
         callsite: f.callsite,
         subprog: f.subprog,
         uid: f.uid,
-        written: [f.written[0], f.written[1]],
         ...(f.callback === true ? { callback: true } : {}),
       })),
       this.insn,

@@ -42,7 +42,7 @@ export function scalarOfSet(values: readonly bigint[]): ScalarState {
     if (lo < u32min) u32min = lo;
     if (lo > u32max) u32max = lo;
   }
-  return { varOff, smin, smax, umin, umax, s32min, s32max, u32min, u32max, id: 0, precise: false };
+  return { varOff, smin, smax, umin, umax, s32min, s32max, u32min, u32max, id: 0, addConst: false, off: 0, precise: false };
 }
 
 export type Rng = () => number;

@@ -9,6 +9,10 @@ export const SPECULATIVE_ASM = {
   narrowStoreOverInvalid: 'r1 = 0\n*(u32 *)(r10 - 4) = r1\nr0 = 0\nif r0 == 0 goto +4\n*(u32 *)(r10 - 8) = r1\nr2 = 1\nr3 = 2\nr0 = 0\nexit',
   /** the same store over zero bytes (fp-4..fp-1) while fp-8..fp-5 stay uninitialised: no barrier */
   narrowStoreOverZero: 'r1 = 0\n*(u32 *)(r10 - 4) = r1\nr0 = 0\nif r0 == 0 goto +4\n*(u32 *)(r10 - 4) = r1\nr2 = 1\nr3 = 2\nr0 = 0\nexit',
+  /** an unknown scalar stored with 4 bytes at a slot's start is a spill: a speculative store over it gets a barrier */
+  narrowSpillBarrier: 'call 7\n*(u32 *)(r10 - 8) = r0\nr1 = 0\nif r1 == 0 goto +3\n*(u32 *)(r10 - 8) = r1\nr2 = 1\nr3 = 2\nr0 = 0\nexit',
+  /** a 4-byte fill of a 4-byte spill keeps the bounds: the branch on it is decided, its other side never walked */
+  narrowFillBounds: 'call 7\nr0 &= 7\n*(u32 *)(r10 - 8) = r0\nr2 = *(u32 *)(r10 - 8)\nif r2 > 7 goto +2\nr0 = 0\nexit\nr0 = *(u64 *)(r2 + 0)\nexit',
   /** for (i = 0; i < 4; i++): the exit is decided at i == 4, its speculative side goes round again */
   countedLoop: 'r1 = 0\nr1 += 1\nif r1 < 4 goto -2\nr0 = 0\nexit',
   /** r1 = r0, then r0 <= 8 bounds r1 too: packet + r1 is allowed (as root) */

@@ -31,6 +31,21 @@ describe('speculative paths without CAP_PERFMON', () => {
     expect(bpf.stats.processed).toBe(root.stats.processed + 1);
   });
 
+  it('verify() keeps a 4-byte store of an unknown scalar as a spill, so a speculative store over it ends the path', () => {
+    const root = run('narrowSpillBarrier', ROOT);
+    const bpf = run('narrowSpillBarrier', BPF);
+    expect(bpf.verdict).toBe('accept');
+    // the speculative fall-through stops right after its store over the spilled bytes
+    expect(bpf.stats.processed).toBe(root.stats.processed + 1);
+  });
+
+  it('verify() restores the bounds of a 4-byte spill on a 4-byte fill', () => {
+    for (const profile of [ROOT, BPF]) {
+      const r = run('narrowFillBounds', profile);
+      expect(r.verdict, JSON.stringify(r.error)).toBe('accept');
+    }
+  });
+
   it('verify() ends a speculative path after a stack store hardened against Spectre v4', () => {
     const root = run('storeAfterDecided', ROOT);
     const bpf = run('storeAfterDecided', BPF);
