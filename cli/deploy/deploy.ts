@@ -32,7 +32,6 @@ import {
   MapCompatibilityError,
   mapDelete,
   mapUpdate,
-  objGetFdById,
   openPinned,
   openPinnedLink,
   pinObject,
@@ -53,6 +52,7 @@ import { copyEntries } from './copy-entries.ts';
 import { l7CounterLayout } from './l7-counters.ts';
 import { carryOverPlan, layoutChanges, type CarryOver } from './layout-changes.ts';
 import { undoable } from './undoable-writer.ts';
+import { LinkSwaps } from './link-swaps.ts';
 import { nextVersions, planDeploy, policySetAfterDeploy, type DeployAction } from './plan.ts';
 import { applyServices, planServices, type ServiceResult } from './service-deploy.ts';
 import { removeLb } from './service-kernel.ts';
@@ -517,7 +517,7 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
     progress(`loading new programs and maps${Object.keys(carry.reuse).length > 0 ? ` (keeping ${Object.keys(carry.reuse).join(', ')})` : ''}`);
     coll = loadCollection(built.spec, { reuse: carry.reuse });
   }
-  const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  const swapped = new LinkSwaps();
   // programs whose hook changed (a mode switch): the new link, attached beside the old one until the end
   const moved: { name: string; link: Link; hook: string }[] = [];
   try {
@@ -536,27 +536,10 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
         continue;
       }
       progress(`replacing ${p.name} (LINK_UPDATE)`);
-      const link = openPinnedLink(previous.links[p.name]!.path);
-      const old = objGetFdById('prog', link.info().progId);
-      try {
-        link.update(coll.programs.get(p.name)!, { oldProg: old });
-      } catch (e) {
-        old.close();
-        link.close();
-        throw e;
-      }
-      swapped.push({ link, old });
+      swapped.swap(previous.links[p.name]!.path, coll.programs.get(p.name)!);
     }
   } catch (e) {
-    // put the previous programs back
-    for (const s of swapped.reverse()) {
-      try {
-        s.link.update(s.old);
-      } catch {
-        // nothing more to do: reported by the error below
-      }
-    }
-    for (const s of swapped) (s.link.close(), s.old.close());
+    swapped.rollBack();
     for (const m of moved) {
       try {
         m.link.detach();
@@ -567,7 +550,7 @@ function replacePrograms(previous: DeployState, built: BuiltSet, pinDir: string,
     coll.close();
     throw e;
   }
-  for (const s of swapped) (s.link.close(), s.old.close());
+  swapped.close();
   // the moved programs run at their new hook: detach the old links, pin the new ones in their place
   const links: Record<string, DeployState['links'][string]> = { ...previous.links };
   for (const m of moved) {

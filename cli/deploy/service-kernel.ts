@@ -25,7 +25,6 @@ import {
   mapGetNextKey,
   mapLookup,
   mapUpdate,
-  objGetFdById,
   openPinned,
   openPinnedLink,
   pinObject,
@@ -37,6 +36,7 @@ import {
 } from '../../loader/index.ts';
 import { carryLbCounters, lbIdMapping, moveLbCounters, type CounterSnapshot } from './carry-lb-counters.ts';
 import { DEPLOYED_LB_PROGRAMS, type BuiltServices } from './service-build.ts';
+import { LinkSwaps } from './link-swaps.ts';
 import type { ServiceDeployState } from './service-state.ts';
 
 export interface LbTarget {
@@ -237,7 +237,7 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
     progress(`warning: ${warnings[warnings.length - 1]!}`);
     coll = load(built);
   }
-  const swapped: { link: ReturnType<typeof openPinnedLink>; old: Fd }[] = [];
+  const swapped = new LinkSwaps();
   let counters: ReturnType<typeof openCounters> = [];
   try {
     counters = openCounters(previous, coll);
@@ -250,16 +250,7 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
     for (const c of carried) c.seen = carryLbCounters(c.from, c.to, c.ids);
     for (const p of DEPLOYED_LB_PROGRAMS) {
       progress(`replacing ${p.name} (LINK_UPDATE)`);
-      const link = openPinnedLink(previous.links[p.name]!.path);
-      const old = objGetFdById('prog', link.info().progId);
-      try {
-        link.update(coll.programs.get(p.name)!, { oldProg: old });
-      } catch (e) {
-        old.close();
-        link.close();
-        throw e;
-      }
-      swapped.push({ link, old });
+      swapped.swap(previous.links[p.name]!.path, coll.programs.get(p.name)!);
     }
     try {
       for (const c of carried) carryLbCounters(c.from, c.to, c.ids, c.seen);
@@ -267,20 +258,13 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
       warnings.push(`the load balancer's counters lost what they counted during the program swap: ${(e as Error).message}`);
     }
   } catch (e) {
-    for (const s of swapped.reverse()) {
-      try {
-        s.link.update(s.old);
-      } catch {
-        // reported by the error below
-      }
-    }
-    for (const s of swapped) (s.link.close(), s.old.close());
+    swapped.rollBack();
     for (const c of counters) c.from.close();
     coll.close();
     throw e;
   }
   for (const c of counters) c.from.close();
-  for (const s of swapped) (s.link.close(), s.old.close());
+  swapped.close();
   try {
     rmSync(join(pinDir, 'maps'), { recursive: true, force: true });
     return { links: previous.links, maps: pinAll(coll, join(pinDir, 'maps')) };
