@@ -4,6 +4,7 @@
 //   0x00058  scratch: 8 bytes (a slow load's value, a callee's r10)
 //   0x00060  the instruction budget left (i32)
 //   0x00064  CTX_ID: the region id of the run's context when its packet-pointer fields are kept here, else 0
+//   0x00068  PKT_ID: the region id of the run's packet (what ld_abs/ld_ind read), else 0
 //   0x00080  CTX_FIELDS: CTX_SLOTS entries of 16 bytes: +0 offset in the context (-1: unused) | +8 the value
 //            a 4-byte load there gives (i64; context-fields.ts)
 //   0x00100  BATCH: the control block of a batch run inside wasm (batch-driver.ts; B_* offsets below)
@@ -25,6 +26,7 @@ export const REGS = 0x00;
 export const SCRATCH = 0x58;
 export const LEFT = 0x60;
 export const CTX_ID = 0x64;
+export const PKT_ID = 0x68;
 export const CTX_FIELDS = 0x80;
 export const CTX_SLOTS = 4;
 export const TABLE = 0x400;

@@ -12,7 +12,7 @@
 //   anything else, and every refused access, calls the runtime, which runs the interpreter's resolve() and so
 //   makes the same fault.
 import type { CompiledProgram } from '../vm/index.ts';
-import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { ByteWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 
 /** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
@@ -45,8 +45,7 @@ const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32
 const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, IMPORTS.length + i])) as Record<(typeof DIV)[number], number>;
 const F_CTX = IMPORTS.length + DIV.length;
 const F_START = F_CTX + 1;
-const F_CALL = F_START + 1;
-const F_FIRST_BPF = F_CALL + 1;
+const F_FIRST_BPF = F_START + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
 const L_LEFT = 11;
@@ -77,7 +76,7 @@ function isJump(h: number): boolean {
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), callFunction()];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
@@ -85,7 +84,7 @@ export function translate(prog: CompiledProgram): Uint8Array {
     imports,
     memoryPages: MEMORY_PAGES,
     functions: bodies,
-    exports: [['start', F_START], ['call', F_CALL]],
+    exports: [['start', F_START]],
     table: fns.map((_, k) => F_FIRST_BPF + k),
   });
 }
@@ -198,20 +197,6 @@ function start(): FunctionBody {
   for (let r = 0; r <= 5; r++) c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * r);
   c.op(OP.end);
   return { type: 4, locals: [[6, I64]], code: c };
-}
-
-/**
- * call(k): BPF function number k with r0..r10 from REGS, its r0..r5 back into REGS: a callback a helper runs
- * (bpf_loop), in the frame the runtime set up for it (wasm-runtime.ts).
- */
-function callFunction(): FunctionBody {
-  const c = new Code();
-  for (let r = 0; r <= 10; r++) c.i32(0).mem(OP.i64Load, REGS + 8 * r);
-  c.get(0).op(OP.callIndirect).u32(T_FN).u32(0);
-  for (let r = 6; r >= 1; r--) c.set(r);
-  for (let r = 1; r <= 6; r++) c.i32(0).get(r).mem(OP.i64Store, REGS + 8 * (r - 1));
-  c.op(OP.end);
-  return { type: 0, locals: [[6, I64]], code: c };
 }
 
 const LOAD_OP: Readonly<Record<number, readonly [size: number, op: number, signed: boolean]>> = {
@@ -441,8 +426,7 @@ class FunctionTranslator {
         this.#atomic(slot, h === 0xdb, imm, d, s, off);
         return;
       case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
-        c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
-        c.i32(slot).i32(h).low(s).i32(imm).call(IMP.ldabs).op(OP.i64ExtendI32U).set(0);
+        this.#ldAbs(slot, h, s, imm);
         return;
     }
 
@@ -610,6 +594,41 @@ class FunctionTranslator {
     c.i32(slot).i32(k | (wide ? 0x10 : 0)).i32(d).i32(s).i32(off).call(IMP.atomic);
     this.#reload();
     c.op(OP.end);
+  }
+
+  /**
+   * ld_abs / ld_ind: a big-endian load at imm (+ src's low half) from the start of the run's packet window,
+   * inline when the packet is in the table (PKT_ID) and the load is inside the window, as the runtime's
+   * ldabs() reads it (the window's length from its start); anything else (no packet, out of the window: the
+   * program ends) goes to ldabs().
+   */
+  #ldAbs(slot: number, h: number, s: number, imm: number): void {
+    const c = this.c;
+    const size = (h & 0x18) === 0x00 ? 4 : (h & 0x18) === 0x08 ? 2 : 1;
+    if (h >= 0x40) c.low(s).i32(imm).op(OP.i32Add);
+    else c.i32(imm);
+    c.set(L_O);
+    c.i32(0).mem(OP.i32Load, PKT_ID).tee(L_H).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).set(L_E);
+    c.get(L_H).i32(0).op(OP.i32Ne);
+    c.get(L_E).mem(OP.i32Load, TABLE + E_ID).get(L_H).op(OP.i32Eq).op(OP.i32And);
+    c.get(L_O).i32(0).op(OP.i32GeS).op(OP.i32And);
+    c.get(L_O).get(L_E).mem(OP.i32Load, TABLE + E_END).get(L_E).mem(OP.i32Load, TABLE + E_START).op(OP.i32Sub).i32(size).op(OP.i32Sub).op(OP.i32LeS).op(OP.i32And);
+    c.op(OP.if).byte(I64);
+    c.get(L_E).mem(OP.i32Load, TABLE + E_BASE).get(L_E).mem(OP.i32Load, TABLE + E_START).op(OP.i32Add).get(L_O).op(OP.i32Add);
+    if (size === 4) {
+      c.mem(OP.i32Load, 0);
+      bswap32(c);
+      c.op(OP.i64ExtendI32U);
+    } else if (size === 2) {
+      c.mem(OP.i32Load16U, 0).tee(L_P).i32(8).op(OP.i32Shl).i32(0xff00).op(OP.i32And);
+      c.get(L_P).i32(8).op(OP.i32ShrU).op(OP.i32Or).op(OP.i64ExtendI32U);
+    } else {
+      c.mem(OP.i64Load8U, 0);
+    }
+    c.op(OP.else);
+    c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+    c.i32(slot).i32(h).low(s).i32(imm).call(IMP.ldabs).op(OP.i64ExtendI32U);
+    c.op(OP.end).set(0);
   }
 
   #invalid(slot: number, h: number): void {

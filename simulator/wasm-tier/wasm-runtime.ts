@@ -5,9 +5,8 @@
 import * as vm from '../vm/index.ts';
 import type { CompiledProgram, HelperDispatch, Memory, Region, RegisterHalves, RunOptions } from '../vm/index.ts';
 import { atomic, hookedLoad, resolve, resolvedOffset } from '../vm/execute.ts';
-import { ExitSignal, LoopFault } from '../vm/run-signals.ts';
-import { RunState } from '../vm/run-state.ts';
-import type { VmLimits } from '../vm/run-state.ts';
+import { LoopFault } from '../vm/run-signals.ts';
+import type { RunState, VmLimits } from '../vm/run-state.ts';
 import * as layout from './layout.ts';
 import * as maps from '../maps/index.ts';
 import type { HelperEnv } from '../helpers/index.ts';
@@ -20,7 +19,7 @@ import { Wasm } from './webassembly.ts';
 
 // Module-local copies of the constants: tsx compiles imported bindings to getter calls, which the paths
 // here would pay on every use (the batch driver runs them per frame).
-const { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
+const { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, PKT_ID, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
 const { CODE_TAG, REGION_BASE } = vm;
 const { ArrayMap, SimMap } = maps;
 
@@ -40,8 +39,6 @@ interface Mirror {
 
 interface Exports {
   start(): void;
-  /** BPF function number k on the registers in REGS (a helper's callback) */
-  call(k: number): void;
 }
 
 /**
@@ -102,66 +99,11 @@ export class WasmRuntime {
   batch: BatchHooks | undefined;
   /** runs begun so far: a batch whose number is still the last may carry on its run without a new begin() */
   generation = 0;
-  /** RunState.callFunction for the runs of this runtime: callbacks run as wasm (set on a RunState by helper()) */
-  readonly #callFunction: RunState['callFunction'];
 
   constructor(memory: Memory) {
     this.memory = memory;
     this.#halves = { lo: new Int32Array(11), hi: new Int32Array(11), memory };
     for (let i = 0; i < TABLE_ENTRIES; i++) this.#clearEntry(i);
-    const rt = this;
-    this.#callFunction = function (this: RunState, address, args) {
-      return rt.#callback(this, address, args);
-    };
-  }
-
-  /**
-   * RunState.callFunction as the wasm tier runs it: the same frame (depth, stack window, r1..r5, the caller's
-   * registers restored after), the function run by the module's call(k) instead of the interpreter. Anything
-   * it does not cover (a bad address, too deep, another run, a program that may tail call) is the
-   * interpreter's, which also makes every fault of the call itself.
-   */
-  #callback(st: RunState, address: bigint, args: readonly (bigint | number)[]): bigint {
-    const a = BigInt.asUintN(64, address);
-    const prog = st.prog;
-    const k = a >> 32n === BigInt(CODE_TAG) ? prog.functions.indexOf(Number(a & 0xffff_ffffn)) : -1;
-    if (k < 0 || !this.busy || this.st !== st || st.depth + 1 >= st.maxFrames || mayTailCall(prog)) {
-      return RunState.prototype.callFunction.call(st, address, args);
-    }
-    const saved = { lo: st.lo.slice(), hi: st.hi.slice(), pc: st.pc, slot: st.slot, depth: st.depth, base: st.baseDepth };
-    this.pull(); // enterStack() sizes the new window from the lower frames' low water marks
-    st.depth++;
-    st.frameProg[st.depth] = prog;
-    st.enterStack(st.depth);
-    st.baseDepth = st.depth;
-    for (let i = 0; i < 5; i++) st.regs.set(i + 1, args[i] ?? 0);
-    st.pc = prog.functions[k]!;
-    this.#mirrorStack(st.depth);
-    this.push();
-    this.fromState();
-    let r0: bigint;
-    try {
-      this.instance(prog).call(k);
-      st.left = this.i32[LEFT >> 2]!;
-      r0 = (BigInt(this.i32[(REGS >> 2) + 1]! >>> 0) << 32n) | BigInt(this.i32[REGS >> 2]! >>> 0);
-    } catch (e) {
-      // a failed legacy load ends the whole program, as the interpreter's callFunction makes it
-      if (e instanceof LdAbsEnd) throw new ExitSignal(0n);
-      throw e;
-    } finally {
-      this.pull();
-      st.leaveStack(st.depth);
-      this.push();
-    }
-    st.lo.set(saved.lo);
-    st.hi.set(saved.hi);
-    st.pc = saved.pc;
-    st.slot = saved.slot;
-    st.depth = saved.depth;
-    st.baseDepth = saved.base;
-    st.prog = prog;
-    st.code = prog.code;
-    return r0;
   }
 
   /** The instance of `prog` in this memory. */
@@ -231,6 +173,7 @@ export class WasmRuntime {
     this.#ctx = this.#ctxFields === undefined ? undefined : r1;
     this.#lean = leanEnv(st.helpers);
     this.#fast = this.#lean === undefined ? undefined : st.helpers.fast;
+    this.i32[PKT_ID >> 2] = st.packet === undefined ? 0 : st.packet.id;
     this.push();
     this.fromState();
   }
@@ -249,6 +192,7 @@ export class WasmRuntime {
     }
     this.#run.length = 0;
     this.#runTop = RUN_ARENA;
+    this.i32[PKT_ID >> 2] = 0;
     this.#ctx = undefined;
     this.#ctxFields = undefined;
     this.#lean = undefined;
@@ -344,6 +288,19 @@ export class WasmRuntime {
       i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
       i32[e + (E_LOW >> 2)] = stacks ? r.lowWater : -0x8000_0000;
     }
+  }
+
+  /** One mirrored stack region → its table entry (push() for a single stack). */
+  #pushStack(r: Region): void {
+    if (r.bytes.buffer !== this.wasm.buffer || this.memory.regions[r.id] !== r) return;
+    const e = this.#entry(r.id);
+    const i32 = this.i32;
+    i32[e + (E_ID >> 2)] = r.id;
+    i32[e + (E_BASE >> 2)] = r.bytes.byteOffset;
+    i32[e + (E_START >> 2)] = r.start;
+    i32[e + (E_END >> 2)] = r.end;
+    i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
+    i32[e + (E_LOW >> 2)] = r.lowWater;
   }
 
   /** i32 index of the entry of region `id` */
@@ -467,7 +424,6 @@ export class WasmRuntime {
         rt.pull();
         st.pc = slot + 1;
         const left = st.left;
-        if (st.callFunction !== rt.#callFunction) st.callFunction = rt.#callFunction;
         try {
           st.callHelper(id);
         } catch (e) {
@@ -486,20 +442,23 @@ export class WasmRuntime {
         rt.fromState();
         return 0;
       },
+      // a call changes only the callee's stack (its window, low water mark): only its table entry is rewritten
       enter(slot) {
         const st = at(slot);
         st.pc = slot + 1;
         rt.pull();
         st.localCall(0);
         rt.#mirrorStack(st.depth);
-        rt.push();
+        rt.#pushStack(st.stacks[st.depth]!);
         setValue(st.lo[10]!, st.hi[10]!);
       },
       leave() {
         if (rt.batch !== undefined) rt.batch.sync();
         rt.pull();
-        rt.st.returnFromCall();
-        rt.push();
+        const st = rt.st;
+        const callee = st.stacks[st.depth]!;
+        st.returnFromCall();
+        rt.#pushStack(callee);
       },
       callx(slot, lo, hi) {
         const st = at(slot);
@@ -654,22 +613,6 @@ export class WasmRuntime {
     this.#mirrorForRun(r);
     this.push();
   }
-}
-
-const tailCallers = new WeakMap<CompiledProgram, boolean>();
-
-/** Whether `prog` calls bpf_tail_call (12) or calls through a register (callx: any helper): its callbacks stay the interpreter's. */
-function mayTailCall(prog: CompiledProgram): boolean {
-  let v = tailCallers.get(prog);
-  if (v === undefined) {
-    v = false;
-    const code = prog.code;
-    for (let at = 0; at < code.length; at += 4) {
-      if ((code[at] === 0x85 && code[at + 3] === 12) || code[at] === 0x8d) v = true;
-    }
-    tailCallers.set(prog, v);
-  }
-  return v;
 }
 
 /** Regions whose every access the table can decide: no access rule, no load or store hook, not a map. */
