@@ -4,7 +4,7 @@
 // packets (IPv6 is off and neighbours are static, so nothing else crosses the link). Then a second policy on
 // the same interface (the union of allows), undeploying one (the other stays in force), and `undeploy --all`
 // (bpftool finds none of our programs, maps or links, and no pins are left).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { stateFile, stateId } from '../../cli/deploy/state.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
 import { ADDR_A, ADDR_B } from '../support/netns.ts';
-import { deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
+import { bpfObjectsLeft, deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 
 const PACKETS = 40;
@@ -132,17 +132,10 @@ describe.runIf(available('deploy under real traffic', kernelBpf, clang19, bpftoo
     expect(JSON.parse(r.stdout)).toEqual({ removed: [`${h.pair.b.name}@${h.pair.b.iface}`] });
     expect(existsSync(h.target.pinRoot!)).toBe(false);
     expect(interfaceStatus(h.target.stateDir)).toEqual([]);
-    // the kernel frees programs and maps after an RCU grace period
-    const left = () => {
-      const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));
-      const maps = (JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((x) => mapIds.has(x.id));
-      const links = (JSON.parse(execFileSync('bpftool', ['link', 'list', '-j'], { encoding: 'utf8' })) as { prog_id?: number }[]).filter((l) => l.prog_id !== undefined && programIds.has(l.prog_id));
-      return progs.length + maps.length + links.length;
-    };
-    for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    const left = await bpfObjectsLeft(programIds, mapIds);
     expect(programIds.size).toBeGreaterThanOrEqual(2);
     expect(mapIds.size).toBe(4);
-    expect(left()).toBe(0);
+    expect(left).toBe(0);
     // and traffic flows unfiltered again
     expect(await udp(7001)).toBe(PACKETS);
   });

@@ -15,7 +15,7 @@ import { preparePolicy } from '../../cli/commands/policy-pipeline.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { repoRoot } from '../corpora.ts';
 import { ADDR_A, ADDR_B } from '../support/netns.ts';
-import { deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
+import { bpfObjectsLeft, deployHarness, tcpEcho, udpReceived } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf, setpriv } from '../support/require.ts';
 
 const PACKETS = 30;
@@ -128,15 +128,9 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     expect(undeployAll({ stateDir: h.target.stateDir!, pinRoot: h.target.pinRoot! })).toEqual([`${h.pair.b.name}@${h.pair.b.iface}`]);
     expect(existsSync(h.target.pinRoot!)).toBe(false);
     expect(interfaceStatus(h.target.stateDir)).toEqual([]);
-    const left = () => {
-      const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));
-      const maps = (JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((x) => mapIds.has(x.id));
-      const links = (JSON.parse(execFileSync('bpftool', ['link', 'list', '-j'], { encoding: 'utf8' })) as { prog_id?: number }[]).filter((l) => l.prog_id !== undefined && programIds.has(l.prog_id));
-      return progs.length + maps.length + links.length;
-    };
-    for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    const left = await bpfObjectsLeft(programIds, mapIds);
     expect(programIds.size).toBeGreaterThanOrEqual(4);
-    expect(left()).toBe(0);
+    expect(left).toBe(0);
     // and traffic flows unfiltered again
     expect(await udp(7003, 10)).toBe(10);
   });

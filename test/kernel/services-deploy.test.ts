@@ -7,7 +7,6 @@
 // backend and the counters their backend; 20 services more replace the programs (LINK_UPDATE), an open
 // connection keeps its backend, a new service answers, the counters go on; `undeploy --all` leaves no program,
 // map, link or pin.
-import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { renderTopFrame } from '../../cli/deploy/top-frame.ts';
 import { deployPolicies, undeployAll } from '../../cli/deploy/deploy.ts';
 import { mapGetInfo, openPinned } from '../../loader/index.ts';
 import { ADDR_A, ADDR_B, lineReader } from '../support/netns.ts';
-import { deployHarness } from '../support/deploy-traffic.ts';
+import { bpfObjectsLeft, deployHarness } from '../support/deploy-traffic.ts';
 import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 
 const BACKENDS = ['10.1.0.5', '10.1.0.6', '10.1.0.7'];
@@ -214,16 +213,10 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     expect(undeployAll({ stateDir: h.target.stateDir!, pinRoot: h.target.pinRoot! })).toEqual([`${h.side.name}@${h.side.iface}`]);
     expect(existsSync(h.target.pinRoot!)).toBe(false);
     expect(interfaceStatus(h.target.stateDir)).toEqual([]);
-    const left = () => {
-      const progs = (JSON.parse(execFileSync('bpftool', ['prog', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((p) => programIds.has(p.id));
-      const maps = (JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number }[]).filter((x) => mapIds.has(x.id));
-      const links = (JSON.parse(execFileSync('bpftool', ['link', 'list', '-j'], { encoding: 'utf8' })) as { prog_id?: number }[]).filter((l) => l.prog_id !== undefined && programIds.has(l.prog_id));
-      return progs.length + maps.length + links.length;
-    };
-    for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    const left = await bpfObjectsLeft(programIds, mapIds);
     // the two policy programs, and the load balancer's before and after LINK_UPDATE
     expect(programIds.size).toBe(6);
     expect(mapIds.size).toBe(4);
-    expect(left()).toBe(0);
+    expect(left).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 // test's policy files, a deploy target (pins and state of its own) and, if asked, a metrics exporter
 // (deployHarness); real traffic across the pair (datagrams from side A to a port of side B, a TCP connection
 // with an echo) and /metrics as name{labels} → value.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -127,4 +128,18 @@ export async function scrapeMetrics(server: Server): Promise<{ contentType: stri
     values.set(line.slice(0, at), Number(line.slice(at + 1)));
   }
   return { contentType: res.contentType, values };
+}
+
+/**
+ * How many of these programs, maps and links bpftool still lists after an undeploy, waiting up to 2 s: the
+ * kernel frees programs and maps after an RCU grace period.
+ */
+export async function bpfObjectsLeft(programIds: ReadonlySet<number>, mapIds: ReadonlySet<number>): Promise<number> {
+  const list = <T>(kind: string): T[] => JSON.parse(execFileSync('bpftool', [kind, 'list', '-j'], { encoding: 'utf8' })) as T[];
+  const left = () =>
+    list<{ id: number }>('prog').filter((p) => programIds.has(p.id)).length +
+    list<{ id: number }>('map').filter((m) => mapIds.has(m.id)).length +
+    list<{ prog_id?: number }>('link').filter((l) => l.prog_id !== undefined && programIds.has(l.prog_id)).length;
+  for (let i = 0; i < 40 && left() > 0; i++) await new Promise((res) => setTimeout(res, 50));
+  return left();
 }
