@@ -7,6 +7,8 @@
 // clang-19). The fast tier's compile time per program (translation + V8's compile) and the runs after which
 // it has paid for itself are printed too: they set AUTO_THRESHOLD in simulator/wasm-tier/select-tier.ts.
 //
+// SIM_BENCH_ONLY=substring limits the table to the programs whose label contains it (a quick before/after).
+//
 //   npm run -s bench -- sim [--json]      (--json: {"results": [{program, interpNs, wasmNs, kernelNs}]})
 import { Simulator } from '../simulator/index.ts';
 import { packet } from '../simulator/packet/index.ts';
@@ -16,7 +18,12 @@ import type { Benchmark } from './benchmark.ts';
 
 const RUNS = 100_000;
 const KERNEL_REPEAT = 100_000;
-const WARMUP_BATCHES = 300;
+/**
+ * Warm-up per tier and program, in CPU time: V8 recompiles execute() (and the wasm tier's code) for a new
+ * program's shape, and under load a fixed count of batches can end before that, measuring unoptimized code.
+ */
+const WARMUP_CPU_NS = 1e9;
+const WARMUP_MIN_BATCHES = 300;
 
 /** 16 well-formed frames (the kernel's skb test run refuses truncated IP headers): TCP and UDP over IPv4 and IPv6, ICMP, ARP. */
 function packets(): Uint8Array[] {
@@ -50,7 +57,8 @@ function tierNs(o: TierObject, name: string, frames: readonly Uint8Array[], tier
   const sim = new Simulator(o.spec, { unverified: true, tier });
   fillMaps(sim, o.entries);
   const verdicts = JSON.stringify(sim.runBatch(name, frames).verdicts);
-  for (let i = 0; i < WARMUP_BATCHES; i++) sim.runBatch(name, frames);
+  const w0 = cpuNs();
+  for (let i = 0; i < WARMUP_MIN_BATCHES || cpuNs() - w0 < WARMUP_CPU_NS; i++) sim.runBatch(name, frames);
   const batches = Math.ceil(RUNS / frames.length);
   const t0 = cpuNs();
   for (let i = 0; i < batches; i++) sim.runBatch(name, frames);
@@ -89,6 +97,7 @@ const bench: Benchmark = {
   title: 'simulator tiers: interpreter vs WebAssembly vs BPF_PROG_TEST_RUN (JIT), 16 packets per program, ns per packet',
   async run(progress) {
     const frames = packets();
+    const only = process.env['SIM_BENCH_ONLY'];
     let loader: Loader | undefined;
     try {
       if (process.geteuid?.() !== 0) throw new Error('not running as root');
@@ -109,6 +118,7 @@ const bench: Benchmark = {
     for (const o of objects) {
       for (const name of o.spec.programs.map((p) => p.name)) {
         const label = `${o.label}:${name}`;
+        if (only !== undefined && !label.includes(only)) continue;
         let interp: TierTime;
         try {
           progress(`${label}: interpreter`);

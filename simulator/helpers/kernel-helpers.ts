@@ -141,8 +141,12 @@ export function kernelHelpers(env: HelperEnv): HelperDispatch {
       const n = r.u32(1);
       if (r.get(4) !== 0n) return neg(-22);
       if (n > MAX_LOOPS) return neg(-Errno.E2BIG);
+      // one address and one argument array for every iteration (callFunction reads them before returning)
+      const callback = r.get(2);
+      const args: [number, bigint] = [0, r.get(3)];
       for (let i = 0; i < n; i++) {
-        if (vm.callFunction(r.get(2), [i, r.get(3)]) !== 0n) return i + 1;
+        args[0] = i;
+        if (vm.callFunction(callback, args) !== 0n) return i + 1;
       }
       return n;
     },

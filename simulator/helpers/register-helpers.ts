@@ -1,13 +1,15 @@
 // The hot helpers answered from the VM's registers (int32 halves) for a table whose calls nobody records (a
-// batch: HelperEnv.unrecorded): map lookup, update and delete, the clock, the PRNG, the CPU id and
-// bpf_skb_load_bytes. Each computes what kernelHelpers' function computes; whenever a check would fail
-// (not a map, an argument out of bounds, a missing context) it declines and the call takes the ordinary
-// path, which makes the fault with its message.
+// batch: HelperEnv.unrecorded): map lookup, update and delete, the clock, the PRNG, the CPU id,
+// bpf_skb_load_bytes, bpf_skb_store_bytes and bpf_l3_csum_replace. Each computes what kernelHelpers'
+// function computes; whenever a check would fail (not a map, an argument out of bounds, a missing context)
+// it declines and the call takes the ordinary path, which makes the fault with its message.
 import { SimMap } from '../maps/index.ts';
+import { csumReplace2, csumReplace4, csumReplaceByDiff } from '../packet/index.ts';
 import { REGION_BASE, type Region, type RegisterHalves } from '../vm/index.ts';
 import type { HelperEnv } from './helper-env.ts';
 
 const EFAULT = 14;
+const EINVAL = 22;
 
 /** The offset found by the last plain() (a module variable: no allocation per argument). */
 let at = 0;
@@ -33,6 +35,13 @@ function setR0(regs: RegisterHalves, n: number): void {
 
 /** r0 = `v` (a 64-bit value) as RegisterFile.set stores it. */
 function setR0Big(regs: RegisterHalves, v: bigint): void {
+  // a clock below 2^53 ns (285 years) converts without BigInt arithmetic
+  const n = Number(v);
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
+    regs.lo[0] = n | 0;
+    regs.hi[0] = (n / 0x1_0000_0000) | 0;
+    return;
+  }
   const u = BigInt.asUintN(64, v);
   regs.lo[0] = Number(BigInt.asIntN(32, u));
   regs.hi[0] = Number(BigInt.asIntN(32, u >> 32n));
@@ -117,6 +126,63 @@ export function registerHelpers(env: HelperEnv): (id: number, regs: RegisterHalv
         const from = p.data + offset;
         if (len <= 64) for (let i = 0; i < len; i++) dst[at + i] = src[from + i]!;
         else dst.set(src.subarray(from, from + len), at);
+        setR0(regs, 0);
+        return true;
+      }
+      case 9: {
+        // bpf_skb_store_bytes(skb, offset, from, len, flags)
+        const p = env.packet;
+        const len = lo[4]! >>> 0;
+        if (p === undefined || env.contextKind !== 'skb' || len === 0) return false;
+        if (hi[5] !== 0 || (lo[5]! & ~3) !== 0) {
+          setR0(regs, -EINVAL);
+          return true;
+        }
+        const offset = lo[2]! >>> 0;
+        if (offset > 0xffff || offset + len > p.length) {
+          setR0(regs, -EFAULT);
+          return true;
+        }
+        const from = plain(regs.memory.regions, lo[3]!, hi[3]!, len, false);
+        if (from === undefined) return false;
+        const dst = p.region.bytes;
+        const to = p.data + offset;
+        // from the packet itself: a move that may overlap (the ordinary path copies the source first)
+        if (from === p.region) dst.copyWithin(to, at, at + len);
+        else if (len <= 64) for (let i = 0; i < len; i++) dst[to + i] = from.bytes[at + i]!;
+        else dst.set(from.bytes.subarray(at, at + len), to);
+        setR0(regs, 0);
+        return true;
+      }
+      case 10: {
+        // bpf_l3_csum_replace(skb, offset, from, to, flags): only the low 32 bits of `to` count, and of `from`
+        // too unless flags' size is 0 (then all of `from` must be 0: left to the ordinary path)
+        const p = env.packet;
+        if (p === undefined || env.contextKind !== 'skb' || hi[3] !== 0) return false;
+        const offset = lo[2]! >>> 0;
+        if (hi[5] !== 0 || (lo[5]! & ~0xf) !== 0) {
+          setR0(regs, -EINVAL);
+          return true;
+        }
+        if (offset > 0xffff || (offset & 1) !== 0 || offset + 2 > p.length) {
+          setR0(regs, -EFAULT);
+          return true;
+        }
+        const bytes = p.region.bytes;
+        const f = p.data + offset;
+        // l3CsumReplace's cases on numbers (its flags are a bigint): the size in flags' low 4 bits
+        const field = bytes[f]! | (bytes[f + 1]! << 8);
+        const size = lo[5]! & 0xf;
+        let out: number;
+        if (size === 2) out = csumReplace2(field, lo[3]! >>> 0, lo[4]! >>> 0);
+        else if (size === 4) out = csumReplace4(field, lo[3]! >>> 0, lo[4]! >>> 0);
+        else if (size === 0 && lo[3] === 0) out = csumReplaceByDiff(field, lo[4]! >>> 0);
+        else {
+          setR0(regs, -EINVAL);
+          return true;
+        }
+        bytes[f] = out & 0xff;
+        bytes[f + 1] = out >> 8;
         setR0(regs, 0);
         return true;
       }

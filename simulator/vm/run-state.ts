@@ -54,6 +54,15 @@ export class RunState {
   mayGoto = MAY_GOTO_BUDGET;
   tailCalls = 0;
   pendingTail: CompiledProgram | undefined;
+  /** the last callback callFunction checked, for the program it was checked in */
+  #callbackAddress = -1n;
+  #callbackProg: CompiledProgram | undefined;
+  #callbackTarget = 0;
+  /** callFunction's last arguments that were not int32 numbers, and their halves */
+  readonly #argValue: (bigint | number | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  readonly #argHalves = new Int32Array(10);
+  /** callFunction's saved registers, 22 int32 per depth */
+  readonly #callbackSaved: Int32Array;
 
   constructor(vm: VmLimits, entry: CompiledProgram, options: RunOptions) {
     this.memory = options.memory ?? new Memory();
@@ -68,6 +77,7 @@ export class RunState {
     this.maxTailCalls = vm.maxTailCalls;
     this.frameRet = new Int32Array(this.maxFrames);
     this.frameSaved = new Int32Array(this.maxFrames * 10);
+    this.#callbackSaved = new Int32Array(this.maxFrames * 22);
     this.frameProg = [entry];
     this.prog = entry;
     this.code = entry.code;
@@ -226,37 +236,69 @@ export class RunState {
    * a new frame, r1..r5 from `args`, until its exit; the caller's registers are restored afterwards.
    */
   callFunction(address: bigint, args: readonly (bigint | number)[]): bigint {
-    const a = BigInt.asUintN(64, address);
-    const target = Number(a & 0xffff_ffffn);
-    if (a >> 32n !== BigInt(CODE_TAG) || !this.prog.functions.includes(target)) {
-      throw this.fault('helper', `callback 0x${a.toString(16)} is not the address of a function of this program`);
+    // bpf_loop calls the same callback many times: the address is decoded and checked once per program
+    let target: number;
+    if (address === this.#callbackAddress && this.prog === this.#callbackProg) target = this.#callbackTarget;
+    else {
+      const a = BigInt.asUintN(64, address);
+      target = Number(a & 0xffff_ffffn);
+      if (a >> 32n !== BigInt(CODE_TAG) || !this.prog.functions.includes(target)) {
+        throw this.fault('helper', `callback 0x${a.toString(16)} is not the address of a function of this program`);
+      }
+      this.#callbackAddress = address;
+      this.#callbackProg = this.prog;
+      this.#callbackTarget = target;
     }
     if (this.depth + 1 >= this.maxFrames) {
       throw this.fault('call_depth', `the call stack is too deep: more than ${this.maxFrames} frames`);
     }
-    const saved = { lo: this.lo.slice(), hi: this.hi.slice(), pc: this.pc, slot: this.slot, depth: this.depth, base: this.baseDepth, prog: this.prog };
+    // the caller's registers go to a buffer per depth (no allocation per callback)
+    const { lo, hi, pc, slot, depth, baseDepth, prog } = this;
+    const save = this.#callbackSaved;
+    const base = depth * 22;
+    for (let r = 0; r < 11; r++) {
+      save[base + r] = lo[r]!;
+      save[base + 11 + r] = hi[r]!;
+    }
     this.depth++;
-    this.frameProg[this.depth] = this.prog;
+    this.frameProg[this.depth] = prog;
     this.enterStack(this.depth);
     this.baseDepth = this.depth;
-    for (let i = 0; i < 5; i++) this.regs.set(i + 1, args[i] ?? 0);
+    for (let i = 0; i < 5; i++) {
+      const v = args[i] ?? 0;
+      if (typeof v === 'number' && (v | 0) === v) {
+        lo[i + 1] = v;
+        hi[i + 1] = v < 0 ? -1 : 0;
+      } else if (v === this.#argValue[i]) {
+        // bpf_loop passes the same context pointer every iteration: its halves are kept from the last call
+        lo[i + 1] = this.#argHalves[i * 2]!;
+        hi[i + 1] = this.#argHalves[i * 2 + 1]!;
+      } else {
+        this.regs.set(i + 1, v);
+        this.#argValue[i] = v;
+        this.#argHalves[i * 2] = lo[i + 1]!;
+        this.#argHalves[i * 2 + 1] = hi[i + 1]!;
+      }
+    }
     this.pc = target;
     let r0: bigint;
     try {
       const how = execute(this);
       if (how === 'ld_abs') throw new ExitSignal(0n); // a failed legacy load ends the whole program
-      r0 = this.regs.get(0);
+      r0 = lo[0] === 0 && hi[0] === 0 ? 0n : this.regs.get(0);
     } finally {
       this.leaveStack(this.depth);
     }
-    this.lo.set(saved.lo);
-    this.hi.set(saved.hi);
-    this.pc = saved.pc;
-    this.slot = saved.slot;
-    this.depth = saved.depth;
-    this.baseDepth = saved.base;
-    this.prog = saved.prog;
-    this.code = saved.prog.code;
+    for (let r = 0; r < 11; r++) {
+      lo[r] = save[base + r]!;
+      hi[r] = save[base + 11 + r]!;
+    }
+    this.pc = pc;
+    this.slot = slot;
+    this.depth = depth;
+    this.baseDepth = baseDepth;
+    this.prog = prog;
+    this.code = prog.code;
     return r0;
   }
 

@@ -14,12 +14,12 @@ interface World {
   readonly packet: PacketBuffer;
 }
 
-function world(type: number, unrecorded: boolean, maxEntries = 8): World {
+function world(type: number, unrecorded: boolean, maxEntries = 8, clockStart = 1000n): World {
   const memory = new Memory();
   const keySize = type === MapType.LPM_TRIE ? 8 : 4;
   const map = createMap({ name: 'm', type, keySize, valueSize: 8, maxEntries, flags: type === MapType.LPM_TRIE ? 1 : 0 }, memory, { cpus: 2 });
   const packet = new PacketBuffer(memory, Uint8Array.from({ length: 60 }, (_, i) => i * 7), 64);
-  let clock = 1000n;
+  let clock = clockStart;
   let seed = 1;
   const env: HelperEnv = {
     cpu: 1,
@@ -31,7 +31,7 @@ function world(type: number, unrecorded: boolean, maxEntries = 8): World {
     contextKind: 'skb',
     ...(unrecorded ? { unrecorded: true } : {}),
   };
-  const ctx = memory.add({ name: 'ctx', kind: 'ctx', size: 16 });
+  const ctx = memory.add({ name: 'ctx', kind: 'ctx', size: 28 });
   return { memory, map, vm: new Vm({ helpers: kernelHelpers(env) }), ctx, packet };
 }
 
@@ -129,6 +129,69 @@ describe('helpers answered from the registers', () => {
       expect(fast.map.entriesPerCpu()).toEqual(slow.map.entriesPerCpu());
     });
   }
+
+  it('store packet bytes and replace an l3 checksum as the recorded helpers do', () => {
+    const fast = world(MapType.HASH, true);
+    const slow = world(MapType.HASH, false);
+    // ctx: u32 store offset, len, flags, source (0: the stack, 1: the packet itself), csum offset, csum flags, csum from
+    const progs = [fast, slow].map((w) =>
+      assembleUbpf(`
+        lddw %r2, 0x0123456789abcdef
+        stxdw [%r10-48], %r2
+        stxdw [%r10-40], %r2
+        lsh %r2, 3
+        stxdw [%r10-32], %r2
+        stxdw [%r10-24], %r2
+        ldxw %r2, [%r1+16]
+        stxdw [%r10-8], %r2
+        ldxw %r2, [%r1+20]
+        stxdw [%r10-16], %r2
+        ldxw %r9, [%r1+24]
+        ldxw %r6, [%r1+12]
+        mov %r2, %r1
+        ldxw %r5, [%r2+8]
+        ldxw %r4, [%r2+4]
+        ldxw %r2, [%r2]
+        mov %r3, %r10
+        add %r3, -48
+        jeq %r6, 0, stack
+        lddw %r3, ${w.packet.region.address() + BigInt(w.packet.data)}
+        stack:
+        call 9
+        mov %r6, %r0
+        ldxdw %r2, [%r10-8]
+        mov %r3, %r9
+        mov %r4, 0x5678
+        ldxdw %r5, [%r10-16]
+        call 10
+        lsh %r0, 32
+        xor %r0, %r6
+        exit`),
+    );
+    let seed = 11;
+    const pick = <T,>(xs: readonly T[]): T => xs[(seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % xs.length]!;
+    for (let i = 0; i < 400; i++) {
+      const fields = [pick([0, 3, 30, 50, 59, 0x10000]), pick([1, 2, 4, 8, 32]), pick([0, 1, 2, 4]), pick([0, 1]), pick([0, 1, 10, 58, 59, 60, 0x10000]), pick([0, 2, 4, 3, 0x10]), pick([0, 0x1234])];
+      const r0 = [fast, slow].map((w, k) => {
+        const v = new DataView(w.ctx.bytes.buffer);
+        fields.forEach((f, j) => v.setUint32(j * 4, f, true));
+        return w.vm.run(progs[k]!, { memory: w.memory, r1: w.ctx }).r0;
+      });
+      expect(r0[0], `run ${i}: ${fields.join(', ')}`).toBe(r0[1]);
+      expect(fast.packet.view(0, fast.packet.length), `run ${i}`).toEqual(slow.packet.view(0, slow.packet.length));
+    }
+  });
+
+  it('read a clock on either side of 2^53 ns as the recorded helper does', () => {
+    for (const start of [2n ** 53n - 1000n, 2n ** 63n + 12345n]) {
+      const [fast, slow] = [true, false].map((u) => world(MapType.HASH, u, 8, start));
+      const prog = assembleUbpf('call 5\nmov %r6, %r0\ncall 5\nxor %r0, %r6\nadd %r0, %r6\nexit');
+      for (let i = 0; i < 8; i++) {
+        const r0 = [fast!, slow!].map((w) => w.vm.run(prog, { memory: w.memory, r1: w.ctx }).r0);
+        expect(r0[0], `clock from ${start}, run ${i}`).toBe(r0[1]);
+      }
+    }
+  });
 
   it('leave faults to the ordinary path, with its message', () => {
     const w = world(MapType.HASH, true);

@@ -161,6 +161,25 @@ describe('Vm', () => {
     expect(r.instructionsExecuted).toBe(5 + 3 * 4);
   });
 
+  it('a callback address checked once is still checked when it changes, and callbacks take any 64-bit argument', () => {
+    const prog: Instruction[] = [
+      { kind: 'lddw', dst: 1, pseudo: 'func', value: 3n }, // the callback at slot 0 + 1 + 3 = slot 4
+      { kind: 'call', target: 'helper', imm: 181, off: 0 },
+      { kind: 'exit' },
+      { kind: 'alu', width: 64, op: 'mov', source: 'reg', dst: 0, src: 1, imm: 0 }, // slot 4: returns its r1
+      { kind: 'exit' },
+    ];
+    const seen: bigint[] = [];
+    const helpers = helperTable({
+      181: (r, vm) => {
+        for (const arg of [-1, 2 ** 40, 5n, -(2n ** 63n)]) seen.push(vm.callFunction(r.get(1), [arg]));
+        return vm.callFunction(r.get(1) + 1n, [0]);
+      },
+    });
+    expect(() => new Vm({ helpers }).run(prog)).toThrow(/callback 0x[0-9a-f]+5 is not the address of a function/);
+    expect(seen).toEqual([2n ** 64n - 1n, 2n ** 40n, 5n, 2n ** 63n]);
+  });
+
   it('ld_abs and ld_ind read the packet big-endian; out of bounds ends the program with 0', () => {
     const memory = new Memory();
     const packet = memory.add({ name: 'packet', kind: 'packet', bytes: Uint8Array.of(0x12, 0x34, 0x56, 0x78, 0x9a) });
