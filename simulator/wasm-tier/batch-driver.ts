@@ -14,26 +14,14 @@
 // and data, data_meta reset. The driver returns i (B_STOP saying why) when r0 has no counter or a helper
 // replaced the packet's bytes (its table entry is gone), n when all ran.
 import { B_AREA, B_BUDGET, B_DATA_BASE, B_DATA_FIELD, B_DATA_OFF, B_LEN_ADJ, B_LEN_FIELD, B_META_FIELD, B_CURRENT, B_DIRTY, B_END_BASE, B_END_FIELD, B_HEAD, B_ORDER_N, B_PKT, B_PKT_ENTRY, B_PKT_ID, B_PREV_LEN, B_R1, B_R10, B_STACK_ENTRY, B_STACK_SIZE, B_STOP, B_STOP_DIRTY, B_STOP_VERDICT, BATCH_VERDICTS, COUNTS, E_BASE, E_END, E_ID, E_LOW, E_START, LEFT, MEMORY_PAGES, ORDER, REGS, STAGE } from './layout.ts';
-import { ByteWriter, encodeModule, I32, OP, VOID } from './wasm-module.ts';
+import { CodeWriter, encodeModule, I32, OP, VOID } from './wasm-module.ts';
 import { Wasm, type WasmModule } from './webassembly.ts';
 
 /** The bulk-memory opcodes (prefix 0xfc): memory.copy and memory.fill on memory 0. */
 const MEMORY_COPY = [0xfc, 10, 0, 0];
 const MEMORY_FILL = [0xfc, 11, 0];
 
-class Code extends ByteWriter {
-  get(l: number): this {
-    return this.byte(OP.localGet).u32(l);
-  }
-  set(l: number): this {
-    return this.byte(OP.localSet).u32(l);
-  }
-  tee(l: number): this {
-    return this.byte(OP.localTee).u32(l);
-  }
-  i32(v: number): this {
-    return this.byte(OP.i32Const).s32(v);
-  }
+class Code extends CodeWriter {
   /** i32.load of the constant address `a` */
   load(a: number): this {
     return this.i32(0).byte(OP.i32Load).u32(2).u32(a);
@@ -50,9 +38,6 @@ class Code extends ByteWriter {
   }
   storeAt(offset: number): this {
     return this.byte(OP.i32Store).u32(2).u32(offset);
-  }
-  op(o: number): this {
-    return this.byte(o);
   }
 }
 

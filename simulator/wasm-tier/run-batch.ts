@@ -13,7 +13,8 @@
 // and packet bytes), so map contents, verdicts and faults are the same; only the region ids of contexts and
 // packets are reused from one packet to the next.
 import { SkbContext, TC_ACTIONS, XDP_ACTIONS, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
-import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
+import { kernelHelpers } from '../helpers/index.ts';
+import { batchEnv, type BatchEnv } from './batch-env.ts';
 import type { ProgTypeName } from '../../bpf/index.ts';
 import type { SimRunOptions, SimRunResult, Simulator } from '../simulator.ts';
 import { SimFault, type CompiledProgram, type HelperDispatch, type Memory, type Region } from '../vm/index.ts';
@@ -40,9 +41,6 @@ export interface BatchResult {
   readonly elapsedMs: number;
   readonly packetsPerSecond: number;
 }
-
-/** HelperEnv with the fields a batch changes per packet writable. */
-type BatchEnv = { -readonly [K in keyof HelperEnv]: HelperEnv[K] };
 
 /**
  * Run `name` on each packet (so every packet sees the maps as the previous ones left them).
@@ -218,20 +216,7 @@ const tables = new WeakMap<Simulator, BatchTable>();
 function batchHelpers(sim: Simulator): BatchTable {
   let t = tables.get(sim);
   if (t === undefined) {
-    const env: BatchEnv = {
-      jiffies: () => (sim.clock * sim.hz) / 1_000_000_000n,
-      redirect: () => undefined,
-      cpu: sim.cpu,
-      now: () => {
-        const now = sim.clock;
-        sim.clock += sim.clockStep;
-        return now;
-      },
-      random: () => sim.nextRandom(),
-      printk: [],
-      calls: [],
-      unrecorded: true,
-    };
+    const env = batchEnv(sim);
     t = { env, helpers: kernelHelpers(env) } as BatchTable;
     markLean(t.helpers, env);
     tables.set(sim, t);

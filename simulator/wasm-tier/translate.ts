@@ -13,7 +13,7 @@
 //   makes the same fault.
 import type { CompiledProgram } from '../vm/index.ts';
 import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
-import { ByteWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
+import { CodeWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 
 /** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
 export const IMPORTS = ['budget', 'load', 'store', 'helper', 'enter', 'leave', 'callx', 'atomic', 'ldabs', 'mayGoto', 'invalid'] as const;
@@ -90,22 +90,7 @@ export function translate(prog: CompiledProgram): Uint8Array {
 }
 
 /** An instruction stream with the few composite forms the translator repeats. */
-class Code extends ByteWriter {
-  op(o: number): this {
-    return this.byte(o);
-  }
-  get(l: number): this {
-    return this.byte(OP.localGet).u32(l);
-  }
-  set(l: number): this {
-    return this.byte(OP.localSet).u32(l);
-  }
-  tee(l: number): this {
-    return this.byte(OP.localTee).u32(l);
-  }
-  i32(v: number): this {
-    return this.byte(OP.i32Const).s32(v);
-  }
+class Code extends CodeWriter {
   i64(v: bigint | number): this {
     return typeof v === 'number' ? this.byte(OP.i64Const).s32(v) : this.byte(OP.i64Const).s64(v);
   }

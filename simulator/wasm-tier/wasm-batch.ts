@@ -14,7 +14,8 @@
 // What the program observes is what runBatch's lean path gives it (the same helper environment, clock, PRNG,
 // context fields, packet bytes and zeroed stack), so verdicts, map contents and faults are the same.
 import { ETH_HLEN, SKB_HEADROOM, SkbContext, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
-import { kernelHelpers, type HelperEnv } from '../helpers/index.ts';
+import { kernelHelpers } from '../helpers/index.ts';
+import { batchEnv, type BatchEnv } from './batch-env.ts';
 import type { SimRunOptions, Simulator } from '../simulator.ts';
 import type { ProgTypeName } from '../../bpf/index.ts';
 import { Memory, REGION_BASE, SimFault, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
@@ -91,9 +92,6 @@ const FIELD_ORDER = ['end', 'data', 'meta', 'len'];
 function entryOf(id: number): number {
   return TABLE + (id & ENTRY_MASK) * ENTRY_SIZE;
 }
-
-/** HelperEnv with the fields a batch changes writable. */
-type BatchEnv = { -readonly [K in keyof HelperEnv]: HelperEnv[K] };
 
 /**
  * Run the batch inside wasm when it can: the program's tier is wasm (or 'auto' with the program compiled
@@ -187,22 +185,7 @@ class PacketBatch {
     this.#area = this.#head + this.#maxLinear;
     this.#dataOff = this.#head + (l2 ? 0 : ETH_HLEN);
     this.#rt = runtimeFor(sim.memory);
-    const env: BatchEnv = {
-      jiffies: () => (sim.clock * sim.hz) / 1_000_000_000n,
-      redirect: () => undefined,
-      cpu: sim.cpu,
-      now: () => {
-        const now = sim.clock;
-        sim.clock += sim.clockStep;
-        return now;
-      },
-      random: () => sim.nextRandom(),
-      printk: [],
-      calls: [],
-      // nobody reads the calls: the table answers the hot helpers from registers (HelperDispatch.fast)
-      unrecorded: true,
-      contextKind: this.#xdp ? 'xdp' : 'skb',
-    };
+    const env = batchEnv(sim, this.#xdp ? 'xdp' : 'skb');
     this.#env = env;
     this.#helpers = kernelHelpers(env);
     markLean(this.#helpers, env);

@@ -105,6 +105,25 @@ export class ByteWriter {
   }
 }
 
+/** An instruction stream: the forms every function body of ours uses (locals, constants, opcodes). */
+export class CodeWriter extends ByteWriter {
+  op(o: number): this {
+    return this.byte(o);
+  }
+  get(l: number): this {
+    return this.byte(OP.localGet).u32(l);
+  }
+  set(l: number): this {
+    return this.byte(OP.localSet).u32(l);
+  }
+  tee(l: number): this {
+    return this.byte(OP.localTee).u32(l);
+  }
+  i32(v: number): this {
+    return this.byte(OP.i32Const).s32(v);
+  }
+}
+
 export interface FuncType {
   readonly params: readonly ValType[];
   readonly results: readonly ValType[];
