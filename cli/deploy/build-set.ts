@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode, linkProgram, readObject, type ObjectSpec } from '../../bpf/index.ts';
-import { findNativeClang } from '../../compiler/clang/index.ts';
 import { compilePolicy, l7ReceiveRefusal, type AttachMode, type PolicyDriver } from '../../compiler/cgen/index.ts';
 import { buildModel, EMPTY_INVENTORY, loadPolicyFile, readInventory, type Inventory, type LoadedPolicies } from '../../compiler/dsl/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
@@ -91,11 +90,7 @@ export async function buildPolicySet(files: readonly string[], options: { endpoi
   }
   const refusal = options.attachMode === 'xdp' ? l7ReceiveRefusal(model) : undefined;
   if (refusal !== undefined) throw new CliError(`deploy ${refusal}`, EXIT_USAGE);
-  // xdp mode builds with clang-19 when it is installed: our wasm backend's XDP build reads a stack slot it left
-  // uninitialised on one path (refused without CAP_PERFMON); `--clang wasm` still forces it
-  const xdpNative = options.attachMode === 'xdp' && options.driver === undefined && findNativeClang() !== undefined;
-  const driver = options.driver ?? (xdpNative ? 'native' : undefined);
-  const compiled = await compilePolicy(model, { ...(driver !== undefined ? { driver } : {}), ...(options.attachMode !== undefined ? { attachMode: options.attachMode } : {}) });
+  const compiled = await compilePolicy(model, { ...(options.driver !== undefined ? { driver: options.driver } : {}), ...(options.attachMode !== undefined ? { attachMode: options.attachMode } : {}) });
   const loaded: LoadedPolicies = { file: loadedAll[0]!.file, policies, sources: [...new Set(loadedAll.flatMap((l) => l.sources))] };
   const prepared: PreparedPolicy = { loaded, inventory, inventoryFile: inventoryFiles[0], model, compiled };
   const spec = readObject(compiled.object);

@@ -3,6 +3,7 @@
 // branch offsets and turn machine IR (now over physical registers) into `bpf/isa` instructions with their
 // references, CO-RE relocations and source locations.
 import type { Instruction, InstructionReference, JumpOp } from '../../../bpf/index.ts';
+import { placeBlocks } from './block-placement.ts';
 import type { PendingCoreRelocation } from './contract.ts';
 import { type MBlock, type MInsn, successors } from './mir.ts';
 
@@ -19,7 +20,7 @@ const INVERT: Record<JumpOp, JumpOp | undefined> = {
 };
 
 /** Identical blocks (same instructions, same targets) become one, repeatedly, so duplicated tails fold. */
-function mergeIdenticalBlocks(all: readonly MBlock[], entry: number | undefined): void {
+export function mergeIdenticalBlocks(all: readonly MBlock[], entry: number | undefined): void {
   const key = (b: MBlock): string => b.insns.map(insnKey).join(';');
   for (let changed = true; changed; ) {
     changed = false;
@@ -86,7 +87,7 @@ export function emitFunction(all: readonly MBlock[], layout: readonly number[]):
   };
   for (const b of all) for (const i of b.insns) if (i.kind === 'jcc' || i.kind === 'ja') i.target = forward(i.target);
 
-  // reachable blocks, in layout order
+  // reachable blocks, in layout order, then placed so that jumps become fall-throughs
   const entry = layout[0];
   const reach = new Set<number>();
   const work = entry !== undefined ? [entry] : [];
@@ -96,7 +97,7 @@ export function emitFunction(all: readonly MBlock[], layout: readonly number[]):
     reach.add(id);
     work.push(...successors(byId.get(id)!));
   }
-  const blocks = layout.filter((id) => reach.has(id)).map((id) => byId.get(id)!);
+  const blocks = placeBlocks(layout.filter((id) => reach.has(id)).map((id) => byId.get(id)!));
 
   // fall-through
   const seqs: MInsn[][] = blocks.map((b, n) => {

@@ -3,10 +3,12 @@
 //   const fns = generateCode(parseIr(text), { placements }); // [{ name: 'xdp_prog', section: 'xdp', ... }]
 //
 // Per function: lower to machine IR over virtual registers (lower/), allocate registers (spilling to the
-// stack when needed), then lay out blocks and emit instructions (emit.ts).
+// stack when needed), move critical-edge copies into their branching block where they fit (edge-copies.ts),
+// then lay out blocks and emit instructions (emit.ts).
 import type { IrModule } from '../ir/index.ts';
 import type { GeneratedFunction, GlobalPlacement } from './contract.ts';
-import { emitFunction } from './emit.ts';
+import { hoistEdgeCopies } from './edge-copies.ts';
+import { emitFunction, mergeIdenticalBlocks } from './emit.ts';
 import { alignTo } from './ir-types.ts';
 import { lowerFunction } from './lower/lower-function.ts';
 import { allocateRegisters } from './register-allocation.ts';
@@ -22,6 +24,10 @@ export function generateCode(module: IrModule, options: GenerateOptions): Genera
     if (!fn.defined) continue;
     const { mfn, layout } = lowerFunction(module, fn, options.placements);
     const { frameSize } = allocateRegisters(mfn, layout);
+    const blocks = layout.map((id) => mfn.blocks[id]!);
+    // identical edge blocks become one first: one shared copy is smaller than a copy hoisted into each branch
+    mergeIdenticalBlocks(blocks, layout[0]);
+    hoistEdgeCopies(blocks);
     const e = emitFunction(mfn.blocks, layout);
     out.push({
       name: fn.name,

@@ -48,6 +48,8 @@ export interface MFunction {
   nextVreg: number;
   /** bytes of stack used by allocas (spill slots go below) */
   frameSize: number;
+  /** registers r1.. that hold arguments on entry */
+  readonly params: number;
 }
 
 export function isVirtual(r: Reg): boolean {

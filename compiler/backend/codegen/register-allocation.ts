@@ -9,6 +9,8 @@ import { alignTo } from './ir-types.ts';
 import { eliminateDeadCode } from './dead-code.ts';
 import { shareSpillSlots } from './spill-slots.ts';
 import { dropRedundantConstants } from './redundant-constants.ts';
+import { defineBeforeReads } from './undefined-reads.ts';
+import { storeImmediates } from './store-immediates.ts';
 
 const ORDER = [1, 2, 3, 4, 5, 0, 6, 7, 8, 9];
 
@@ -37,6 +39,9 @@ export function allocateRegisters(fn: MFunction, layout: readonly number[]): All
       }
       frameSize = shareSpillSlots(blocks, spillSlots, fn.frameSize);
       dropRedundantConstants(blocks);
+      storeImmediates(blocks);
+      // spill slots lie below the allocas, 8-byte aligned
+      defineBeforeReads(blocks, fn.params, -alignTo(fn.frameSize, 8) - 8);
       if (frameSize > 512) throw new RangeError(`function ${fn.name}: stack frame of ${frameSize} bytes after spilling exceeds 512`);
       return { frameSize };
     }

@@ -52,7 +52,7 @@ export class Lowering {
   }
 
   result(): MFunction {
-    return { name: this.fn.name, blocks: this.blocks, nextVreg: this.#next, frameSize: this.frameSize };
+    return { name: this.fn.name, blocks: this.blocks, nextVreg: this.#next, frameSize: this.frameSize, params: this.fn.params.length };
   }
 
   fail(construct: string): never {

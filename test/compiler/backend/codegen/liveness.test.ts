@@ -2,26 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { computeLiveness, liveRanges, overlaps } from '../../../../compiler/backend/codegen/liveness.ts';
 import type { MBlock } from '../../../../compiler/backend/codegen/mir.ts';
+import { add, block, call, exit, imm, ja, jgt, mov, vreg } from './mir-builder.ts';
 
-const A = 16;
-const B = 17;
+const A = vreg(0);
+const B = vreg(1);
 
 // b0: a = 1; b = a; b += 2; if b > 5 goto b1 else b2     b1: r0 = a; exit     b2: r0 = b; exit
 function diamond(): MBlock[] {
   return [
-    {
-      id: 0,
-      depth: 0,
-      insns: [
-        { kind: 'alu', width: 64, op: 'mov', dst: A, src: { imm: 1 } },
-        { kind: 'alu', width: 64, op: 'mov', dst: B, src: { reg: A } },
-        { kind: 'alu', width: 64, op: 'add', dst: B, src: { imm: 2 } },
-        { kind: 'jcc', width: 64, op: 'jgt', a: B, b: { imm: 5 }, target: 1 },
-        { kind: 'ja', target: 2 },
-      ],
-    },
-    { id: 1, depth: 0, insns: [{ kind: 'alu', width: 64, op: 'mov', dst: 0, src: { reg: A } }, { kind: 'exit', usesR0: true }] },
-    { id: 2, depth: 0, insns: [{ kind: 'alu', width: 64, op: 'mov', dst: 0, src: { reg: B } }, { kind: 'exit', usesR0: true }] },
+    block(0, mov(A, imm(1)), mov(B, A), add(B, imm(2)), jgt(B, imm(5), 1), ja(2)),
+    block(1, mov(0, A), exit()),
+    block(2, mov(0, B), exit()),
   ];
 }
 
@@ -36,18 +27,7 @@ describe('liveness', () => {
 
   it('liveRanges() lets a copy destination start where its source ends', () => {
     // a copy whose source dies: x = 1; y = x; r0 = y; exit
-    const blocks: MBlock[] = [
-      {
-        id: 0,
-        depth: 0,
-        insns: [
-          { kind: 'alu', width: 64, op: 'mov', dst: A, src: { imm: 1 } },
-          { kind: 'alu', width: 64, op: 'mov', dst: B, src: { reg: A } },
-          { kind: 'alu', width: 64, op: 'mov', dst: 0, src: { reg: B } },
-          { kind: 'exit', usesR0: true },
-        ],
-      },
-    ];
+    const blocks = [block(0, mov(A, imm(1)), mov(B, A), mov(0, B), exit())];
     const r = liveRanges(blocks, computeLiveness(blocks));
     expect(r.get(A)).toEqual([{ start: 1, end: 3 }]);
     expect(r.get(B)).toEqual([{ start: 3, end: 5 }]);
@@ -64,19 +44,7 @@ describe('liveness', () => {
   });
 
   it('liveRanges() gives a call clobber a point range that meets values live across the call', () => {
-    const blocks: MBlock[] = [
-      {
-        id: 0,
-        depth: 0,
-        insns: [
-          { kind: 'alu', width: 64, op: 'mov', dst: A, src: { imm: 1 } },
-          { kind: 'call', target: 'helper', imm: 7, args: 0 },
-          { kind: 'alu', width: 64, op: 'add', dst: A, src: { reg: 0 } },
-          { kind: 'alu', width: 64, op: 'mov', dst: 0, src: { reg: A } },
-          { kind: 'exit', usesR0: true },
-        ],
-      },
-    ];
+    const blocks = [block(0, mov(A, imm(1)), call(7), add(A, 0), mov(0, A), exit())];
     const r = liveRanges(blocks, computeLiveness(blocks));
     expect(r.get(3)).toEqual([{ start: 3, end: 4 }]);
     expect(overlaps(r.get(A)!, r.get(3)!)).toBe(true);
