@@ -6,8 +6,13 @@ export interface Profile {
   readonly maxInsns: number;
   /** most instructions processed before `BPF program is too large` (BPF_COMPLEXITY_LIMIT_INSNS) */
   readonly maxProcessed: number;
-  /** back-edges (bounded loops) allowed: bpf_capable() */
+  /** back-edges (bounded loops) allowed: bpf_capable() in the kernel, a design rule in `seed` */
   readonly loops: boolean;
+  /**
+   * bpf_capable(): CAP_BPF or CAP_SYS_ADMIN. The kernel keeps narrow scalar spills and links `rX += K` only
+   * then. `seed` is CAP_BPF without loops: the privilege its programs load with, the loop ban its design's
+   */
+  readonly bpfCapable: boolean;
   /** CAP_PERFMON: reads of uninitialised stack allowed (env->allow_uninit_stack) */
   readonly allowUninitStack: boolean;
   /** CAP_PERFMON: pointers may be stored in maps and returned (env->allow_ptr_leaks) */
@@ -36,6 +41,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     maxInsns: 1_000_000,
     maxProcessed: 1_000_000,
     loops: true,
+    bpfCapable: true,
     allowUninitStack: true,
     allowPtrLeaks: true,
     bypassSpecV1: true,
@@ -50,6 +56,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     maxInsns: 1_000_000,
     maxProcessed: 1_000_000,
     loops: true,
+    bpfCapable: true,
     allowUninitStack: false,
     allowPtrLeaks: false,
     bypassSpecV1: false,
@@ -64,6 +71,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     maxInsns: 4096,
     maxProcessed: 131_072,
     loops: false,
+    bpfCapable: true,
     allowUninitStack: false,
     allowPtrLeaks: false,
     bypassSpecV1: false,
@@ -82,6 +90,7 @@ export const PROFILES: Readonly<Record<string, Profile>> = {
     maxInsns: 1_000_000,
     maxProcessed: 1_000_000,
     loops: true,
+    bpfCapable: true,
     allowUninitStack: false,
     allowPtrLeaks: true,
     bypassSpecV1: true,

@@ -25,6 +25,9 @@ const POLICY = `import { cidr, policy } from 'tsbpf';
 export default policy({
   name: 'xdp-host',
   host: true,
+  // the XDP datapath does not fit seed's 131,072 processed instructions (the kernel with CAP_BPF only walks
+  // about 150,000 here): checked against the kernel it loads into without CAP_PERFMON instead
+  profiles: ['linux-6.18-bpf'],
   ingress: [
     { name: 'udp-7001', from: [cidr('${ADDR_A}/32')], ports: [{ port: 7001, protocol: 'UDP' }] },
     { name: 'tcp-7002', ports: [{ port: 7002 }] },
@@ -61,11 +64,12 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     for (const p of interfaceStatus(h.target.stateDir)[0]?.programs ?? []) if (p.programId !== null) programIds.add(p.programId);
   };
 
-  it('the XDP build loads with CAP_BPF and CAP_NET_ADMIN only (the seed promise)', async () => {
+  // built by both drivers: the wasm backend's build once read a stack slot it left uninitialised on one path
+  it.each(['native', 'wasm'] as const)('the XDP build (%s clang) loads with CAP_BPF and CAP_NET_ADMIN only', async (driver) => {
     if (!available('setpriv', setpriv)) return;
-    const p = await preparePolicy(join(repoRoot, 'examples', 'web-tier.ts'), { driver: 'native' });
-    const x = await compilePolicy(p.model, { attachMode: 'xdp', driver: 'native' });
-    const obj = join(h.dir, 'web-tier-xdp.o');
+    const p = await preparePolicy(join(repoRoot, 'examples', 'web-tier.ts'), { driver });
+    const x = await compilePolicy(p.model, { attachMode: 'xdp', driver });
+    const obj = join(h.dir, `web-tier-xdp-${driver}.o`);
     writeFileSync(obj, x.object);
     const caps = '-all,+bpf,+net_admin';
     const child = fileURLToPath(new URL('./policy-load.child.ts', import.meta.url));

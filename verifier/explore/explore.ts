@@ -315,7 +315,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
             break;
           case 'st':
           case 'stx': {
-            if (insn.kind === 'stx' && profile.loops) spillScalarId(state, insn, ids);
+            if (insn.kind === 'stx' && profile.bpfCapable) spillScalarId(state, insn, ids);
             const eff = execStore(state, insn, ctx, track);
             stackEffect(hist, i, prevInsn, eff);
             if (eff?.preciseSrc === true && insn.kind === 'stx') precise(i, [precisionKey(state.frames.length - 1, insn.src)]);

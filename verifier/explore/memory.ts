@@ -213,7 +213,7 @@ export function execLoad(state: VerifierState, insn: LoadInsn, ctx: ProgramConte
   let effect: StackEffect | undefined;
   switch (src.type) {
     case 'fp': {
-      const [r, fill] = readStack(state, src, o!, insn.size, insn.signed, ctx.profile.loops, ids);
+      const [r, fill] = readStack(state, src, o!, insn.size, insn.signed, ctx.profile.bpfCapable, ids);
       result = r;
       if (result.kind === 'ptr' && insn.signed) throw new Unsupported('sign-extending load of a spilled pointer');
       if (fill) effect = { slot: slotId(src.frame, o!) };
@@ -310,7 +310,7 @@ export function execStore(state: VerifierState, insn: StoreImmInsn | StoreRegIns
   // check_stack_write_fixed_off with bpf_capable: a scalar register stored at the start of a slot is spilled,
   // with any size (the whole register is kept; a narrowing store breaks its link to copies), and so is the
   // constant of a BPF_ST
-  if (ctx.profile.loops && aligned && value.kind === 'scalar') {
+  if (ctx.profile.bpfCapable && aligned && value.kind === 'scalar') {
     let reg: RegState = value;
     if (insn.kind === 'stx' && value.s.id !== 0 && regWidth(value.s) > insn.size * 8) {
       const s = cloneScalar(value.s);
