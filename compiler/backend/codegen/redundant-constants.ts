@@ -5,7 +5,7 @@ import type { MBlock, MInsn, Reg } from './mir.ts';
 import { usesDefs } from './mir.ts';
 
 /** The 64-bit value `i` leaves in its destination, when it is a plain constant move. */
-function constantOf(i: MInsn): bigint | undefined {
+export function constantOf(i: MInsn): bigint | undefined {
   if (i.core !== undefined) return undefined;
   if (i.kind === 'alu' && i.op === 'mov' && 'imm' in i.src) {
     return i.width === 64 ? BigInt.asUintN(64, BigInt(i.src.imm)) : BigInt.asUintN(32, BigInt(i.src.imm));

@@ -8,16 +8,7 @@
 // Block-local, like redundant-constants.ts.
 import { eliminateDeadCode } from './dead-code.ts';
 import { FP, type MBlock, type MInsn, type Reg, usesDefs } from './mir.ts';
-
-/** The 64-bit value a constant move leaves in its destination. */
-function constantOf(i: MInsn): bigint | undefined {
-  if (i.core !== undefined) return undefined;
-  if (i.kind === 'alu' && i.op === 'mov' && 'imm' in i.src) {
-    return i.width === 64 ? BigInt.asUintN(64, BigInt(i.src.imm)) : BigInt.asUintN(32, BigInt(i.src.imm));
-  }
-  if (i.kind === 'lddw' && i.ref === undefined && i.pseudo === 'none') return BigInt.asUintN(64, i.value);
-  return undefined;
-}
+import { constantOf } from './redundant-constants.ts';
 
 /** The signed 32-bit immediate whose store writes the low `size` bytes of `value`, if there is one. */
 function immediateFor(value: bigint, size: number): number | undefined {
