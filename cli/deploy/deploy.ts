@@ -46,7 +46,7 @@ import { loadPolicyFile, type LoadedPolicies } from '../../compiler/dsl/index.ts
 import { CliError, EXIT_FAILED, EXIT_USAGE } from '../cli-error.ts';
 import { manifestOf } from '../commands/policy-build.ts';
 import { buildPolicySet, type BuiltSet } from './build-set.ts';
-import { vectorChecks, verifySet, type DeployCheck } from './checks.ts';
+import { checkHint, vectorChecks, verifySet, type DeployCheck } from './checks.ts';
 import { carryRuleCounters } from './carry-counters.ts';
 import { copyEntries } from './copy-entries.ts';
 import { l7CounterLayout } from './l7-counters.ts';
@@ -179,7 +179,9 @@ async function applyInterface(added: readonly string[], removed: readonly string
   const plan = await planServices(sets.services, added, previousLb, { ...driver, progress });
   const failed = plan.checks.filter((c) => !c.ok);
   if (failed.length > 0 && options.force !== true) {
-    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${failed[0]!.what}${failed[0]!.detail !== undefined ? `: ${failed[0]!.detail}` : ''} (--force deploys anyway)`, EXIT_FAILED);
+    const first = failed[0]!;
+    const hint = checkHint(first, mode);
+    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${first.what}${first.detail !== undefined ? `: ${first.detail}` : ''}${hint !== undefined ? ` (${hint})` : ''} (--force deploys anyway)`, EXIT_FAILED);
   }
   if (plan.action === 'fresh' && options.dryRun !== true && !isBpffs(join(pinDir, '..')) && !isBpffs(join(pinDir, '..', '..'))) {
     throw new CliError(`deploy: ${join(pinDir, '..')} is not on a bpffs (mount one: mount -t bpf bpf /sys/fs/bpf)`, EXIT_USAGE);
@@ -267,7 +269,9 @@ async function applySet(files: readonly string[], options: DeployOptions, previo
   }
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0 && options.force !== true) {
-    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${failed[0]!.what}${failed[0]!.detail !== undefined ? `: ${failed[0]!.detail}` : ''} (--force deploys anyway)`, EXIT_FAILED);
+    const first = failed[0]!;
+    const hint = checkHint(first, mode);
+    throw new CliError(`deploy refused: ${failed.length} check${failed.length === 1 ? '' : 's'} failed, first: ${first.what}${first.detail !== undefined ? `: ${first.detail}` : ''}${hint !== undefined ? ` (${hint})` : ''} (--force deploys anyway)`, EXIT_FAILED);
   }
   const versions = nextVersions(previous?.policies ?? [], built.files);
   let action = planDeploy(previous, built);

@@ -65,6 +65,7 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
   };
 
   // built by both drivers: the wasm backend's build once read a stack slot it left uninitialised on one path
+  // (a generous time limit: clang as WebAssembly takes tens of seconds on a busy machine)
   it.each(['native', 'wasm'] as const)('the XDP build (%s clang) loads with CAP_BPF and CAP_NET_ADMIN only', async (driver) => {
     if (!available('setpriv', setpriv)) return;
     const p = await preparePolicy(join(repoRoot, 'examples', 'web-tier.ts'), { driver });
@@ -75,6 +76,16 @@ describe.runIf(available('deploy --mode xdp under real traffic', kernelBpf, clan
     const child = fileURLToPath(new URL('./policy-load.child.ts', import.meta.url));
     const out = execFileSync('setpriv', [`--inh-caps=${caps}`, `--ambient-caps=${caps}`, `--bounding-set=${caps}`, join(repoRoot, 'node_modules/.bin/tsx'), child, obj], { cwd: repoRoot, encoding: 'utf8' });
     expect(JSON.parse(out.trim().split('\n').at(-1) ?? 'null')).toEqual({ loaded: ['policy_to_endpoint', 'policy_from_endpoint'] });
+  }, 180_000);
+
+  it('refuses a policy left on the seed profile in one line that says what to declare, deploying nothing', async () => {
+    const seedFile = join(h.dir, 'host-seed.ts');
+    writeFileSync(seedFile, POLICY.replace("  profiles: ['linux-6.18-bpf'],\n", ''));
+    writeFileSync(join(h.dir, 'host-seed.endpoints.yaml'), `host: [${ADDR_B}]\n`);
+    await expect(deployPolicies([seedFile], { ...h.target, mode: 'xdp' })).rejects.toThrow(
+      /verify policy_ingress \(seed\): reject: BPF program is too large.*declare profiles: \['linux-6\.18-bpf'\]/,
+    );
+    expect(interfaceStatus(h.target.stateDir)).toEqual([]);
   });
 
   it('runs the receive side on XDP: allowed traffic delivered, denied dropped, counted in /metrics', async () => {
