@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Instruction } from '../../../../bpf/index.ts';
 import { generate, runIr } from './run-ir.ts';
+import { xdpWindowPrologue } from '../xdp-window-ir.ts';
 
 function defines(i: Instruction): number | undefined {
   return i.kind === 'alu' || i.kind === 'ldx' || i.kind === 'lddw' ? i.dst : undefined;
@@ -48,17 +49,7 @@ define i64 @f(ptr %ctx) section "xdp" {
     const sums = names.map((n, k) => `  %z${k} = zext i8 %${n} to i64\n  %s${k + 1} = add i64 %s${k}, %z${k}`).join('\n');
     const ir = `
 define i64 @f(ptr %ctx) section "xdp" {
-  %d32 = load i32, ptr %ctx, align 4
-  %d64 = zext i32 %d32 to i64
-  %data = inttoptr i64 %d64 to ptr
-  %e = getelementptr i8, ptr %ctx, i64 4
-  %e32 = load i32, ptr %e, align 4
-  %e64 = zext i32 %e32 to i64
-  %end = inttoptr i64 %e64 to ptr
-  %last = getelementptr i8, ptr %data, i64 8
-  %short = icmp ugt ptr %last, %end
-  br i1 %short, label %out, label %body
-body:
+${xdpWindowPrologue(8)}body:
 ${geps}
 ${loads}
   %t = call i64 inttoptr (i64 7 to ptr)()

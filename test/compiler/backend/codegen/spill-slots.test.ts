@@ -2,6 +2,7 @@
 // and the program still computes the same result.
 import { describe, expect, it } from 'vitest';
 import { generate, runIr } from './run-ir.ts';
+import { xdpWindowPrologue } from '../xdp-window-ir.ts';
 
 /** `phases` rounds of seven packet bytes, all live across a helper call, summed after it. */
 function phasedSum(phases: number): string {
@@ -16,17 +17,7 @@ function phasedSum(phases: number): string {
   }
   return `
 define i64 @f(ptr %ctx) section "xdp" {
-  %d32 = load i32, ptr %ctx, align 4
-  %d64 = zext i32 %d32 to i64
-  %data = inttoptr i64 %d64 to ptr
-  %e = getelementptr i8, ptr %ctx, i64 4
-  %e32 = load i32, ptr %e, align 4
-  %e64 = zext i32 %e32 to i64
-  %end = inttoptr i64 %e64 to ptr
-  %last = getelementptr i8, ptr %data, i64 16
-  %short = icmp ugt ptr %last, %end
-  br i1 %short, label %out, label %body
-body:
+${xdpWindowPrologue(16)}body:
 ${body}  ret i64 ${acc}
 out:
   ret i64 0

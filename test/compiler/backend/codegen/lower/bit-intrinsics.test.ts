@@ -2,24 +2,14 @@
 // (so nothing folds at compile time): funnel shifts by a variable amount, saturating add/sub, bswap, ctpop, abs.
 import { describe, expect, it } from 'vitest';
 import { simulatorFor } from '../run-ir.ts';
+import { xdpWindowPrologue } from '../../xdp-window-ir.ts';
 
 /** A program reading a, b, c (iN, from packet bytes 0.., 8.., 16..) and returning zext(op) as i64. */
 function program(bits: number, body: string): string {
   const t = `i${bits}`;
   return `
 define i64 @f(ptr %ctx) section "xdp" {
-entry:
-  %d32 = load i32, ptr %ctx, align 4
-  %d64 = zext i32 %d32 to i64
-  %data = inttoptr i64 %d64 to ptr
-  %e = getelementptr i8, ptr %ctx, i64 4
-  %e32 = load i32, ptr %e, align 4
-  %e64 = zext i32 %e32 to i64
-  %end = inttoptr i64 %e64 to ptr
-  %last = getelementptr i8, ptr %data, i64 24
-  %short = icmp ugt ptr %last, %end
-  br i1 %short, label %out, label %body
-body:
+${xdpWindowPrologue(24)}body:
   %pb = getelementptr i8, ptr %data, i64 8
   %pc = getelementptr i8, ptr %data, i64 16
   %a = load ${t}, ptr %data, align 1

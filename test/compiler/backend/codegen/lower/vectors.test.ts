@@ -2,23 +2,13 @@
 // scalarised element by element.
 import { describe, expect, it } from 'vitest';
 import { runIr } from '../run-ir.ts';
+import { xdpWindowPrologue } from '../../xdp-window-ir.ts';
 
 describe('vectors', () => {
   it('sums eight 16-bit words through load <8 x i16>, zext and llvm.vector.reduce.add', () => {
     const ir = `
 define i64 @f(ptr %ctx) section "xdp" {
-entry:
-  %d32 = load i32, ptr %ctx, align 4
-  %d64 = zext i32 %d32 to i64
-  %data = inttoptr i64 %d64 to ptr
-  %e = getelementptr i8, ptr %ctx, i64 4
-  %e32 = load i32, ptr %e, align 4
-  %e64 = zext i32 %e32 to i64
-  %end = inttoptr i64 %e64 to ptr
-  %last = getelementptr i8, ptr %data, i64 16
-  %short = icmp ugt ptr %last, %end
-  br i1 %short, label %out, label %body
-body:
+${xdpWindowPrologue(16)}body:
   %v = load <8 x i16>, ptr %data, align 2
   %w = zext <8 x i16> %v to <8 x i32>
   %x = add <8 x i32> %w, <i32 1, i32 1, i32 1, i32 1, i32 1, i32 1, i32 1, i32 1>
