@@ -97,7 +97,7 @@ export async function udpReceived(pair: NetnsPair, port: number, count: number, 
 
 /** A TCP connection from A to B's `port` with an echo: `echoed`, or `timeout` when the SYN is dropped. */
 export async function tcpEcho(pair: NetnsPair, port: number): Promise<string> {
-  const serverScript = `const s=require('net').createServer(c=>c.pipe(c)).listen(${port},'${ADDR_B}',()=>console.log('ready'));setTimeout(()=>process.exit(0),5000)`;
+  const serverScript = `const s=require('net').createServer(c=>c.pipe(c)).listen(${port},'${ADDR_B}',()=>console.log('ready'));process.stdin.on('end',()=>process.exit(0)).resume()`;
   const srv = pair.spawn(pair.b, process.execPath, ['-e', serverScript]);
   expect(await lineReader(srv).next(5000)).toBe('ready');
   const client = `const c=require('net').connect(${port},'${ADDR_B}',()=>c.write('hi'));c.on('data',d=>{console.log(String(d)==='hi'?'echoed':'wrong');process.exit(0)});c.on('error',e=>{console.log(e.code);process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},1000)`;
