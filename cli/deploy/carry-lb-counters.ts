@@ -19,10 +19,12 @@ export interface LbIdMapping {
 
 type ServiceKey = { readonly vip: string; readonly port: number; readonly protocol: string };
 
+/** old index → new index of every key both lists have ('' is a free slot: nobody's) */
 const byKey = (previous: readonly string[], next: readonly string[]): Map<number, number> => {
-  const at = new Map(next.map((k, i) => [k, i]));
+  const at = new Map(next.flatMap((k, i) => (k === '' ? [] : [[k, i] as const])));
   const out = new Map<number, number>();
   previous.forEach((k, i) => {
+    if (k === '') return;
     const j = at.get(k);
     if (j !== undefined) out.set(i, j);
   });

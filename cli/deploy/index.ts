@@ -17,7 +17,7 @@ export { copyEntries, type CopyResult } from './copy-entries.ts';
 export { carryRuleCounters, type RuleLabel } from './carry-counters.ts';
 export { renderTopFrame, type TopSample } from './top-frame.ts';
 export { listDeployed, deployedCounters, readDeployedServices, type DeployedInterface } from './deployed.ts';
-export { buildServiceSet, backendKeys, deploySizes, DEPLOYED_LB_PROGRAMS, serviceVectorChecks, verifyServices, type BuiltServices } from './service-build.ts';
+export { buildServiceSet, deploySizes, DEPLOYED_LB_PROGRAMS, serviceVectorChecks, verifyServices, type BuiltServices } from './service-build.ts';
 export { applyServices, planServices, type ServiceAction, type ServicePlan, type ServiceResult } from './service-deploy.ts';
 export { freshLb, removeLb, replaceLb, updateLbMaps, type LbKernelResult, type LbTarget } from './service-kernel.ts';
 export { listServiceStates, readServiceState, removeServiceState, serviceStateFile, writeServiceState, type DeployedService, type ServiceDeployState } from './service-state.ts';

@@ -26,6 +26,7 @@ import {
 } from '../../compiler/services/index.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
 import { defaultVectorsFile } from '../commands/policy-pipeline.ts';
+import { assignBackendIds } from './backend-ids.ts';
 import { codeHash, sourcesHash } from './build-set.ts';
 import type { DeployCheck } from './checks.ts';
 
@@ -45,21 +46,20 @@ export interface BuiltServices {
   readonly spec: ObjectSpec;
   readonly codeHash: string;
   readonly contentHash: string;
-  /** `service|address:port` per global backend id */
+  /** `service|address:port` per global backend id (FREE_SLOT: a hole), kept across redeploys (backend-ids.ts) */
   readonly backendKeys: readonly string[];
   readonly files: readonly { readonly file: string; readonly names: readonly string[]; readonly hash: string }[];
 }
 
 const roundUp = (n: number, step: number) => Math.max(step, Math.ceil(n / step) * step);
 
-/** Map sizes with room: up to 16 services per family, 256 backends and 32 Ki table entries per step. */
-export function deploySizes(services: readonly Service[]): LbSizes {
+/**
+ * Map sizes with room: up to 16 services per family, 256 backend slots and 32 Ki table entries per step
+ * (`slots`: the backend ids in use, holes included, when more than the backends).
+ */
+export function deploySizes(services: readonly Service[], slots = 0): LbSizes {
   const s = lbSizes(services);
-  return { ...s, services: roundUp(s.services, 16), services6: roundUp(s.services6, 16), backends: roundUp(s.backends, 256), tableEntries: roundUp(s.tableEntries, 32768) };
-}
-
-export function backendKeys(services: readonly Service[]): string[] {
-  return services.flatMap((s) => s.backends.map((b) => `${s.name}|${b.key}`));
+  return { ...s, services: roundUp(s.services, 16), services6: roundUp(s.services6, 16), backends: roundUp(Math.max(s.backends, slots), 256), tableEntries: roundUp(s.tableEntries, 32768) };
 }
 
 /**
@@ -79,13 +79,17 @@ export function refuseUndeployable(services: readonly Service[]): void {
   }
 }
 
-/** The load balancer of `loaded` (the files whose services the interface gets), as deploy attaches it. */
-export async function buildServiceSet(loaded: readonly LoadedPolicies[], options: { driver?: PolicyDriver; config: LbConfig }): Promise<BuiltServices> {
+/**
+ * The load balancer of `loaded` (the files whose services the interface gets), as deploy attaches it;
+ * `previousKeys`: the deployed backends' ids, which they keep.
+ */
+export async function buildServiceSet(loaded: readonly LoadedPolicies[], options: { driver?: PolicyDriver; config: LbConfig; previousKeys?: readonly string[] }): Promise<BuiltServices> {
   const services = loaded.flatMap((l) => l.services ?? []);
   refuseUndeployable(services);
+  const ids = assignBackendIds(services, options.previousKeys);
   let lb: BuiltLb;
   try {
-    lb = await buildLb(services, { driver: options.driver ?? 'wasm', config: options.config, sizes: deploySizes(services), tcPass: 'TCX_NEXT' });
+    lb = await buildLb(services, { driver: options.driver ?? 'wasm', config: options.config, sizes: deploySizes(services, ids.keys.length), tcPass: 'TCX_NEXT', backendIds: ids.ids });
   } catch (e) {
     if (e instanceof CliError) throw e;
     // two services with one name or one VIP:port, an address that is not one: the input's fault
@@ -98,7 +102,7 @@ export async function buildServiceSet(loaded: readonly LoadedPolicies[], options
     spec,
     codeHash: codeHash(spec),
     contentHash: createHash('sha256').update(JSON.stringify(lbMapsJson(lb))).digest('hex'),
-    backendKeys: backendKeys(services),
+    backendKeys: ids.keys,
     files: loaded.map((l) => ({ file: l.file, names: (l.services ?? []).map((s) => s.name), hash: sourcesHash(l.sources) })),
   };
 }

@@ -41,7 +41,7 @@ export async function planServices(
   const driver = options.driver !== undefined ? { driver: options.driver } : {};
   const count = files.reduce((n, l) => n + (l.services?.length ?? 0), 0);
   options.progress(`building the load balancer for ${count} ${count === 1 ? 'service' : 'services'}`);
-  const built = await buildServiceSet(files, { ...driver, config });
+  const built = await buildServiceSet(files, { ...driver, config, ...(previous !== undefined ? { previousKeys: previous.backendKeys } : {}) });
   options.progress('verifying the load balancer');
   const checks = verifyServices(built);
   for (const l of files.filter((f) => added.includes(f.file))) {

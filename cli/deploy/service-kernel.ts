@@ -7,9 +7,10 @@
 //            their backend) and new content and counter maps, swapped in with LINK_UPDATE, then the pins
 //            replaced; the service and backend counts carried into the new counter maps (carry-lb-counters.ts)
 //
-// A backend keeps its global id only while the backends before it stay: when ids shift, the connection,
-// affinity and reverse maps are rewritten to the new ids (remapIds) and entries of backends that are gone
-// are deleted (those flows take a new backend).
+// A backend keeps its global id across redeploys (backend-ids.ts), so the connection, affinity and reverse
+// maps stay valid as they are. A backend that is gone becomes a hole (state removed) once no table names it,
+// then the entries naming it are deleted (those flows take a new backend). State from a deployment that
+// numbered backends in order (ids shifting) is still rewritten to the new ids (remapIds).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -34,6 +35,8 @@ import {
   type Fd,
   type Link,
 } from '../../loader/index.ts';
+import { backendHole } from '../../compiler/services/index.ts';
+import { FREE_SLOT } from './backend-ids.ts';
 import { carryLbCounters, lbIdMapping, moveLbCounters, type CounterSnapshot } from './carry-lb-counters.ts';
 import { DEPLOYED_LB_PROGRAMS, type BuiltServices } from './service-build.ts';
 import { LinkSwaps } from './link-swaps.ts';
@@ -102,9 +105,25 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** a maglev slot owned by no backend (NO_BACKEND) */
 const NO_BACKEND_VALUE = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
 
+const u32 = (i: number) => Uint8Array.of(i & 0xff, (i >>> 8) & 0xff, (i >>> 16) & 0xff, i >>> 24);
+
 function clearSlots(fd: Fd, from: number, to: number, value: Uint8Array): void {
-  for (let i = from; i < to; i++) mapUpdate(fd, Uint8Array.of(i & 0xff, (i >>> 8) & 0xff, (i >>> 16) & 0xff, i >>> 24), value);
+  for (let i = from; i < to; i++) mapUpdate(fd, u32(i), value);
 }
+
+/** Backend ids the previous deployment had and this build leaves free: the backends that are gone. */
+function freedIds(previous: readonly string[], next: readonly string[]): number[] {
+  return previous.flatMap((k, id) => (k !== FREE_SLOT && (next[id] ?? FREE_SLOT) === FREE_SLOT ? [id] : []));
+}
+
+/** Marks backend slots as holes (no address, state removed): a connection still naming one is forgotten. */
+function writeHoles(fd: Fd, ids: readonly number[]): void {
+  const value = new Uint8Array(mapGetInfo(fd).valueSize);
+  value.set(backendHole().subarray(0, value.length));
+  for (const id of ids) mapUpdate(fd, u32(id), value);
+}
+
+const idOf = (key: Uint8Array) => new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
 
 export function freshLb(built: BuiltServices, pinDir: string, target: LbTarget, progress: (m: string) => void): LbKernelResult {
   progress('loading the load balancer');
@@ -144,10 +163,11 @@ export function freshLb(built: BuiltServices, pinDir: string, target: LbTarget, 
 
 /** old global id → new one, for backends in both builds; absent: the backend is gone. Undefined: no id moved. */
 function idMapping(previous: readonly string[], next: readonly string[]): Map<number, number> | undefined {
-  const at = new Map(next.map((k, i) => [k, i]));
+  const at = new Map(next.flatMap((k, i) => (k === FREE_SLOT ? [] : [[k, i] as const])));
   const out = new Map<number, number>();
   let moved = false;
   previous.forEach((k, i) => {
+    if (k === FREE_SLOT) return;
     const j = at.get(k);
     if (j === undefined) moved = true;
     else {
@@ -197,20 +217,25 @@ export function updateLbMaps(previous: ServiceDeployState, built: BuiltServices,
   try {
     progress('updating the services and backends in place');
     const mapping = idMapping(previous.backendKeys, built.backendKeys);
+    const freed = freedIds(previous.backendKeys, built.backendKeys);
+    const gone = new Set(freed);
+    // backends before the table that names them (the gone ones after it: until then the old table may pick
+    // them), services last
     const order = ['lb_config', 'backends', 'maglev', 'services', 'services6'];
     for (const name of order) {
       const fd = open(name);
       if (fd === undefined) continue;
       const entries = built.lb.maps.maps[name] ?? [];
-      for (const e of entries) mapUpdate(fd, e.key, e.value);
+      for (const e of entries) if (name !== 'backends' || !gone.has(idOf(e.key))) mapUpdate(fd, e.key, e.value);
       if (name === 'services' || name === 'services6') {
         const keep = new Set(entries.map((e) => hex(e.key)));
         for (const k of keysOf(fd)) if (!keep.has(hex(k))) mapDelete(fd, k);
       }
-      // array slots the new build no longer uses: backends zeroed (an unused slot), table entries to no backend
-      if (name === 'backends') clearSlots(fd, entries.length, previous.backendKeys.length, new Uint8Array(mapGetInfo(fd).valueSize));
+      // table entries the new build no longer uses: no backend
       if (name === 'maglev') clearSlots(fd, entries.length, previous.tableEntries, NO_BACKEND_VALUE);
     }
+    const backends = open('backends');
+    if (backends !== undefined) writeHoles(backends, freed);
     if (mapping !== undefined) remapIds(open, mapping, progress);
     // the counters follow their service and backend to the new ids (services and backends removed: zeroed)
     const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
@@ -242,6 +267,9 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
   try {
     counters = openCounters(previous, coll);
     fill(coll, built);
+    // the gone backends' slots past the new build's: holes too (reused connection maps may still name them)
+    const backends = coll.maps.get('backends');
+    if (backends !== undefined) writeHoles(backends, freedIds(previous.backendKeys, built.backendKeys));
     const mapping = idMapping(previous.backendKeys, built.backendKeys);
     if (mapping !== undefined) remapIds((n) => (coll.reused.has(n) ? coll.maps.get(n) : undefined), mapping, progress);
     // before the swap, into maps no program writes yet; what the old programs count meanwhile follows after it

@@ -61,13 +61,15 @@ export interface BuildLbOptions {
   readonly sizes?: LbSizes;
   /** what the tc programs return for packets they let through (generate-ew-c.ts EwPass) */
   readonly tcPass?: EwPass;
+  /** each service's backends' global ids (default: in order); `deploy` keeps them across redeploys */
+  readonly backendIds?: readonly (readonly number[])[];
 }
 
 export async function buildLb(services: readonly Service[], options: BuildLbOptions = {}): Promise<BuiltLb> {
   checkServiceSet(services);
   const driver = options.driver ?? 'wasm';
   const config = options.config ?? DEFAULT_LB_CONFIG;
-  const maps = lbMapContents(services, config);
+  const maps = lbMapContents(services, config, options.backendIds);
   const c = generateLbC(services, options.sizes ?? lbSizes(services, options.connections), options.tcPass !== undefined ? { tcPass: options.tcPass } : {});
   return { services, c, object: await compileLbC(c, driver), driver, config, maps, programs: LB_PROGRAMS };
 }

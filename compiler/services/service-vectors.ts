@@ -239,7 +239,7 @@ class ReferenceModel {
           : flowHash6({ ...f, saddr: ipv6(pkt.srcAddr, 'client'), daddr: ipv6(pkt.dstAddr, 'vip') }, svc.seed);
       const owner = this.maps.tables[s]![h % svc.tableSize]!;
       if (owner < 0) return undefined;
-      backend = svc.backends[owner - this.maps.backendBase[s]!];
+      backend = svc.backends[this.maps.backendIds[s]!.indexOf(owner)];
     }
     if (backend === undefined) return undefined;
     this.#conns.set(flow, backend);

@@ -3,8 +3,8 @@
 // the translated packets. Real TCP connections and UDP queries from side A to the VIPs reach the backends
 // (addresses on side B's loopback, each answering with its own address); /metrics counts exactly the packets
 // that crossed the link (IPv6 off, static neighbours: nothing else does). A redeploy with a backend inserted
-// first (every backend id shifts) and one drained updates the maps in place, and an open connection keeps its
-// backend and the counters their backend; 20 services more replace the programs (LINK_UPDATE), an open
+// first and one drained updates the maps in place: every backend keeps its id (the new one goes past the end),
+// an open connection keeps its backend and the counters their backend; 20 services more replace the programs (LINK_UPDATE), an open
 // connection keeps its backend, a new service answers, the counters go on; `undeploy --all` leaves no program,
 // map, link or pin.
 import { existsSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { available, bpftool, clang19, kernelBpf } from '../support/require.ts';
 const BACKENDS = ['10.1.0.5', '10.1.0.6', '10.1.0.7'];
 const ADDED = '10.1.0.9';
 
-const file = (web: readonly string[], drained?: string) => `import { policy, service } from 'tsbpf';
+const file = (web: readonly string[], drained?: string, dns: readonly string[] = BACKENDS) => `import { policy, service } from 'tsbpf';
 export const web = service({
   name: 'web', vip: '10.96.0.10', port: 80, protocol: 'tcp',
   backends: [${web.map((a) => `{ address: '${a}', port: 8080${a === drained ? ", state: 'drained'" : ''} }`).join(', ')}],
@@ -31,7 +31,7 @@ export const web = service({
 });
 export const dns = service({
   name: 'dns', vip: '10.96.0.11', port: 53, protocol: 'udp',
-  backends: [${BACKENDS.map((a) => `{ address: '${a}', port: 5353 }`).join(', ')}],
+  backends: [${dns.map((a) => `{ address: '${a}', port: 5353 }`).join(', ')}],
   maglev: { size: 251 },
 });
 // the policy sees the packets after the load balancer: the backends' ports
@@ -60,6 +60,13 @@ tcp(0)`;
 // side A: one connection that stays open: "one" now, "two" for each line on stdin
 const HELD = `const c=require('net').connect(80,'10.96.0.10',()=>c.write('one'));c.on('error',e=>console.log(e.code));
 c.on('data',d=>console.log(String(d)));require('readline').createInterface({input:process.stdin}).on('line',()=>c.write('two')).on('close',()=>process.exit(0))`;
+
+// side A: one UDP flow to the dns VIP (a connected socket: one 5-tuple), a query every millisecond until a
+// line on stdin; then, once the last answers had time to come back, how many it sent and who answered
+const FLOW = `const s=require('dgram').createSocket('udp4');const from={};let sent=0,first=true;
+s.on('message',d=>{from[d]=(from[d]||0)+1;if(first){first=false;console.log('flowing')}});
+s.connect(53,'10.96.0.11',()=>{const t=setInterval(()=>{s.send('q');sent++},1);
+require('readline').createInterface({input:process.stdin}).once('line',()=>{clearInterval(t);setTimeout(()=>{console.log(JSON.stringify({sent,from}));process.exit(0)},300)})})`;
 
 // 20 services more (on the added backend): past the 16 services the load balancer's maps have room for
 const MORE = Array.from(
@@ -142,14 +149,21 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     const [backend, said] = (await lines.next(3000)).split(' ');
     expect(said).toBe('one');
     expect(BACKENDS).toContain(backend);
-    // a backend inserted first (every id shifts by one), another drained
+    // a backend inserted first, another drained
     const drained = BACKENDS.find((b) => b !== backend)!;
     const counted = await h.metrics();
+    const lbDir = join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb');
+    const idsOf = () => new Map(pinnedLbStatus(lbDir).flatMap((s) => s.backends.map((b) => [`${s.vip} ${b.address}`, b.id] as const)));
+    const idsBefore = idsOf();
     shopText = file([ADDED, ...BACKENDS], drained);
     writeFileSync(shop(), shopText);
     const r = await deployPolicies([shop()], h.target);
     expect(r.services?.action).toBe('maps');
-    // dns's backends moved to new ids with web's: their counts moved with them
+    // every backend kept its id (the connections' entries name ids); the added one took the next
+    const idsAfter = idsOf();
+    for (const [k, id] of idsBefore) expect(idsAfter.get(k)).toBe(id);
+    expect(idsAfter.get(`10.96.0.10 ${ADDED}`)).toBe(idsBefore.size);
+    // and the counts stayed with their backend
     const moved = await h.metrics();
     for (const b of BACKENDS) {
       const label = `{interface="${h.iface}",service="10.96.0.11:53/udp",backend="${b}:5353"}`;
@@ -164,8 +178,26 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     // new connections go to the active backends only, the added one among them
     const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS, '16', '0'], { timeoutMs: 20000 })) as { tcp: string[] };
     expect(out.tcp.filter((a) => a === drained || ![ADDED, ...BACKENDS].includes(a))).toEqual([]);
-    const web = pinnedLbStatus(join(h.target.pinRoot!, `${h.side.name}@${h.side.iface}`, 'lb')).find((s) => s.vip === '10.96.0.10')!;
-    expect(web.backends.map((b) => `${b.address} ${b.state}`)).toEqual([`${ADDED} active`, ...BACKENDS.map((b) => `${b} ${b === drained ? 'drained' : 'active'}`)]);
+    const web = pinnedLbStatus(lbDir).find((s) => s.vip === '10.96.0.10')!;
+    expect(web.backends.map((b) => `${b.address} ${b.state}`)).toEqual([...BACKENDS.map((b) => `${b} ${b === drained ? 'drained' : 'active'}`), `${ADDED} active`]);
+  });
+
+  it('loses and misdirects no packet of a running flow while backends are inserted before its own', async () => {
+    const flow = h.pair.spawn(h.pair.a, process.execPath, ['-e', FLOW]);
+    const lines = lineReader(flow);
+    expect(await lines.next(3000)).toBe('flowing');
+    // dns gets a backend first: numbered in order, the flow's backend id would now be another backend's
+    shopText = file([ADDED, ...BACKENDS], BACKENDS.find((b) => b !== BACKENDS[0]), [ADDED, ...BACKENDS]);
+    writeFileSync(shop(), shopText);
+    const r = await deployPolicies([shop()], h.target);
+    expect(r.services?.action).toBe('maps');
+    flow.stdin!.write('stop\n');
+    const out = JSON.parse(await lines.next(5000)) as { sent: number; from: Record<string, number> };
+    // one backend answered all of them, before, during and after the update
+    expect(Object.keys(out.from)).toHaveLength(1);
+    expect(BACKENDS).toContain(Object.keys(out.from)[0]);
+    expect(Object.values(out.from)[0]).toBe(out.sent);
+    expect(out.sent).toBeGreaterThan(100);
   });
 
   it('replaces the programs (LINK_UPDATE) when the services outgrow the maps, keeping connections and counters', async () => {

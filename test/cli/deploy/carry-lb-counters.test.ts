@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lbIdMapping } from '../../../cli/deploy/carry-lb-counters.ts';
-import { backendKeys } from '../../../cli/deploy/service-build.ts';
+import { assignBackendIds } from '../../../cli/deploy/backend-ids.ts';
 import { service } from '../../../compiler/services/index.ts';
 
 const web = (addresses: readonly string[]) => service({ name: 'web', vip: '10.96.0.10', port: 80, backends: addresses.map((address) => ({ address, port: 8080 })) });
@@ -12,7 +12,8 @@ describe('lbIdMapping', () => {
     // a service inserted first, a backend inserted before web's, another removed
     const extra = service({ name: 'extra', vip: '10.96.0.12', port: 80, backends: [{ address: '10.1.0.7', port: 80 }] });
     const after = [extra, web(['10.1.0.4', '10.1.0.6']), dns];
-    const ids = lbIdMapping({ services: before, backendKeys: backendKeys(before) }, { services: after, backendKeys: backendKeys(after) });
+    // numbered in order on both sides (as deployments before stable ids were): the ids shift
+    const ids = lbIdMapping({ services: before, backendKeys: assignBackendIds(before).keys }, { services: after, backendKeys: assignBackendIds(after).keys });
     expect([...ids.services]).toEqual([
       [0, 1],
       [1, 2],

@@ -106,7 +106,7 @@ export function predictedBackend(services: readonly Service[], maps: LbMaps, f: 
       ? flowHash6({ saddr: ipv6(f.client, 'client'), daddr: ipv6(f.vip, 'vip'), sport: f.sport, dport: f.dport, proto }, svc.seed)
       : flowHash({ saddr: ipv4(f.client, 'client'), daddr: ipv4(f.vip, 'vip'), sport: f.sport, dport: f.dport, proto }, svc.seed);
   const owner = maps.tables[s]![h % svc.tableSize]!;
-  return svc.backends[owner - maps.backendBase[s]!]!;
+  return svc.backends[maps.backendIds[s]!.indexOf(owner)]!;
 }
 
 export function parsed(bytes: Uint8Array): ParsedPacket {
