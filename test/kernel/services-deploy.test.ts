@@ -146,7 +146,7 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
   it('updates changed backends in place, and an open connection keeps its backend', async () => {
     const held = h.pair.spawn(h.pair.a, process.execPath, ['-e', HELD]);
     const lines = lineReader(held);
-    const [backend, said] = (await lines.next(3000)).split(' ');
+    const [backend, said] = (await lines.next(10000)).split(' ');
     expect(said).toBe('one');
     expect(BACKENDS).toContain(backend);
     // a backend inserted first, another drained
@@ -173,7 +173,7 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     // the file's hash changed: the policy's version moves on, its programs stay
     expect(r.action).toBe('rules');
     held.stdin!.write('poke\n');
-    expect(await lines.next(3000)).toBe(`${backend} two`);
+    expect(await lines.next(10000)).toBe(`${backend} two`);
     held.kill();
     // new connections go to the active backends only, the added one among them
     const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS, '16', '0'], { timeoutMs: 20000 })) as { tcp: string[] };
@@ -185,7 +185,7 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
   it('loses and misdirects no packet of a running flow while backends are inserted before its own', async () => {
     const flow = h.pair.spawn(h.pair.a, process.execPath, ['-e', FLOW]);
     const lines = lineReader(flow);
-    expect(await lines.next(3000)).toBe('flowing');
+    expect(await lines.next(10000)).toBe('flowing');
     // dns gets a backend first: numbered in order, the flow's backend id would now be another backend's
     shopText = file([ADDED, ...BACKENDS], BACKENDS.find((b) => b !== BACKENDS[0]), [ADDED, ...BACKENDS]);
     writeFileSync(shop(), shopText);
@@ -203,7 +203,7 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
   it('replaces the programs (LINK_UPDATE) when the services outgrow the maps, keeping connections and counters', async () => {
     const held = h.pair.spawn(h.pair.a, process.execPath, ['-e', HELD]);
     const lines = lineReader(held);
-    const [backend, said] = (await lines.next(3000)).split(' ');
+    const [backend, said] = (await lines.next(10000)).split(' ');
     expect(said).toBe('one');
     const lbPrograms = () => interfaceStatus(h.target.stateDir)[0]!.programs.filter((p) => p.name.startsWith('lb_')).map((p) => p.programId!);
     const oldPrograms = lbPrograms();
@@ -217,7 +217,7 @@ describe.runIf(available('deploy services under real traffic', kernelBpf, clang1
     expect(lbPrograms().some((id) => oldPrograms.includes(id))).toBe(false);
     // the connection kept its backend over the reused connection map
     held.stdin!.write('poke\n');
-    expect(await lines.next(3000)).toBe(`${backend} two`);
+    expect(await lines.next(10000)).toBe(`${backend} two`);
     held.kill();
     // a new service answers
     const out = JSON.parse(h.pair.exec(h.pair.a, process.execPath, ['-e', CLIENTS.replace("'10.96.0.10'", "'10.96.1.20'"), '1', '0'], { timeoutMs: 10000 })) as { tcp: string[] };
