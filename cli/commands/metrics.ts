@@ -1,13 +1,13 @@
 // `tsbpf metrics [--iface IFACE] [--listen ADDR]`: a Prometheus exporter reading the pinned counters on every
 // scrape of /metrics (prom-client's registry, families in cli/deploy/prometheus.ts). Default 127.0.0.1:9464.
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
 import { deployedCounters, listDeployed } from '../deploy/deployed.ts';
 import { metricsRegistry, type DeployedSnapshot } from '../deploy/prometheus.ts';
 import { DEFAULT_STATE_DIR } from '../deploy/state.ts';
 import { CliError, EXIT_USAGE } from '../cli-error.ts';
+import { packageVersion } from '../package-version.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = packageVersion();
 
 /** The deployed interfaces (all, or only `iface`) with their counters, read from the pinned maps now. */
 export function readDeployed(options: { iface?: string; stateDir?: string } = {}): DeployedSnapshot[] {

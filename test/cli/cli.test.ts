@@ -149,3 +149,33 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('tsbpf metrics (the bundled CLI)', () => {
+  it('serves /metrics with tsbpf_build_info naming the package version', async () => {
+    const { spawn } = await import('node:child_process');
+    const { get } = await import('node:http');
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    const child = spawn('node', [join(repoRoot, 'bin/tsbpf.mjs'), 'metrics', '--listen', '127.0.0.1:0'], { env: { ...process.env, TSBPF_STATE_DIR: join(tmp, 'no-state') } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += String(d);
+          const m = /serving Prometheus metrics on (http:\S+)/.exec(err);
+          if (m !== null) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const body = await new Promise<string>((resolve, reject) => {
+        get(url, (r) => {
+          let text = '';
+          r.on('data', (d: Buffer) => (text += String(d)));
+          r.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(body).toMatch(new RegExp(`^tsbpf_build_info\\{[^}]*version="${version.replace(/\./g, '\\.')}"[^}]*\\} 1$`, 'm'));
+    } finally {
+      child.kill();
+    }
+  });
+});
