@@ -5,10 +5,10 @@ import { encode } from '../../bpf/index.ts';
 import { progLoad, VerifierError } from '../../loader/index.ts';
 import { available, kernelBpf } from '../support/require.ts';
 import { asmSpec } from '../verifier/cases.ts';
-import { LINKED_SCALAR_CASES, LINKED_SCALAR_GAPS, LINKED_SCALAR_PRUNE_CASES, LINKED_SCALAR_SYNC } from '../verifier/linked-scalar-cases.ts';
+import { LINKED_SCALAR_32_CASES, LINKED_SCALAR_CASES, LINKED_SCALAR_PRUNE_CASES, LINKED_SCALAR_SYNC } from '../verifier/linked-scalar-cases.ts';
 
 describe.runIf(available('rX += K links against the kernel', kernelBpf))('the kernel agrees with the rX += K link records', () => {
-  it.each([...LINKED_SCALAR_CASES, ...LINKED_SCALAR_PRUNE_CASES, ...LINKED_SCALAR_GAPS].map((c) => [c.name, c] as const))('%s', (_n, c) => {
+  it.each([...LINKED_SCALAR_CASES, ...LINKED_SCALAR_32_CASES, ...LINKED_SCALAR_PRUNE_CASES].map((c) => [c.name, c] as const))('%s', (_n, c) => {
     const spec = asmSpec(c);
     const p = spec.programs[0]!;
     try {

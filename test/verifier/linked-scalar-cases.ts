@@ -108,17 +108,69 @@ export const LINKED_SCALAR_CASES: readonly AsmCase[] = [
   },
 ];
 
+/** r6 = four packet bytes (0 .. 0xffffffff), r7 = r6, w7 += 1; then `body`; a reachable `r0 /= 0` rejects */
+function withWord(body: string): string {
+  const lines = body.trim().split('\n');
+  // lines that are `ld_imm64` take two slots
+  const slots = lines.reduce((n, l) => n + (/ ll$/.test(l) ? 2 : 1), 0);
+  return ['r2 = *(u32 *)(r1 + 0)', 'r3 = *(u32 *)(r1 + 4)', 'r4 = r2', 'r4 += 4', `if r4 > r3 goto +${3 + slots}`, 'r6 = *(u32 *)(r2 + 0)', 'r7 = r6', 'w7 += 1', ...lines, 'r0 = 0', 'exit'].join('\n');
+}
+
 /**
- * What this kernel links and we do not (yet): 32-bit `wX += K`. The kernel accepts; we reject at the access
- * (knowing less is safe: never a false accept). The oracle test checks the kernel still accepts.
+ * 32-bit links (BPF_ADD_CONST32, this 6.18 kernel): `wX += K` links when X's upper half is zero before it; a
+ * shifted copy is zero-extended; a 32-bit and a 64-bit link of one id do not narrow each other.
  */
-export const LINKED_SCALAR_GAPS: readonly (AsmCase & { readonly ours: string })[] = [
+export const LINKED_SCALAR_32_CASES: readonly AsmCase[] = [
   {
     name: 'a 32-bit add links too',
     progType: 'xdp',
     asm: withByte(`${stackRead(16)}\nr7 = r6\nw7 += 4\nif r6 > 8 goto +2\nr2 += r7\nr0 = *(u8 *)(r2 + 0)`),
     verdict: 'accept',
-    ours: 'invalid variable-offset read from stack R2 var_off=(0x0; 0x1ff) off=-16 size=1',
+  },
+  {
+    name: 'a 32-bit subtraction links with a negative offset',
+    progType: 'xdp',
+    asm: withByte(`${stackRead(16)}\nr7 = r6\nw7 -= 4\nif r6 > 12 goto +3\nif r6 < 4 goto +2\nr2 += r7\nr0 = *(u8 *)(r2 + 0)`),
+    verdict: 'accept',
+  },
+  {
+    // r8 = w6 + 2 <= 10 narrows r7 = w6 + 4 to [4, 12]
+    name: 'two 32-bit links of one id narrow each other',
+    progType: 'xdp',
+    asm: withByte(`${stackRead(16)}\nr7 = r6\nr8 = r6\nw7 += 4\nw8 += 2\nif r8 > 10 goto +2\nr2 += r7\nr0 = *(u8 *)(r2 + 0)`),
+    verdict: 'accept',
+  },
+  {
+    // the same offset, but r7 = w6 + 4 and r8 = r6 + 4: the check on r8 leaves r7 alone
+    name: 'a 32-bit and a 64-bit link of one id do not narrow each other',
+    progType: 'xdp',
+    asm: withByte(`${stackRead(16)}\nr7 = r6\nr8 = r6\nw7 += 4\nr8 += 4\nif r8 > 12 goto +2\nr2 += r7\nr0 = *(u8 *)(r2 + 0)`),
+    verdict: 'reject',
+    insn: 19,
+    lines: ['invalid variable-offset read from stack R2 var_off=(0x0; 0x1ff) off=-16 size=1'],
+  },
+  {
+    // r6 = b | b << 32: w7 += 4 drops the upper half, so r7 is no longer r6 + 4
+    name: 'a 32-bit add does not link a value wider than 32 bits',
+    progType: 'xdp',
+    asm: withByte(`${stackRead(16)}\nr9 = r6\nr9 <<= 32\nr6 |= r9\nr7 = r6\nw7 += 4\nif r6 > 8 goto +2\nr2 += r7\nr0 = *(u8 *)(r2 + 0)`),
+    verdict: 'reject',
+    insn: 20,
+    lines: ['invalid variable-offset read from stack R2 var_off=(0x0; 0x1ff) off=-16 size=1'],
+  },
+  {
+    // r6 = 0xffffffff narrows r7 = w6 + 1 to 0 (zero-extended, not 0x100000000): the division is dead
+    name: 'a copy linked by a 32-bit add is zero-extended when the original is narrowed',
+    progType: 'xdp',
+    asm: withWord('r8 = 0xffffffff ll\nif r6 < r8 goto +3\nif r7 == 0 goto +2\nr0 = 0\nr0 /= 0'),
+    verdict: 'accept',
+  },
+  {
+    // r7 = w6 + 1 = 0 narrows r6 to 0xffffffff (not -1)
+    name: 'the original is zero-extended when narrowed through its 32-bit link',
+    progType: 'xdp',
+    asm: withWord('if r7 != 0 goto +5\nr8 = 0xffffffff ll\nif r6 == r8 goto +2\nr0 = 0\nr0 /= 0'),
+    verdict: 'accept',
   },
 ];
 

@@ -51,11 +51,12 @@ export interface ScalarState {
   /** Scalar id linking copies of one value (0: none); the domain only clears it where the kernel does. */
   id: number;
   /**
-   * The kernel's BPF_ADD_CONST bit of the id: this scalar is `off` more than the others sharing `id` (set by a
-   * 64-bit `rX += K` on a linked scalar, 0 <= K <= S32_MAX), so a branch narrowing one of them narrows this one
-   * shifted by the difference of their offsets (sync_linked_regs). Meaningless while `id` is 0.
+   * The kernel's BPF_ADD_CONST bits of the id: this scalar is `off` more than the others sharing `id` (set by
+   * `rX += K` on a linked scalar: BPF_ADD_CONST64, 64; or `wX += K` on one whose upper half is zero:
+   * BPF_ADD_CONST32, 32, its value the 32-bit sum), so a branch narrowing one of them narrows this one shifted
+   * by the difference of their offsets (sync_linked_regs). false: no such link. Meaningless while `id` is 0.
    */
-  addConst: boolean;
+  addConst: AddConst;
   /** The kernel's `reg->off` of a scalar: the K of that `rX += K` (0 when not linked that way). */
   off: number;
   /** The precision mark the kernel prints as a `P` prefix. */
@@ -105,6 +106,9 @@ export function assignScalar(dst: ScalarState, src: ScalarState): void {
   Object.assign(dst, src);
 }
 
+/** Which `+= K` linked a scalar: none, BPF_ADD_CONST64 (`rX += K`) or BPF_ADD_CONST32 (`wX += K`). */
+export type AddConst = false | 64 | 32;
+
 /** `reg->id = 0`: the scalar no longer shares its value with others (the BPF_ADD_CONST link goes with the id). */
 export function clearScalarId(reg: ScalarState): void {
   reg.id = 0;
@@ -118,7 +122,7 @@ export function clearScalarId(reg: ScalarState): void {
  */
 export function scalarIdKey(reg: ScalarState): number {
   if (reg.id === 0) return 0;
-  return reg.addConst ? reg.id + 2 ** 31 : reg.id;
+  return reg.addConst === 64 ? reg.id + 2 ** 31 : reg.addConst === 32 ? reg.id + 2 ** 30 : reg.id;
 }
 
 /** Mirrors `___mark_reg_known`: every bound and the tnum set to `imm` (id kept). */

@@ -132,9 +132,10 @@ export function execAlu(state: VerifierState, insn: AluInsn, ctx: ProgramContext
   }
   const d = cloneScalar((dst as { s: ScalarState }).s);
   const srcS = (src as { s: ScalarState }).s;
+  const dstUmaxBefore = d.umax;
   adjustScalarMinMaxVals(d, srcS, { op: insn.op as ScalarAluOp, alu32: insn.width === 32 });
   // the result shares nothing with the operand's copies, except `rX += K` (adjust_reg_min_max_vals)
-  linkAfterAlu(d, srcS, { op: insn.op, alu32: insn.width === 32, bpfCapable: ctx.profile.bpfCapable });
+  linkAfterAlu(d, srcS, { op: insn.op, alu32: insn.width === 32, bpfCapable: ctx.profile.bpfCapable, dstUmaxBefore });
   state.setReg(insn.dst, scalarReg(d));
 }
 

@@ -30,7 +30,7 @@ describe('formatScalar() prints as the kernel verifier log does', () => {
     s.precise = true;
     expect(formatScalar(s)).toBe('Pscalar(id=3)');
     expect(formatScalar({ ...knownScalar(5n), precise: true })).toBe('P5');
-    const linked = { ...unknownScalar(), id: 1, addConst: true, off: 16 };
+    const linked = { ...unknownScalar(), id: 1, addConst: 64 as const, off: 16 };
     expect(formatScalar(linked)).toBe('scalar(id=1+16)');
     expect(formatScalar({ ...linked, off: 0 })).toBe('scalar(id=1+0)');
     // an offset without its flag is not printed

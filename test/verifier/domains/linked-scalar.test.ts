@@ -13,30 +13,30 @@ import {
 import { randomSet, scalarOfSet } from './concrete.ts';
 import { prng } from './kernel-cases.ts';
 
-const ROOT = { op: 'add', alu32: false, bpfCapable: true } as const;
-const linked = (id: number, off?: number): ScalarState =>
-  off === undefined ? { ...unknownScalar(), id } : { ...unknownScalar(), id, addConst: true, off };
+const ROOT = { op: 'add', alu32: false, bpfCapable: true, dstUmaxBefore: 0xffn } as const;
+const linked = (id: number, off?: number, kind: 32 | 64 = 64): ScalarState =>
+  off === undefined ? { ...unknownScalar(), id } : { ...unknownScalar(), id, addConst: kind, off };
 
 describe('linkAfterAlu() (adjust_reg_min_max_vals on ids)', () => {
   it('links a copy by the constant of a 64-bit add', () => {
     const d = linked(3);
     linkAfterAlu(d, knownScalar(16n), ROOT);
-    expect([d.id, d.addConst, d.off]).toEqual([3, true, 16]);
+    expect([d.id, d.addConst, d.off]).toEqual([3, 64, 16]);
   });
 
   it('takes a constant register as the constant, and zero as a constant', () => {
     const d = linked(3);
     linkAfterAlu(d, { ...knownScalar(0n), id: 9 }, ROOT);
-    expect([d.id, d.addConst, d.off]).toEqual([3, true, 0]);
+    expect([d.id, d.addConst, d.off]).toEqual([3, 64, 0]);
   });
 
   it('links a subtraction and a negative constant with a negative offset', () => {
     const sub = linked(3);
     linkAfterAlu(sub, knownScalar(4n), { ...ROOT, op: 'sub' });
-    expect([sub.id, sub.addConst, sub.off]).toEqual([3, true, -4]);
+    expect([sub.id, sub.addConst, sub.off]).toEqual([3, 64, -4]);
     const neg = linked(3);
     linkAfterAlu(neg, knownScalar(BigInt.asUintN(64, -0x8000_0000n)), ROOT);
-    expect([neg.id, neg.addConst, neg.off]).toEqual([3, true, -0x8000_0000]);
+    expect([neg.id, neg.addConst, neg.off]).toEqual([3, 64, -0x8000_0000]);
   });
 
   it('clears the id on a second constant, one outside the s32 range, or subtracting S32_MIN', () => {
@@ -55,9 +55,23 @@ describe('linkAfterAlu() (adjust_reg_min_max_vals on ids)', () => {
     expect([edge.id, edge.off]).toEqual([3, 0x7fff_ffff]);
   });
 
-  it('clears the id and offset for 32-bit adds, other operations, unknown addends and without bpf_capable', () => {
+  it('links a 32-bit add by the s32 of its constant\'s low half, when the upper half was zero before it', () => {
+    const d = linked(3);
+    linkAfterAlu(d, knownScalar(0xffff_fffcn), { ...ROOT, alu32: true });
+    expect([d.id, d.addConst, d.off]).toEqual([3, 32, -4]);
+    // only the low 32 bits of the addend count
+    const hi = linked(3);
+    linkAfterAlu(hi, knownScalar(0x1_0000_0004n), { ...ROOT, alu32: true });
+    expect([hi.id, hi.addConst, hi.off]).toEqual([3, 32, 4]);
+    const sub = linked(3);
+    linkAfterAlu(sub, knownScalar(4n), { ...ROOT, alu32: true, op: 'sub' });
+    expect([sub.id, sub.addConst, sub.off]).toEqual([3, 32, -4]);
+  });
+
+  it('clears the id and offset for 32-bit adds on a value wider than 32 bits, other operations, unknown addends and without bpf_capable', () => {
     const cases: [Parameters<typeof linkAfterAlu>[2], ScalarState][] = [
-      [{ ...ROOT, alu32: true }, knownScalar(1n)],
+      [{ ...ROOT, alu32: true, dstUmaxBefore: 0x1_0000_0000n }, knownScalar(1n)],
+      [{ ...ROOT, alu32: true, op: 'sub' }, knownScalar(0x8000_0000n)],
       [{ ...ROOT, op: 'mul' }, knownScalar(1n)],
       [ROOT, unknownScalar()],
       [{ ...ROOT, bpfCapable: false }, knownScalar(1n)],
@@ -94,7 +108,7 @@ describe('syncLinkedScalar() (sync_linked_regs for one register)', () => {
   it('copies the narrowed scalar when neither is linked by an add, or their offsets agree', () => {
     const known = { ...scalarOfSet([0n, 8n]), id: 1 };
     expect(syncLinkedScalar(linked(1), known)).toEqual(known);
-    const knownAdded = { ...known, addConst: true, off: 4 };
+    const knownAdded = { ...known, addConst: 64 as const, off: 4 };
     expect(syncLinkedScalar(linked(1, 4), knownAdded)).toEqual(knownAdded);
   });
 
@@ -104,11 +118,27 @@ describe('syncLinkedScalar() (sync_linked_regs for one register)', () => {
     expect([r.umin, r.umax]).toEqual([8n, 11n]);
   });
 
+  it('does not narrow across a 32-bit and a 64-bit link of one id', () => {
+    const known = { ...scalarOfSet([0n, 8n]), id: 1, addConst: 64 as const, off: 2 };
+    const reg = linked(1, 4, 32);
+    expect(syncLinkedScalar(reg, known)).toBe(reg);
+    expect(syncLinkedScalar(linked(1, 2, 64), { ...known, addConst: 32 })).toEqual(linked(1, 2, 64));
+  });
+
+  it('zero-extends a shifted copy when either link is 32-bit (wX += K wraps in 32 bits)', () => {
+    // r6 = 0xffffffff narrowed; r7 = w6 + 1 is 0, not 0x100000000
+    const r = syncLinkedScalar(linked(1, 1, 32), { ...knownScalar(0xffff_ffffn), id: 1 });
+    expect([r.umin, r.umax, r.id, r.addConst]).toEqual([0n, 0n, 1, 32]);
+    // r7 = w6 + 1 narrowed to 0: r6 = 0xffffffff, not -1
+    const back = syncLinkedScalar(linked(1), { ...knownScalar(0n), id: 1, addConst: 32, off: 1 });
+    expect([back.umin, back.umax]).toEqual([0xffff_ffffn, 0xffff_ffffn]);
+  });
+
   it('shifts by the difference of offsets and keeps the register\'s own id, flag and offset', () => {
     const known = { ...scalarOfSet([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]), id: 1 };
     const r = syncLinkedScalar(linked(1, 4), known);
     expect([r.umin, r.umax, r.smin, r.smax, r.u32min, r.u32max]).toEqual([4n, 12n, 4n, 12n, 4, 12]);
-    expect([r.id, r.addConst, r.off]).toEqual([1, true, 4]);
+    expect([r.id, r.addConst, r.off]).toEqual([1, 64, 4]);
     // and back: the original from the linked one
     const back = syncLinkedScalar(linked(1), { ...r });
     expect([back.umin, back.umax, back.id, back.addConst, back.off]).toEqual([0n, 8n, 1, false, 0]);
@@ -120,7 +150,7 @@ describe('syncLinkedScalar() (sync_linked_regs for one register)', () => {
       const xs = randomSet(rng);
       const offs = [Math.floor(rng() * 0x7fff_ffff) * (rng() < 0.5 ? -1 : 1), Math.floor(rng() * 64) - 32];
       const [regOff, knownOff] = rng() < 0.5 ? offs : [offs[1]!, offs[0]!];
-      const known: ScalarState = { ...scalarOfSet(xs), id: 1, addConst: knownOff !== 0 || rng() < 0.5, off: knownOff! };
+      const known: ScalarState = { ...scalarOfSet(xs), id: 1, addConst: knownOff !== 0 || rng() < 0.5 ? 64 : false, off: knownOff! };
       const reg = linked(1, regOff!);
       const out = syncLinkedScalar(reg, known);
       for (const x of xs) {
