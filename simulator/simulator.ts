@@ -11,7 +11,7 @@ import { kernelHelpers, type FibTable, type HelperCall, type RedirectTarget } fr
 import { ArrayMap, createMap, MapOfMaps, MapType, ProgArrayMap, SimMap, UnsupportedMap } from './maps/index.ts';
 import { createRng } from './packet/index.ts';
 import { CompiledProgram, compileProgram, Memory, type TraceEntry } from './vm/index.ts';
-import { registerContext, runBatch, vmFor, type BatchOptions, type BatchResult, type Tier } from './wasm-tier/index.ts';
+import { liveView, registerContext, runBatch, vmFor, type BatchOptions, type BatchResult, type Tier } from './wasm-tier/index.ts';
 import { verifyPrograms } from './verify-programs.ts';
 import type { VerifyReport } from '../verifier/index.ts';
 
@@ -166,11 +166,15 @@ export class Simulator {
     return m;
   }
 
-  /** The bytes of a global variable (a live view: writes change what programs read). */
+  /**
+   * The bytes of a global variable: a live view (writes change what programs read, and it shows what they
+   * write) on either tier. The fast tier keeps map values in its linear memory, so unless this simulator only
+   * interprets, the section moves there before the view is taken.
+   */
   global(name: string): Uint8Array {
     for (const d of this.spec.data) {
       const v = d.variables.find((x) => x.name === name);
-      if (v !== undefined) return (this.maps.get(d.name) as ArrayMap).region(0).bytes.subarray(v.offset, v.offset + v.size);
+      if (v !== undefined) return liveView(this.memory, (this.maps.get(d.name) as ArrayMap).region(0), this.tier !== 'interp').subarray(v.offset, v.offset + v.size);
     }
     throw new RangeError(`no global variable ${name}`);
   }

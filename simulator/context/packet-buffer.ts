@@ -21,6 +21,14 @@ export class PacketBuffer {
    */
   #touchedLo: number;
   #touchedHi: number;
+  /**
+   * Bytes in [#staleFrom, #staleEnd) may hold what an earlier frame or run left: reload does not clear the
+   * tail past the frame (most frames are shorter than the one before); the window's end grows only through
+   * setWindow, which zeroes them first. Everywhere else the bytes are what a new buffer would hold, or what
+   * this run wrote.
+   */
+  #staleFrom: number;
+  #staleEnd: number;
 
   constructor(memory: Memory, packet: Uint8Array, headroom: number, tailroom = 0, name = 'packet') {
     const bytes = new Uint8Array(headroom + packet.length + tailroom);
@@ -31,25 +39,33 @@ export class PacketBuffer {
     this.end = headroom + packet.length;
     this.#touchedLo = headroom;
     this.#touchedHi = this.end;
+    this.#staleFrom = this.end;
+    this.#staleEnd = this.end;
   }
 
   /**
-   * Hold `frame` at `headroom` with zeros around it and the window on it, as a new PacketBuffer of the same
-   * size would, clearing only what runs since the last reload could have written (the bytes are kept: a
-   * fast-tier adopted region stays in linear memory). False when the frame does not fit.
+   * Hold `frame` at `headroom` with the window on it, every byte a program can reach being what a new
+   * PacketBuffer of the same size would hold: the headroom that runs since the last reload could have written
+   * is cleared, the tail past the frame only when a window grows over it (see #staleEnd). The bytes are kept
+   * (a fast-tier adopted region stays in linear memory). False when the frame does not fit.
    */
   reload(frame: Uint8Array, headroom: number): boolean {
     const b = this.region.bytes;
     const end = headroom + frame.length;
     if (end > b.length) return false;
     const lo = Math.min(this.#touchedLo, this.region.start);
-    const hi = Math.max(this.#touchedHi, this.region.end);
+    const hi = Math.max(this.#touchedHi, this.region.end, this.#staleEnd);
     if (lo < headroom) b.fill(0, lo, headroom);
-    if (hi > end) b.fill(0, end, hi);
     b.set(frame, headroom);
-    this.setWindow(headroom, headroom, end);
+    this.meta = headroom;
+    this.data = headroom;
+    this.end = end;
+    this.region.start = headroom;
+    this.region.end = end;
     this.#touchedLo = headroom;
     this.#touchedHi = end;
+    this.#staleFrom = end;
+    this.#staleEnd = hi > end ? hi : end;
     return true;
   }
 
@@ -65,6 +81,13 @@ export class PacketBuffer {
 
   /** Move the window (after a head or meta adjustment). */
   setWindow(meta: number, data: number, end: number): void {
+    if (end > this.end && end > this.#staleFrom && this.#staleEnd > this.end) {
+      // the tail grows over bytes an earlier frame or run left: a new buffer has zeros there
+      const from = Math.max(this.end, this.#staleFrom);
+      const to = Math.min(end, this.#staleEnd);
+      if (from < to) this.region.bytes.fill(0, from, to);
+      if (to > this.#staleFrom) this.#staleFrom = to;
+    }
     this.meta = meta;
     this.data = data;
     this.end = end;
@@ -106,6 +129,8 @@ export class PacketBuffer {
       this.end += extra;
       this.#touchedLo += extra;
       this.#touchedHi += extra;
+      this.#staleFrom += extra;
+      this.#staleEnd += extra;
     }
     const b = this.region.bytes;
     b.copyWithin(this.data - len, this.data, this.data + offset);

@@ -81,6 +81,7 @@ export class SkbContext {
       kind: 'ctx',
       bytes,
       access: contextAccess(progType),
+      pureAccess: true,
       // skb->queue_mapping is a u16: the kernel stores a value only when it is below NO_QUEUE_MAPPING (0xffff)
       store: (offset, _size, lo, hi) => offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff),
       load: (offset) => {

@@ -39,6 +39,7 @@ export class XdpContext {
       kind: 'ctx',
       bytes,
       access: contextAccess('xdp'),
+      pureAccess: true,
       load: (offset) => {
         if (offset === 0) return p.region.address(p.data);
         if (offset === 4) return p.region.address(p.end);

@@ -124,8 +124,16 @@ export function registerHelpers(env: HelperEnv): (id: number, regs: RegisterHalv
         }
         const src = p.region.bytes;
         const from = p.data + offset;
-        if (len <= 64) for (let i = 0; i < len; i++) dst[at + i] = src[from + i]!;
-        else dst.set(src.subarray(from, from + len), at);
+        if (len > 64) dst.set(src.subarray(from, from + len), at);
+        else if (to === p.region) for (let i = 0; i < len; i++) dst[at + i] = src[from + i]!;
+        else {
+          // a header's worth: four bytes a step (the regions differ, so the copies cannot overlap)
+          const sv = p.region.view;
+          const dv = to.view;
+          let i = 0;
+          for (; i + 4 <= len; i += 4) dv.setInt32(at + i, sv.getInt32(from + i, true), true);
+          for (; i < len; i++) dst[at + i] = src[from + i]!;
+        }
         setR0(regs, 0);
         return true;
       }

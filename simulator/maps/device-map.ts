@@ -7,6 +7,7 @@
 // refused (-EINVAL). Programs only read entries (lookup gives a read-only value) and redirect through them.
 import type { Region } from '../vm/index.ts';
 import { Errno, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
+import { removeValue } from './map-events.ts';
 
 export const DEVMAP = 14;
 export const CPUMAP = 16;
@@ -42,7 +43,7 @@ export class DeviceMap extends SimMap {
     const i = this.#index(key);
     if (i >= this.maxEntries) return -Errno.EINVAL;
     const r = this.#slots[i];
-    if (r !== undefined) this.memory.remove(r);
+    if (r !== undefined) removeValue(this.memory, r);
     this.#slots[i] = undefined;
     return 0;
   }
@@ -74,7 +75,7 @@ export class DeviceMap extends SimMap {
     } else if (flags === UpdateFlag.NOEXIST) return -Errno.EEXIST;
     const v = values[0]!;
     if (this.type === CPUMAP && (v[0]! | v[1]! | v[2]! | v[3]!) === 0) return -Errno.EINVAL;
-    if (old !== undefined) this.memory.remove(old);
+    if (old !== undefined) removeValue(this.memory, old);
     this.#slots[i] = this.newValue(String(i), v.slice());
     return 0;
   }

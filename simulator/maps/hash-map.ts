@@ -11,6 +11,7 @@
 // recency (the oldest is evicted: O(1) instead of a scan).
 import type { Region } from '../vm/index.ts';
 import { hashBytes, sameBytes } from './key-bytes.ts';
+import { keysChanged, removeValue } from './map-events.ts';
 import { checkFlags, Errno, hexKey, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
 
 interface Element {
@@ -127,6 +128,7 @@ export class HashMap extends SimMap {
     if (this.lru) this.#toNewest(e);
     this.#size++;
     this.#fresh = true;
+    keysChanged(this);
     return e;
   }
 
@@ -168,7 +170,8 @@ export class HashMap extends SimMap {
     else e.next.prev = e.prev;
     if (this.lru) this.#unlinkRecency(e);
     this.#size--;
-    for (const r of e.regions) this.memory.remove(r);
+    for (const r of e.regions) removeValue(this.memory, r);
+    keysChanged(this);
   }
 
   protected deleteKey(key: Uint8Array): number {

@@ -11,3 +11,4 @@ export { MapOfMaps } from './map-of-maps.ts';
 export { QueueStackMap } from './queue-stack-map.ts';
 export { CPUMAP, DEVMAP, DeviceMap, XSKMAP } from './device-map.ts';
 export { BPF_F_CURRENT_CPU, PerfEventArrayMap, type PerfEvent } from './perf-event-array-map.ts';
+export { keysChanged, onMapEvents, type MapListener } from './map-events.ts';

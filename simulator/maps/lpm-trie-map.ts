@@ -5,6 +5,7 @@
 // walk also yields more specific prefixes before the ones containing them).
 import type { Region } from '../vm/index.ts';
 import { checkFlags, Errno, hexKey, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
+import { keysChanged, removeValue } from './map-events.ts';
 
 interface Prefix {
   readonly key: Uint8Array;
@@ -125,6 +126,7 @@ export class LpmTrieMap extends SimMap {
     this.#buckets.set(hash, { key: c.key, len: c.len, region, chain: this.#buckets.get(hash) });
     this.#size++;
     this.#countLength(c.len, 1);
+    keysChanged(this);
     return 0;
   }
 
@@ -144,7 +146,8 @@ export class LpmTrieMap extends SimMap {
     }
     this.#size--;
     this.#countLength(p.len, -1);
-    this.memory.remove(p.region);
+    removeValue(this.memory, p.region);
+    keysChanged(this);
     return 0;
   }
 

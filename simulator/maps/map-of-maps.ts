@@ -2,11 +2,15 @@
 // map's address (what a later bpf_map_lookup_elem takes as its map); programs cannot update them. From
 // TypeScript, `setMap(key, map)` places an inner map (its shape must match the template's, as the kernel
 // checks).
+import type { Region } from '../vm/index.ts';
+import { keysChanged } from './map-events.ts';
 import { checkFlags, Errno, hexKey, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
 
 export class MapOfMaps extends SimMap {
   readonly #inner = new Map<string, { key: Uint8Array; map: SimMap }>();
   readonly isArray: boolean;
+  /** an array of maps' inner maps by index: a program's lookup without a string per call */
+  readonly #byIndex = new Map<number, SimMap>();
 
   constructor(o: SimMapOptions) {
     super(o);
@@ -23,12 +27,14 @@ export class MapOfMaps extends SimMap {
     if (checkFlags(flags) !== 0) return -Errno.EINVAL;
     if (this.isArray && this.#index(k) >= this.maxEntries) return -Errno.E2BIG;
     const h = hexKey(k);
-    if (map === undefined) return this.#inner.delete(h) ? 0 : -Errno.ENOENT;
+    if (map === undefined) return this.deleteKey(k);
     const exists = this.#inner.has(h) || this.isArray;
     if ((flags & 3) === UpdateFlag.NOEXIST && this.#inner.has(h)) return -Errno.EEXIST;
     if ((flags & 3) === UpdateFlag.EXIST && !exists) return -Errno.ENOENT;
     if (!this.isArray && !this.#inner.has(h) && this.#inner.size >= this.maxEntries) return -Errno.E2BIG;
     this.#inner.set(h, { key: k.slice(), map });
+    if (this.isArray) this.#byIndex.set(this.#index(k), map);
+    keysChanged(this);
     return 0;
   }
 
@@ -41,13 +47,21 @@ export class MapOfMaps extends SimMap {
     return this.#inner.get(hexKey(key))?.map.handle.address() ?? 0n;
   }
 
+  override lookupRegion(key: Uint8Array, offset: number, cpu: number): Region | undefined {
+    if (!this.isArray || this.keySize !== 4) return super.lookupRegion(key, offset, cpu);
+    const i = (key[offset]! | (key[offset + 1]! << 8) | (key[offset + 2]! << 16) | (key[offset + 3]! << 24)) >>> 0;
+    return this.#byIndex.get(i)?.handle;
+  }
+
   update(): number {
     return -Errno.EINVAL; // programs cannot update a map of maps
   }
 
   protected deleteKey(key: Uint8Array): number {
-    if (this.isArray) return this.#inner.delete(hexKey(key)) ? 0 : -Errno.ENOENT;
-    return this.#inner.delete(hexKey(key)) ? 0 : -Errno.ENOENT;
+    if (this.isArray) this.#byIndex.delete(this.#index(key));
+    if (!this.#inner.delete(hexKey(key))) return -Errno.ENOENT;
+    keysChanged(this);
+    return 0;
   }
 
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {

@@ -13,6 +13,7 @@
 // (check_subprogs, check_cfg): jumps in range, not into an ld_imm64, not out of their subprogram, each
 // subprogram ending in exit or a jump, r10 never written, helper ids known when a dispatch is given.
 import { decode, jumpTarget, slotOffsets, type Instruction, type LdImm64Insn, type LineInfo } from '../../bpf/index.ts';
+import { fuse } from './fuse.ts';
 import type { HelperDispatch } from './helpers.ts';
 
 /** The high half of a function's address (`ld_imm64` with BPF_PSEUDO_FUNC); the low half is its slot. */
@@ -86,6 +87,8 @@ export class CompiledProgram {
   readonly slots: number;
   /** see the layout above */
   readonly code: Int32Array;
+  /** `code` with superinstructions (fuse.ts): what the interpreter runs when it does not trace */
+  readonly fused: Int32Array;
   /** first slot of each function (the entry is 0), ascending */
   readonly functions: readonly number[];
   readonly sourceLine: ((slot: number) => string | undefined) | undefined;
@@ -103,6 +106,7 @@ export class CompiledProgram {
     this.instructions = fields.instructions;
     this.slots = fields.slots;
     this.code = fields.code;
+    this.fused = fuse(fields.code);
     this.functions = fields.functions;
     this.sourceLine = fields.sourceLine;
   }

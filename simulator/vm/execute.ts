@@ -1,12 +1,14 @@
-// The dispatch loop: one switch over CompiledProgram's handler numbers (the opcode byte, or HANDLER's numbers
-// for variants), hot cases first, registers as int32 halves in two Int32Arrays, memory accesses through
-// resolve() (the region by tag, then bounds and permissions). primeExecute() runs every case once before the
-// first program, so V8's optimized code for this function survives the programs that follow.
+// The dispatch loop: one switch over CompiledProgram's handler numbers (the opcode byte, HANDLER's numbers
+// for variants, FUSED's for a few frequent sequences run in one dispatch: fuse.ts), hot cases first,
+// registers as int32 halves in two Int32Arrays, memory accesses through resolve() (the region by tag, then
+// bounds and permissions; a context's access rule once per field, Region.allowed). primeExecute() runs every
+// case once before the first program, so V8's optimized code for this function survives the programs that
+// follow.
 // Hot state lives in locals; the slow paths (calls, helpers, exit from a subprogram) are RunState methods
 // and the loop re-reads pc, code and the budget after them.
 import { CODE_TAG } from './compiled-program.ts';
 import { bswap32, mul64, OUT, sdiv64, smod64, udiv64, umod64 } from './int64.ts';
-import { describeAddress, REGION_BASE, signed, type Region } from './memory.ts';
+import { allowedBit, describeAddress, REGION_BASE, signed, type Region } from './memory.ts';
 import type { RunState } from './run-state.ts';
 import { AccessFault, LoopFault } from './run-signals.ts';
 import { primeExecute } from './prime-execute.ts';
@@ -35,10 +37,14 @@ export function resolve(regions: readonly (Region | undefined)[], alo: number, a
   }
   const rg = h > 0 && h < regions.length ? regions[h] : undefined;
   const o = a - REGION_BASE;
-  if (rg !== undefined && o >= rg.start && o + size <= rg.end && (rg.writable || !write) && rg.access === undefined) {
-    rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
-    resolvedOffset = o;
-    return rg;
+  if (rg !== undefined && o >= rg.start && o + size <= rg.end && (rg.writable || !write)) {
+    // no access rule, or a pure one (a context's) that allowed this access before
+    const allowed = rg.allowed;
+    if (rg.access === undefined || (allowed !== undefined && (allowed[o]! & allowedBit(size, write)) !== 0)) {
+      rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+      resolvedOffset = o;
+      return rg;
+    }
   }
   return resolveSlow(rg, h, a, o, size, write);
 }
@@ -49,6 +55,7 @@ function resolveSlow(rg: Region | undefined, h: number, a: number, o: number, si
     if (!(rg.kind === 'stack' && o < rg.start && o >= 0 && o + size <= rg.end)) {
       const why = rg.check(o, size, write);
       if (why === undefined) {
+        if (rg.allowed !== undefined) rg.allowed[o] = rg.allowed[o]! | allowedBit(size, write);
         rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
         resolvedOffset = o;
         return rg;
@@ -91,7 +98,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
   const hi = st.hi;
   const regions = st.memory.regions;
   const tracing = st.tracing;
-  let code = st.code;
+  // the fused code (superinstructions, fuse.ts) unless every instruction is traced
+  let code = tracing ? st.code : st.prog.fused;
   let pc = st.pc;
   let left = st.left;
   let slot = 0;
@@ -108,9 +116,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
       pc++;
       if (tracing) st.record(slot);
       switch (h) {
-        // Cases in order of how often programs execute them (measured over the fixtures and example policies):
-        // V8 11 (Node 20) compiles a switch to comparisons in source order, not a jump table, so a hot case far
-        // down would cost dozens of compares per instruction. Opcodes: BPF_CLASS in the low 3 bits (4 ALU,
+        // Cases in order of how often programs execute them (measured over the fixtures and example policies).
+        // V8 makes one jump table of a switch whose cases are all number literals (so each case is a literal,
+        // named in a comment where it is not the opcode). Opcodes: BPF_CLASS in the low 3 bits (4 ALU,
         // 7 ALU64, 5 JMP, 6 JMP32, 1 LDX, 2 ST, 3 STX, 0 LD), BPF_X (register operand) 0x08, the op in the high
         // nibble; HANDLER (compiled-program.ts) numbers the variants.
         case 0xb4:
@@ -142,9 +150,211 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             return 'exit';
           }
           st.returnFromCall();
-          code = st.code;
+          code = tracing ? st.code : st.prog.fused;
           pc = st.pc;
           break;
+        case 0x02: {
+          // FUSED.movAdd (fuse.ts; a literal, as V8 makes its jump table only of number literals)
+          // rD = rS; rD += imm (next slot). Each part past the first counts against the budget as its own
+          // dispatch would: with none left, only the first part runs and the next round faults on the second
+          const l = lo[s]!;
+          const u = hi[s]!;
+          if (left === 0) {
+            lo[d] = l;
+            hi[d] = u;
+            break;
+          }
+          left--;
+          slot = pc++;
+          const imm = code[at + 7]!;
+          const t = (l >>> 0) + (imm >>> 0);
+          lo[d] = t;
+          hi[d] = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          break;
+        }
+        case 0x0a: {
+          // FUSED.movAddJgt (fuse.ts; a literal, as V8 makes its jump table only of number literals)
+          // rD = rS; rD += imm; if rD > rX goto (unsigned): the packet bounds check
+          const l = lo[s]!;
+          const u = hi[s]!;
+          if (left < 2) {
+            lo[d] = l;
+            hi[d] = u;
+            break;
+          }
+          left -= 2;
+          slot = pc + 1;
+          const imm = code[at + 7]!;
+          const t = (l >>> 0) + (imm >>> 0);
+          const nl = t | 0;
+          const nh = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          lo[d] = nl;
+          hi[d] = nh;
+          const x = (code[at + 9]! >> 4) & 15;
+          const ah = nh >>> 0;
+          const bh = hi[x]! >>> 0;
+          pc = (ah !== bh ? ah > bh : nl >>> 0 > lo[x]! >>> 0) ? code[at + 10]! : pc + 2;
+          break;
+        }
+        case 0x12:
+          // FUSED.retImm (fuse.ts)
+          // w0 = imm; exit
+          lo[0] = code[at + 3]!;
+          hi[0] = 0;
+          if (left === 0) break;
+          left--;
+          slot = pc;
+          if (st.depth === st.baseDepth) {
+            st.left = left;
+            return 'exit';
+          }
+          st.returnFromCall();
+          code = tracing ? st.code : st.prog.fused;
+          pc = st.pc;
+          break;
+        case 0x1a: {
+          // FUSED.immStore (fuse.ts; a literal, as V8 makes its jump table only of number literals)
+          // wD = imm; *(u32 *)(rX + off) = rD
+          const v = code[at + 3]!;
+          lo[d] = v;
+          hi[d] = 0;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          const x = code[at + 5]! & 15;
+          const off = code[at + 6]!;
+          const ah = hi[x]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[x]! ^ REGION_BASE) + off;
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+            rg = resolve(regions, lo[x]!, hi[x]!, off, 4, true);
+            o = resolvedOffset;
+            if (rg.store !== undefined && rg.store(o, 4, v, 0)) break;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          rg.view.setInt32(o, v, true);
+          break;
+        }
+        case 0x22: {
+          // FUSED.loadStore (fuse.ts; a literal, as V8 makes its jump table only of number literals)
+          // wD = *(u32 *)(rS + off); *(u32 *)(rX + off2) = wY: a field copied. The load as 0x61 does it; the
+          // store only on its fast path (else the next dispatch runs it alone, as the plain code would)
+          const ah = hi[s]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+            rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 4, false);
+            if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 4)) break;
+            o = resolvedOffset;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          lo[d] = rg.view.getInt32(o, true);
+          hi[d] = 0;
+          if (left === 0) break;
+          const x = code[at + 5]! & 15;
+          const bh = hi[x]!;
+          const wg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
+          const p = (lo[x]! ^ REGION_BASE) + code[at + 6]!;
+          if (wg === undefined || p < wg.start || p + 4 > wg.end || wg.access !== undefined || !wg.writable || wg.store !== undefined) break;
+          left--;
+          slot = pc++;
+          wg.lowWater = p < wg.lowWater ? p : wg.lowWater;
+          wg.view.setInt32(p, lo[code[at + 5]! >> 4]!, true);
+          break;
+        }
+        case 0x2a: case 0x32: {
+          // FUSED.storeLoad, FUSED.storeStore (fuse.ts): *(u32 *)(rD + off) = wS, then a 4-byte load or store.
+          // The first store as 0x63 does it; the second access only on its fast path (else the next dispatch
+          // runs it alone, as the plain code would)
+          const ah = hi[d]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+            rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
+            o = resolvedOffset;
+            if (rg.store !== undefined && rg.store(o, 4, lo[s]!, hi[s]!)) break;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          rg.view.setInt32(o, lo[s]!, true);
+          if (left === 0) break;
+          const x = code[at + 5]! & 15;
+          const y = code[at + 5]! >> 4;
+          if (h === 0x2a) {
+            // the load: wX = *(u32 *)(rY + off2)
+            const bh = hi[y]!;
+            const lg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
+            const p = (lo[y]! ^ REGION_BASE) + code[at + 6]!;
+            if (lg === undefined || p < lg.start || p + 4 > lg.end || lg.access !== undefined || lg.load !== undefined) break;
+            left--;
+            slot = pc++;
+            lg.lowWater = p < lg.lowWater ? p : lg.lowWater;
+            lo[x] = lg.view.getInt32(p, true);
+            hi[x] = 0;
+          } else {
+            // the store: *(u32 *)(rX + off2) = wY
+            const bh = hi[x]!;
+            const wg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
+            const p = (lo[x]! ^ REGION_BASE) + code[at + 6]!;
+            if (wg === undefined || p < wg.start || p + 4 > wg.end || wg.access !== undefined || !wg.writable || wg.store !== undefined) break;
+            left--;
+            slot = pc++;
+            wg.lowWater = p < wg.lowWater ? p : wg.lowWater;
+            wg.view.setInt32(p, lo[y]!, true);
+          }
+          break;
+        }
+        case 0x3a: {
+          // FUSED.lddwCall (fuse.ts): rD = imm64 (a map, most often); call helper (two slots on)
+          lo[d] = code[at + 3]!;
+          hi[d] = code[at + 2]!;
+          pc++;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          const id = code[at + 11]!;
+          const helpers = st.helpers;
+          if (helpers.fast !== undefined && helpers.fast(id, st)) break;
+          st.pc = pc;
+          st.left = left;
+          st.callHelper(id, true);
+          code = tracing ? st.code : st.prog.fused;
+          pc = st.pc;
+          left = st.left;
+          break;
+        }
+        case 0x42: {
+          // FUSED.keyCall (fuse.ts): rD = rS; rD += imm; rX = imm64; call (a key on the stack, a map, a lookup)
+          const l = lo[s]!;
+          const u = hi[s]!;
+          if (left === 0) {
+            lo[d] = l;
+            hi[d] = u;
+            break;
+          }
+          left--;
+          slot = pc++;
+          const imm = code[at + 7]!;
+          const t = (l >>> 0) + (imm >>> 0);
+          lo[d] = t;
+          hi[d] = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          if (left === 0) break;
+          left--;
+          slot = pc;
+          const x = code[at + 9]! & 15;
+          lo[x] = code[at + 11]!;
+          hi[x] = code[at + 10]!;
+          pc += 2;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          const id = code[at + 19]!;
+          const helpers = st.helpers;
+          if (helpers.fast !== undefined && helpers.fast(id, st)) break;
+          st.pc = pc;
+          st.left = left;
+          st.callHelper(id, true);
+          code = tracing ? st.code : st.prog.fused;
+          pc = st.pc;
+          left = st.left;
+          break;
+        }
         case 0x07: {
           const imm = code[at + 3]!;
           const t = (lo[d]! >>> 0) + (imm >>> 0);
@@ -197,14 +407,19 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           if (compare(h & 0xf0, c)) pc = code[at + 2]!;
           break;
         }
-        case 0x85:
+        case 0x85: {
+          // a helper answered from the registers first (what callHelper tries first: it runs no callback, makes
+          // no tail call and reads neither pc nor the budget), without syncing the hot state for the slow path
+          const helpers = st.helpers;
+          if (helpers.fast !== undefined && helpers.fast(code[at + 3]!, st)) break;
           st.pc = pc;
           st.left = left;
-          st.callHelper(code[at + 3]!);
-          code = st.code;
+          st.callHelper(code[at + 3]!, true);
+          code = tracing ? st.code : st.prog.fused;
           pc = st.pc;
           left = st.left; // callbacks run by the helper count too
           break;
+        }
         case 0x18:
           lo[d] = code[at + 3]!;
           hi[d] = code[at + 2]!;
@@ -473,7 +688,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             st.localCall(tl);
           } else if (th === 0 && tl >= 0 && st.helpers.has(tl)) {
             st.callHelper(tl);
-            code = st.code;
+            code = tracing ? st.code : st.prog.fused;
             left = st.left;
           } else {
             throw new LoopFault('helper', `callx r${d} = 0x${st.regs.get(d).toString(16)}: neither a function address nor a known helper id`);

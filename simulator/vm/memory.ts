@@ -61,6 +61,11 @@ export interface RegionOptions {
   readonly start?: number;
   readonly end?: number;
   readonly access?: AccessRule;
+  /**
+   * The access rule's answer depends on (offset, size, write) alone (a context's rule, from bpf/'s table): the
+   * region remembers each access the rule allowed, and the interpreter skips the rule for it afterwards.
+   */
+  readonly pureAccess?: boolean;
   /** synthesized values for some loads (context fields); see LoadHook */
   readonly load?: LoadHook;
   /** the LoadHook's values without BigInt (optional; needs `load`) */
@@ -69,6 +74,11 @@ export interface RegionOptions {
   readonly store?: StoreHook;
   /** for kind 'map': the map this address stands for */
   readonly map?: MapHandle;
+}
+
+/** Region.allowed's bit for an access of `size` (1, 2, 4 or 8) bytes. */
+export function allowedBit(size: number, write: boolean): number {
+  return write ? size << 4 : size;
 }
 
 /** One region of simulated memory. Its fields are mutable so that helpers can move a packet's bounds. */
@@ -84,6 +94,11 @@ export class Region {
   end: number;
   writable: boolean;
   access: AccessRule | undefined;
+  /**
+   * With a pure access rule: per offset, the sizes of the reads (bits 0-3: 1, 2, 4, 8 bytes) and writes
+   * (bits 4-7) the rule allowed so far (allowedBit); undefined for other regions.
+   */
+  allowed: Uint8Array | undefined;
   load: LoadHook | undefined;
   loadReg: RegLoadHook | undefined;
   store: StoreHook | undefined;
@@ -104,6 +119,7 @@ export class Region {
     }
     this.writable = options.writable ?? true;
     this.access = options.access;
+    this.allowed = options.pureAccess === true && options.access !== undefined ? new Uint8Array(this.bytes.length) : undefined;
     this.load = options.load;
     this.loadReg = options.loadReg;
     this.store = options.store;
@@ -122,6 +138,7 @@ export class Region {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.start = start;
     this.end = end;
+    if (this.allowed !== undefined && this.allowed.length !== bytes.length) this.allowed = new Uint8Array(bytes.length);
   }
 
   /** Why an access of `size` bytes at `offset` is refused, or undefined when it is allowed. */

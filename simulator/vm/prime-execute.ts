@@ -5,7 +5,7 @@
 // milliseconds for a function this size, during which every run is interpreted. One synthetic program
 // through every handler (both outcomes of each jump, plain and hooked loads and stores, helpers with and
 // without a register fast path, a local call, callx, ld_abs, atomics, may_goto, a traced run) gives each case
-// its feedback once, so later programs keep the optimized code.
+// its feedback once, so later programs keep the optimized code. The fused sequences (fuse.ts) are in it too.
 import { CODE_TAG, CompiledProgram, HANDLER } from './compiled-program.ts';
 import { execute } from './execute.ts';
 import { helperTable, type HelperDispatch } from './helpers.ts';
@@ -60,6 +60,16 @@ export function primeExecute(): void {
     }
   }
   emit(0x05, 0, 0, next(), 0);
+  // the fused sequences (fuse.ts): the bounds check taken and not, a verdict (below), stores plain and hooked
+  for (const imm of [3, -1, 5]) {
+    emit(0xbf, 3, 5, 0, 0);
+    emit(0x07, 3, 0, 0, imm);
+    emit(0x2d, 3, 4, next(), 0);
+  }
+  emit(0xb4, 3, 0, 0, 7);
+  emit(0x63, 2, 3, 48, 0);
+  emit(0xb4, 3, 0, 0, 7);
+  emit(0x63, 1, 3, 0, 0);
   for (const off of [0, 8]) {
     for (const h of LOADS) {
       emit(h, 0, 1, off, 0); // the hooked region: the hook answers offset 0, not 8
@@ -69,6 +79,26 @@ export function primeExecute(): void {
       emit(h, 1, 4, off, 7);
       emit(h, 2, 4, off + 16, 7);
     }
+  }
+  // the memory pairs, their second access on its fast path (plain memory, r2) and not (the hooked region, r1)
+  for (const second of [2, 1]) {
+    emit(0x61, 0, 2, 0, 0);
+    emit(0x63, second, 0, 4, 0);
+    emit(0x63, 2, 0, 8, 0);
+    emit(0x61, 0, second, 8, 0);
+    emit(0x63, 2, 0, 12, 0);
+    emit(0x63, second, 0, 12, 0);
+  }
+  // a map and a call, with a key pointer before them (r1 and r3 are not read as pointers past here)
+  for (const id of [1, 2]) {
+    emit(0x18, 1, 0, 0, 5);
+    emit(HANDLER.lddwHigh, 0, 0, 0, 0);
+    emit(0x85, 0, 0, 0, id);
+    emit(0xbf, 3, 10, 0, 0);
+    emit(0x07, 3, 0, 0, -8);
+    emit(0x18, 1, 0, 0, 5);
+    emit(HANDLER.lddwHigh, 0, 0, 0, 0);
+    emit(0x85, 0, 0, 0, id);
   }
   emit(0x18, 6, 0, 0x1234, 0x5678);
   emit(HANDLER.lddwHigh, 0, 0, 0, 0);
@@ -85,10 +115,11 @@ export function primeExecute(): void {
   emit(0x8d, 9, 0, 0, 0); // callx of helper id 1 in r9
   const callAt = code.length / 4;
   emit(HANDLER.callLocal, 0, 0, 0, 0);
+  emit(0xb4, 0, 0, 0, 0);
   emit(0x95, 0, 0, 0, 0);
   const sub = code.length / 4;
   code[callAt * 4 + 2] = sub;
-  emit(0xb7, 0, 0, 0, 1);
+  emit(0xb4, 0, 0, 0, 1);
   emit(0x95, 0, 0, 0, 0);
   const prog = new CompiledProgram({ name: 'prime', instructions: [], slots: code.length / 4, code: Int32Array.from(code), functions: [0, sub], sourceLine: undefined });
   const outOfPacket = new CompiledProgram({ name: 'prime', instructions: [], slots: 1, code: Int32Array.of(0x20, 0, 0, 1 << 20), functions: [0], sourceLine: undefined });
@@ -99,6 +130,7 @@ export function primeExecute(): void {
     kind: 'ctx',
     size: 64,
     access: () => undefined,
+    pureAccess: true, // resolve() skips the rule once it allowed an access, as for contexts
     load: (o) => (o === 0 ? 5n : undefined),
     loadReg: (o, _size, lo, hi, d) => {
       if (o !== 0) return false;

@@ -208,10 +208,11 @@ export class RunState {
     for (let i = 0; i <= this.depth; i++) this.leaveStack(i);
   }
 
-  callHelper(id: number): void {
+  /** Call helper `id` for the instruction before pc; `fastTried`: its register fast path declined already. */
+  callHelper(id: number, fastTried = false): void {
     const { helpers } = this;
     this.slot = this.pc - 1;
-    if (helpers.fast !== undefined && helpers.fast(id, this)) return;
+    if (!fastTried && helpers.fast !== undefined && helpers.fast(id, this)) return;
     if (!helpers.has(id)) throw this.fault('helper', `unknown helper ${helperLabel(helpers, id)}`);
     let r0: bigint | number | undefined;
     try {

@@ -1,24 +1,28 @@
 // The loop of a batch inside WebAssembly: one small module, the same for every program, whose `batch(i, n)`
-// runs frames i..n-1 of the staging arena through the program's `start` (imported: a direct wasm call) and
-// counts the verdicts, so a batch enters JavaScript only where a run needs it (a helper, a fault).
+// makes runs i..n-1, run k on frame k mod B_FRAMES of the staging arena (a batch repeated: runBatch's
+// repeat), through the program's `start` (imported: a direct wasm call) and counts the verdicts, so a batch
+// enters JavaScript only where a run needs it (a helper, a fault).
 //
 // Per frame, as a new context of that frame would be (layout.ts: BATCH; XDP or skb, which differ in the
 // headroom, where the window starts and whether skb->len is kept in CTX_FIELDS):
-//   packet area  the previous frame's bytes past the new one's length zeroed, the frame copied after the
-//                headroom (the rest of the area is zero already: a run only writes inside its window, and
-//                after a run whose window moved (a helper: B_DIRTY, or the table entry) the whole area is zeroed)
+//   packet       run in place: the packet's table entry points at the frame's staged bytes (its base the
+//                staged address less the headroom, so region offsets stay those of the packet area) and is
+//                read-only, so wasm code reads the frame where it was staged and nothing is copied. A store
+//                to the packet, a helper or any other import brings the frame into the packet area first
+//                (wasm-batch.ts: the batch's view(), sync()), where JavaScript sees it as region.bytes and
+//                the run carries on with the table entry pointing there, writable as the region is. The
+//                staged bytes are never written, so a repeated batch finds each frame as it was staged.
 //   window       the packet's table entry [data, head + length), data_end's (and len's) value in CTX_FIELDS
-//   registers    r1 the context, r10 the frame pointer, the others 0; the budget full; B_CURRENT = i
+//   registers    r1 the context, r10 the frame pointer, the others 0; the budget full; B_CURRENT = the run
 // After the run: the stack zeroed from the lowest offset the run reached (as RunState.leaveStack), then the
 // verdict counted in COUNTS[r0 + 1]. A helper that moved the packet's window leaves the whole area zeroed
-// and data, data_meta reset. The driver returns i (B_STOP saying why) when r0 has no counter or a helper
-// replaced the packet's bytes (its table entry is gone), n when all ran.
-import { B_AREA, B_BUDGET, B_DATA_BASE, B_DATA_FIELD, B_DATA_OFF, B_LEN_ADJ, B_LEN_FIELD, B_META_FIELD, B_CURRENT, B_DIRTY, B_END_BASE, B_END_FIELD, B_HEAD, B_ORDER_N, B_PKT, B_PKT_ENTRY, B_PKT_ID, B_PREV_LEN, B_R1, B_R10, B_STACK_ENTRY, B_STACK_SIZE, B_STOP, B_STOP_DIRTY, B_STOP_VERDICT, BATCH_VERDICTS, COUNTS, E_BASE, E_END, E_ID, E_LOW, E_START, LEFT, MEMORY_PAGES, ORDER, REGS, STAGE } from './layout.ts';
+// (B_PREV_LEN 0) and data, data_meta reset. The driver returns i (B_STOP saying why) when r0 has no counter
+// or a helper replaced the packet's bytes (its table entry is gone), n when all ran.
+import { B_AREA, B_BUDGET, B_DATA_BASE, B_DATA_FIELD, B_DATA_OFF, B_FRAMES, B_LEN_ADJ, B_LEN_FIELD, B_META_FIELD, B_CURRENT, B_DIRTY, B_END_BASE, B_END_FIELD, B_HEAD, B_ORDER_N, B_PKT, B_PKT_ENTRY, B_PKT_ID, B_PREV_LEN, B_R1, B_R10, B_STACK_ENTRY, B_STACK_SIZE, B_STOP, B_STOP_DIRTY, B_STOP_VERDICT, BATCH_VERDICTS, COUNTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, ORDER, REGS, STAGE } from './layout.ts';
 import { CodeWriter, encodeModule, I32, OP, VOID } from './wasm-module.ts';
 import { Wasm, type WasmModule } from './webassembly.ts';
 
-/** The bulk-memory opcodes (prefix 0xfc): memory.copy and memory.fill on memory 0. */
-const MEMORY_COPY = [0xfc, 10, 0, 0];
+/** The bulk-memory opcode (prefix 0xfc) memory.fill on memory 0. */
 const MEMORY_FILL = [0xfc, 11, 0];
 
 class Code extends CodeWriter {
@@ -46,30 +50,26 @@ const I = 0;
 const N = 1;
 const LEN = 2;
 const SRC = 3;
-const PREV = 4;
-const E = 5;
-const LOW = 6;
-const V = 7;
-const P = 8;
-const STOP = 9;
+const E = 4;
+const LOW = 5;
+const V = 6;
+const STOP = 7;
+/** the frame of run I, and the number of frames staged */
+const F = 8;
+const NF = 9;
 
 function driverBytes(): Uint8Array {
   const c = new Code();
+  c.load(B_FRAMES).set(NF);
+  c.get(I).get(NF).op(OP.i32RemU).set(F);
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   // i >= n: done
   c.get(I).get(N).op(OP.i32GeS).op(OP.brIf).u32(1);
-  // the frame
-  c.get(I).i32(3).op(OP.i32Shl).tee(SRC).loadAt(STAGE + 4).set(LEN);
-  c.get(SRC).loadAt(STAGE).set(SRC);
-  c.load(B_PKT).load(B_HEAD).op(OP.i32Add).set(P);
-  // zero what the previous frame left past this one's end, copy this one
-  c.load(B_PREV_LEN).tee(PREV).get(LEN).op(OP.i32GtU).op(OP.if).byte(VOID);
-  c.get(P).get(LEN).op(OP.i32Add).i32(0).get(PREV).get(LEN).op(OP.i32Sub).bytes(MEMORY_FILL);
-  c.op(OP.end);
-  c.get(P).get(SRC).get(LEN).bytes(MEMORY_COPY);
-  c.store(B_PREV_LEN, () => c.get(LEN));
-  // the window: table entry and data_end
-  c.load(B_PKT_ENTRY).tee(E).load(B_DATA_OFF).storeAt(E_START);
+  // the frame in place: the packet's table entry on its staged bytes, read-only, the window on it
+  c.get(F).i32(3).op(OP.i32Shl).tee(SRC).loadAt(STAGE + 4).set(LEN);
+  c.load(B_PKT_ENTRY).tee(E).get(SRC).loadAt(STAGE).load(B_HEAD).op(OP.i32Sub).storeAt(E_BASE);
+  c.get(E).i32(0).storeAt(E_WRITABLE);
+  c.get(E).load(B_DATA_OFF).storeAt(E_START);
   c.get(E).load(B_HEAD).get(LEN).op(OP.i32Add).storeAt(E_END);
   c.load(B_END_FIELD).tee(E).op(OP.if).byte(VOID);
   c.get(E).load(B_END_BASE).get(LEN).op(OP.i32Add).storeAt(0);
@@ -128,6 +128,9 @@ function driverBytes(): Uint8Array {
   c.get(I).op(OP.return);
   c.op(OP.end);
   c.get(I).i32(1).op(OP.i32Add).set(I);
+  c.get(F).i32(1).op(OP.i32Add).tee(F).get(NF).op(OP.i32Eq).op(OP.if).byte(VOID);
+  c.i32(0).set(F);
+  c.op(OP.end);
   c.op(OP.br).u32(0);
   c.op(OP.end).op(OP.end);
   c.get(N).op(OP.end);
@@ -138,7 +141,7 @@ function driverBytes(): Uint8Array {
     ],
     imports: [{ module: 'bpf', name: 'run', type: 0 }],
     memoryPages: MEMORY_PAGES,
-    functions: [{ type: 1, locals: [[STOP - 1, I32]], code: c }],
+    functions: [{ type: 1, locals: [[NF - 1, I32]], code: c }],
     exports: [['batch', 1]],
     table: [],
   });

@@ -45,7 +45,9 @@ function describe(outcome: SimRunResult | SimFault): string {
     return json({ fault: { kind, slot, program, region, offset, size, address, message } });
   }
   const { retval, action, packet, helperCalls, printk, instructionsExecuted } = outcome;
-  return json({ retval, action, packet, helperCalls, printk, instructionsExecuted });
+  // an skb program's context afterwards: the fields it wrote (mark, priority, cb, …) and helpers changed
+  const skb = outcome.skb === undefined ? undefined : Array.from(outcome.skb.region.bytes);
+  return json({ retval, action, packet, helperCalls, printk, instructionsExecuted, skb });
 }
 
 function mapsOf(sim: Simulator): string {

@@ -17,6 +17,11 @@ export interface ContextFields {
   readonly packet: PacketBuffer;
   /** the fields a 4-byte read of may happen (the context's access rule allows it) */
   readonly fields: readonly ContextField[];
+  /**
+   * The 4-byte fields the context's hooks answer or intercept: the packet pointers and skb->len (loads), and
+   * skb->queue_mapping (a store the kernel drops at or above 0xffff). Every other field is its bytes.
+   */
+  readonly hooked: readonly number[];
 }
 
 const registered = new WeakMap<Region, ContextFields>();
@@ -27,17 +32,20 @@ export function contextFields(r: Region): ContextFields | undefined {
 }
 
 /** The readable pointer fields per context kind and program type (the access rules depend on nothing else). */
-const byType = new Map<string, readonly ContextField[]>();
+const byType = new Map<string, { fields: readonly ContextField[]; hooked: readonly number[] }>();
 
 /** Register an XDP or skb context (its hooks must answer these offsets as the table here says). */
 export function registerContext(ctx: XdpContext | SkbContext): void {
   const key = ctx.kind === 'xdp' ? 'xdp' : `skb ${ctx.progType}`;
-  let fields = byType.get(key);
-  if (fields === undefined) {
-    fields = candidates(ctx.kind).filter((f) => ctx.region.check(f.offset, 4, false) === undefined);
-    byType.set(key, fields);
+  let known = byType.get(key);
+  if (known === undefined) {
+    const all = candidates(ctx.kind);
+    const hooked = all.map((f) => f.offset);
+    if (ctx.kind === 'skb') hooked.push(fieldByName(contextLayout('__sk_buff')!, 'queue_mapping')!.offset);
+    known = { fields: all.filter((f) => ctx.region.check(f.offset, 4, false) === undefined), hooked };
+    byType.set(key, known);
   }
-  registered.set(ctx.region, { packet: ctx.packet, fields });
+  registered.set(ctx.region, { packet: ctx.packet, fields: known.fields, hooked: known.hooked });
 }
 
 function candidates(kind: 'xdp' | 'skb'): ContextField[] {

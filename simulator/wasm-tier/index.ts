@@ -5,3 +5,4 @@ export { AUTO_THRESHOLD, resolveTier, TIERS, vmFor, type Tier } from './select-t
 export { runBatch, type BatchOptions, type BatchResult } from './run-batch.ts';
 export { compareTiers, type CompareOptions, type TierComparison, type TierDifference } from './compare-tiers.ts';
 export { contextFields, registerContext, type ContextField, type ContextFields } from './context-fields.ts';
+export { liveView } from './wasm-runtime.ts';

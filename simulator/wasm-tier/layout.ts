@@ -5,17 +5,26 @@
 //   0x00060  the instruction budget left (i32)
 //   0x00064  CTX_ID: the region id of the run's context when its packet-pointer fields are kept here, else 0
 //   0x00068  PKT_ID: the region id of the run's packet (what ld_abs/ld_ind read), else 0
+//   0x0006c  CTX_LEN, CTX_FRAME, CTX_DIRTY, CTX_READY: the context's bytes kept in linear memory (context-bytes.ts)
 //   0x00080  CTX_FIELDS: CTX_SLOTS entries of 16 bytes: +0 offset in the context (-1: unused) | +8 the value
 //            a 4-byte load there gives (i64; context-fields.ts)
 //   0x00100  BATCH: the control block of a batch run inside wasm (batch-driver.ts; B_* offsets below)
 //   0x00180  COUNTS: BATCH_VERDICTS i32 counters, by r0's low 32 bits + 1 (so -1 .. BATCH_VERDICTS - 2)
 //   0x001c0  ORDER: the counters in the order they first counted (i32 indices), for the verdicts' key order
+//   0x00200  FRAMES: the call frames of a run as the wasm code keeps them (wasm-frames.ts; F_* offsets below)
+//   0x002a0  M_LEAN, M_CPU: whether a lookup may be answered in wasm, the run's CPU (inline-map-ops.ts)
 //   0x00400  region table: TABLE_ENTRIES entries of 32 bytes, indexed by region id & (TABLE_ENTRIES - 1)
 //            +0 id | +4 base (linear address of offset 0) | +8 start | +12 end | +16 writable (0/1)
 //            +20 lowest offset accessed (stack accounting) | +24 unused
+//   0x20400  MAPS (to 0x24400): MAP_ENTRIES descriptors of 32 bytes, by map handle id & (MAP_ENTRIES - 1), for lookups in
+//            wasm (inline-map-ops.ts; D_* offsets below)
+//   0x27800  CTX_BYTES: the run's context bytes (CTX_MAX), then CTX_PERM: per offset, which loads (bit log2
+//            size) and stores (bit 4 + log2 size) the wasm code may make there itself (context-bytes.ts)
 //   0x28000  stacks: the Memory's stack regions, mirrored for good (their bytes are views of this memory)
 //   0x40000  per-run arena: packets mirrored for one run, copied back at its end
-//   0x100000 map arena: array map values, mirrored for good once a program has looked them up
+//   0xf0000  LOOKUPS: LOOKUP_ENTRIES remembered hash and LPM lookups of 64 bytes (inline-map-ops.ts; L_* below)
+//   0x100000 map arena: map values, mirrored once a program reached them (a deleted one's space is reused),
+//            and packet regions adopted for good
 //   0x400000 staging arena: a batch's frames, STAGE_INDEX entries of 8 bytes (+0 linear address, +4 length),
 //            then their bytes from STAGE_BYTES to MEMORY_BYTES
 //   MEMORY_PAGES × 64 KiB
@@ -51,7 +60,7 @@ export const E_LOW = 20;
 
 /** The batch control block (i32 fields unless said). */
 export const BATCH = 0x100;
-/** the index of the frame being run (-1 outside a batch): imports compare it to bring RunState up to date */
+/** the index of the run in progress (-1 outside a batch; its frame is this mod B_FRAMES): the batch's sync() compares it */
 export const B_CURRENT = BATCH + 0x00;
 /** the length of the frame the packet area holds (the bytes after the headroom that may be non-zero) */
 export const B_PREV_LEN = BATCH + 0x04;
@@ -88,8 +97,88 @@ export const B_DATA_BASE = BATCH + 0x58;
 /** the address of the CTX_FIELDS value of skb->len (0: none), and what to add to the frame's length for it */
 export const B_LEN_FIELD = BATCH + 0x5c;
 export const B_LEN_ADJ = BATCH + 0x60;
+/** how many frames are staged: a repeated batch runs frame (run index mod this); B_CURRENT is the run index */
+export const B_FRAMES = BATCH + 0x64;
 export const B_STOP_VERDICT = 1;
 export const B_STOP_DIRTY = 2;
 export const COUNTS = 0x180;
 export const ORDER = 0x1c0;
 export const BATCH_VERDICTS = 16;
+
+/**
+ * The call frames (wasm-frames.ts): BPF-to-BPF calls and bpf_loop callbacks enter and leave frames inside
+ * wasm; the runtime brings RunState (depth, the stacks' windows) up to date before JavaScript reads it.
+ */
+export const FRAMES = 0x200;
+/** the depth of the frame running (RunState.depth while wasm runs) */
+export const F_DEPTH = FRAMES + 0x00;
+/** RunState.maxFrames (0: every call through the runtime), and the stack size */
+export const F_MAX = FRAMES + 0x04;
+export const F_SIZE = FRAMES + 0x08;
+/** 1 when bpf_loop may run its callback from wasm (the run's helper table is kernelHelpers, unrecorded) */
+export const F_LOOP = FRAMES + 0x0c;
+/** bpf_loop callbacks running from wasm, and the slot and budget left at the outermost one's call */
+export const F_CALLBACKS = FRAMES + 0x10;
+export const F_CB_SLOT = FRAMES + 0x14;
+export const F_CB_LEFT = FRAMES + 0x18;
+/** per depth: the linear address of the table entry of its stack (0: not mirrored), and the stack's region id */
+export const F_ENTRY = FRAMES + 0x20;
+export const F_ID = FRAMES + 0x60;
+export const FRAME_SLOTS = 16;
+
+/**
+ * Map lookups inside wasm (inline-map-ops.ts): M_LEAN is 1 while a run's helper calls go unrecorded (the
+ * runtime answers bpf_map_lookup_elem itself then, and so may the wasm code), M_CPU the run's CPU.
+ */
+export const M_LEAN = 0x2a0;
+export const M_CPU = 0x2a4;
+/**
+ * Map descriptors, by map handle id & (MAP_ENTRIES - 1): +0 D_ID the handle's region id | +20 D_KIND.
+ * Arrays (D_KIND_ARRAY): +4 D_FIRST the value region id of index 0 | +8 D_MAX max_entries | +12 D_STRIDE
+ * value regions per index (CPUs of a per-CPU map, else 1) | +16 D_CPU_MASK -1 for a per-CPU map, else 0.
+ * Value region ids are consecutive (ArrayMap makes them in one go): index i, CPU c has id D_FIRST + i *
+ * D_STRIDE + c. Hash and LPM maps (D_KIND_HASH: every answer remembered; D_KIND_LRU: only misses, since an
+ * LRU hit is a use the map must see): +24 D_KEY the key size | +28 D_EPOCH, changed whenever a key comes or goes.
+ */
+export const MAPS = 0x20400;
+export const MAP_ENTRIES = 512;
+export const MAP_ENTRY_SIZE = 32;
+export const D_ID = 0;
+export const D_FIRST = 4;
+export const D_MAX = 8;
+export const D_STRIDE = 12;
+export const D_CPU_MASK = 16;
+export const D_KIND = 20;
+export const D_KEY = 24;
+export const D_EPOCH = 28;
+export const D_KIND_ARRAY = 1;
+export const D_KIND_HASH = 2;
+export const D_KIND_LRU = 3;
+/**
+ * Remembered lookups, by a hash of the map handle id and the key bytes (inline-map-ops.ts keyHash()): +0
+ * L_MAP the handle's id | +4 L_EPOCH its D_EPOCH then | +8 L_VALUE the value region id (0: no element) |
+ * +16 L_KEYS the key (up to LOOKUP_KEY bytes).
+ */
+export const LOOKUPS = 0xf0000;
+export const LOOKUP_ENTRIES = 1024;
+export const LOOKUP_SIZE = 64;
+export const LOOKUP_KEY = 48;
+export const L_MAP = 0;
+export const L_EPOCH = 4;
+export const L_VALUE = 8;
+export const L_KEYS = 16;
+
+/**
+ * The context's bytes in linear memory (context-bytes.ts): CTX_LEN its size (0: not kept), CTX_FRAME the
+ * B_CURRENT value the copy is good for, CTX_DIRTY 1 when the wasm code stored into the copy since JavaScript
+ * last read it, CTX_READY 1 when the copy was made for the run about to start: a program's start() clears it,
+ * and spoils the copy (CTX_FRAME = -2) when it was 0, so each frame of a batch gets its own context (a batch
+ * driver that copies a frame's context bytes into CTX_BYTES itself sets CTX_FRAME = B_CURRENT, CTX_READY = 1).
+ */
+export const CTX_LEN = 0x6c;
+export const CTX_FRAME = 0x70;
+export const CTX_DIRTY = 0x74;
+export const CTX_READY = 0x78;
+export const CTX_BYTES = 0x27800;
+export const CTX_PERM = 0x27900;
+export const CTX_MAX = 256;

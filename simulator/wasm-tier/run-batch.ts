@@ -12,6 +12,8 @@
 // What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU, routes, context fields
 // and packet bytes), so map contents, verdicts and faults are the same; only the region ids of contexts and
 // packets are reused from one packet to the next.
+// A batch with `repeat` runs its packets that many times over, as BPF_PROG_TEST_RUN's repeat does: the fixed
+// cost of a batch (the table, the context, staging the frames into wasm) is paid once for all the runs.
 import { SkbContext, TC_ACTIONS, XDP_ACTIONS, XDP_MAX_LINEAR, XDP_PACKET_HEADROOM, XdpContext } from '../context/index.ts';
 import { kernelHelpers } from '../helpers/index.ts';
 import { batchEnv, type BatchEnv } from './batch-env.ts';
@@ -29,6 +31,12 @@ import { runWasmBatch } from './wasm-batch.ts';
 export interface BatchOptions extends SimRunOptions {
   /** called with each packet's result (or its fault), in order (each packet then runs through Simulator.run) */
   readonly onResult?: (index: number, result: SimRunResult | SimFault) => void;
+  /**
+   * Run the whole batch this many times (default 1), maps and clock carrying over, as BPF_PROG_TEST_RUN's
+   * repeat: the tally, faults and rate are over every run, and the fixed cost of a batch is paid once (on
+   * the fast tier the repeats loop inside wasm). A packet's index (onResult, firstFault) counts over all runs.
+   */
+  readonly repeat?: number;
 }
 
 export interface BatchResult {
@@ -48,9 +56,17 @@ export interface BatchResult {
  */
 export function runBatch(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions = {}): BatchResult {
   const t0 = performance.now();
+  const repeat = options.repeat ?? 1;
+  if (!Number.isSafeInteger(repeat) || repeat < 1) throw new RangeError(`program ${name}: batch repeat ${repeat} is not a positive integer`);
+  // a batch run more than once is iterated more than once: an iterator (a generator) only once
+  const frames = repeat === 1 || Array.isArray(packets) ? packets : [...packets];
   const tally = new Tally(options.progType ?? sim.progType(name));
-  if (options.onResult !== undefined || options.trace === true) runEach(sim, name, packets, options, tally);
-  else if (!runWasmBatch(sim, name, packets, options, tally)) runLean(sim, name, packets, options, tally);
+  if (options.onResult !== undefined || options.trace === true) {
+    for (let r = 0; r < repeat; r++) runEach(sim, name, frames, options, tally);
+  } else {
+    const lean = batchTier(sim, name, frames, repeat, options);
+    if (!runWasmBatch(sim, name, frames, repeat, lean, tally)) runLean(sim, name, frames, repeat, lean, tally);
+  }
   const elapsedMs = performance.now() - t0;
   return {
     packets: tally.count,
@@ -60,6 +76,16 @@ export function runBatch(sim: Simulator, name: string, packets: Iterable<Uint8Ar
     elapsedMs,
     packetsPerSecond: elapsedMs > 0 ? (tally.count * 1000) / elapsedMs : 0,
   };
+}
+
+/**
+ * 'auto' on a batch of known size counts all its runs at once: one that takes the program past
+ * AUTO_THRESHOLD has it compiled first and runs inside wasm, rather than interpreted up to the threshold and
+ * finished on the fast tier run by run. Other batches (an iterator, once) count their runs one by one.
+ */
+function batchTier(sim: Simulator, name: string, frames: Iterable<Uint8Array>, repeat: number, options: BatchOptions): BatchOptions {
+  if ((options.tier ?? sim.tier) !== 'auto' || !Array.isArray(frames)) return options;
+  return { ...options, tier: resolveTier(sim.program(name), 'auto', frames.length * repeat) };
 }
 
 /** Tally's key for faults: no 32-bit r0 */
@@ -109,7 +135,7 @@ class Tally {
 
 /** Every packet through Simulator.run, its result handed to onResult. */
 function runEach(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions, tally: Tally): void {
-  const { onResult, ...runOptions } = options;
+  const { onResult, repeat: _, ...runOptions } = options;
   for (const packet of packets) {
     const index = tally.count;
     try {
@@ -124,8 +150,8 @@ function runEach(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
   }
 }
 
-/** Every packet through the VM directly, with one helper table and (XDP) one context for the batch. */
-function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: BatchOptions, tally: Tally): void {
+/** Every packet through the VM directly (`repeat` times over), with one helper table and (XDP) one context for the batch. */
+function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, repeat: number, options: BatchOptions, tally: Tally): void {
   const progType = options.progType ?? sim.progType(name);
   const xdp = progType === 'xdp';
   if (!xdp && progType !== 'sched_cls' && progType !== 'sched_act' && progType !== 'socket_filter' && progType !== 'cgroup_skb') {
@@ -160,35 +186,58 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
   }
   // one RunOptions for the batch, its fields set per packet (no allocation per packet)
   const run: { memory: Memory; r1?: Region; packet?: Region } = { memory };
-  try {
-    for (const frame of packets) {
-      if (options.now !== undefined) sim.clock = options.now;
-      let ctx: XdpContext | SkbContext;
-      if (xdp) {
-        if (!reuse(shared, frame)) {
-          shared = fresh(sim, shared, frame, options);
-          if (adopt) runtimeFor(memory).adopt(shared.packet.region);
-          if (keep) table.xdp = shared;
-        }
-        ctx = shared;
-      } else {
-        ctx = skbs!.get(frame);
-        env.skb = ctx;
+  // the VM once per batch unless 'auto' picks it per packet (a stream of frames: it counts each run)
+  const fixed = tier === 'interp' || tier === 'wasm' ? vms.of(program, tier) : undefined;
+  const now = options.now;
+  // verdicts -1..LOCAL_RETVALS - 2 counted here, into the Tally (a Map) before a fault and at the end; the
+  // first of each goes to the Tally at once, so its verdicts keep the order in which they first came (-1: none yet)
+  const counts = new Float64Array(LOCAL_RETVALS).fill(-1);
+  const flush = (): void => {
+    for (let i = 0; i < LOCAL_RETVALS; i++) {
+      if (counts[i]! > 0) {
+        tally.retvals(i - 1, counts[i]!);
+        counts[i] = 0;
       }
-      env.packet = ctx.packet;
-      if (calls.length !== 0) calls.length = 0;
-      if (printk.length !== 0) printk.length = 0;
-      run.r1 = ctx.region;
-      run.packet = ctx.packet.region;
-      try {
-        const vm = vms.of(program, tier);
-        tally.retval(vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0)));
-      } catch (e) {
-        if (!(e instanceof SimFault)) throw e;
-        tally.fault(e);
+    }
+  };
+  try {
+    for (let r = 0; r < repeat; r++) {
+      for (const frame of packets) {
+        if (now !== undefined) sim.clock = now;
+        let ctx: XdpContext | SkbContext;
+        if (xdp) {
+          if (!reuse(shared, frame)) {
+            shared = fresh(sim, shared, frame, options);
+            if (adopt) runtimeFor(memory).adopt(shared.packet.region);
+            if (keep) table.xdp = shared;
+          }
+          ctx = shared;
+        } else {
+          ctx = skbs!.get(frame);
+          env.skb = ctx;
+        }
+        env.packet = ctx.packet;
+        if (calls.length !== 0) calls.length = 0;
+        if (printk.length !== 0) printk.length = 0;
+        run.r1 = ctx.region;
+        run.packet = ctx.packet.region;
+        try {
+          const vm = fixed ?? vms.of(program, tier);
+          const r0 = vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0));
+          if (r0 >= -1 && r0 < LOCAL_RETVALS - 1 && counts[r0 + 1]! >= 0) counts[r0 + 1]!++;
+          else {
+            tally.retval(r0);
+            if (r0 >= -1 && r0 < LOCAL_RETVALS - 1) counts[r0 + 1] = 0;
+          }
+        } catch (e) {
+          if (!(e instanceof SimFault)) throw e;
+          flush(); // the fault's index counts every packet before it
+          tally.fault(e);
+        }
       }
     }
   } finally {
+    flush();
     if (!keepSkb) skbs?.clear();
     if (shared !== undefined && !keep) {
       memory.remove(shared.region);
@@ -196,6 +245,9 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, op
     }
   }
 }
+
+/** runLean counts the verdicts -1..LOCAL_RETVALS - 2 in an array (every XDP and TC action) */
+const LOCAL_RETVALS = 16;
 
 interface BatchTable {
   readonly env: BatchEnv;

@@ -1,14 +1,17 @@
 // Which tier runs a program. 'auto' interprets a program's first runs and compiles it to WebAssembly once it
-// has run more than AUTO_THRESHOLD times. `npm run -s bench -- sim` prints both sides of the trade per
-// program: compiling (translation + V8) takes 1.3 to 44 ms (median 8 ms, on a loaded 2-core machine) on the
-// fixtures and example policies. Through Simulator.run, which 'auto' mostly serves, the fast tier saves 50 to
-// 60 µs per run on the XDP fixtures (a helper table and context per run dominate both tiers), so compiling
-// pays after ~30 to 200 runs. A sim.runBatch on the fast tier runs inside wasm (wasm-batch.ts): 2 to 5×
-// faster than the interpreter's batch on programs that stay in wasm, no faster (0.5 to 1×) on programs whose
-// helpers and context-field loads cross into JavaScript per packet (median interp/wasm 1.3×), so there
-// compiling pays after thousands to tens of thousands of packets. 256 keeps a test's handful of runs
-// interpreted and compiles a replay or a model-based run early; a batch with 'auto' is interpreted per packet
-// until then, and runs inside wasm from the next batch on.
+// has run more than AUTO_THRESHOLD times; a sim.runBatch of known size counts all its runs at once, so one
+// that takes the program past the threshold has it compiled first and runs inside wasm (run-batch.ts).
+// The trade, measured on a loaded 2-core machine (`npm run -s bench -- sim` prints it per program):
+// compiling (translation + V8) takes 1.3 to 40 ms (median ~5-10 ms). Through Simulator.run, which 'auto'
+// mostly serves, a run costs 60 to 150 µs on either tier (a helper table and a context per run dominate) and
+// the fast tier saves 8 to 65 µs of it on most fixtures (a few run slower), so compiling pays after ~15 to
+// 650 runs (median ~100-250). Inside a batch the fast tier costs 15 to 60 ns per packet on programs that stay
+// in wasm (1.5 to 6 times the kernel's BPF_PROG_TEST_RUN, against 300 to 1,000 ns interpreted) and about what
+// the interpreter costs on programs whose helpers cross into JavaScript per packet, so a batch pays for the
+// compile after ~5,000 to 30,000 packets (bench median break-even 16,000 to 22,000 under load). 256 follows
+// Simulator.run's break-even and keeps a test's handful of runs interpreted; a batch of more runs than that
+// loses at most one compile when it is shorter than its break-even, and saves interpNs - wasmNs per packet
+// past it.
 import { Vm, type CompiledProgram, type VmOptions } from '../vm/index.ts';
 import { hasWasmProgram, wasmProgram } from './wasm-program.ts';
 import { WasmVm } from './wasm-vm.ts';
@@ -23,12 +26,12 @@ const runs = new WeakMap<CompiledProgram, number>();
 /** programs V8 refused to compile (beyond its limits on function size): 'auto' keeps interpreting them */
 const refused = new WeakSet<CompiledProgram>();
 
-/** The tier that runs `prog` now ('auto' resolved, counting this run). */
-export function resolveTier(prog: CompiledProgram, tier: Tier = 'auto'): 'interp' | 'wasm' {
+/** The tier that runs `prog` now ('auto' resolved, counting this run, or the `count` runs of a batch). */
+export function resolveTier(prog: CompiledProgram, tier: Tier = 'auto', count = 1): 'interp' | 'wasm' {
   if (tier !== 'auto') return tier;
   if (hasWasmProgram(prog)) return 'wasm';
   if (refused.has(prog)) return 'interp';
-  const n = (runs.get(prog) ?? 0) + 1;
+  const n = (runs.get(prog) ?? 0) + count;
   runs.set(prog, n);
   if (n <= AUTO_THRESHOLD) return 'interp';
   try {

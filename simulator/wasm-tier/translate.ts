@@ -3,17 +3,21 @@
 //
 // - Each BPF function becomes a wasm function of type (r0..r10: i64) → (r0..r5: i64): registers are locals,
 //   a local call passes the caller's r0..r9 and the callee's frame pointer, and takes back r0..r5 (r6..r9 and
-//   r10 stay the caller's, as the interpreter restores them).
+//   r10 stay the caller's, as the interpreter restores them). The callee's frame is entered and left in
+//   wasm (wasm-frames.ts); bpf_loop with kernelHelpers' unrecorded table calls its callback the same way.
 // - Control flow inside a function: a loop around nested blocks, one per jump target. Forward jumps branch
 //   out of the blocks directly; backward jumps set the target's number and re-enter the loop's br_table.
 // - Every instruction first takes one from the budget (a local, synchronised through LEFT around calls), so
 //   a runaway loop faults at the same instruction as in the interpreter.
 // - Memory: the inline check of the region table (layout.ts) covers mirrored regions (stacks, packets);
 //   anything else, and every refused access, calls the runtime, which runs the interpreter's resolve() and so
-//   makes the same fault.
-import type { CompiledProgram } from '../vm/index.ts';
-import { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
+//   makes the same fault. A context's packet pointers come from CTX_FIELDS (context-fields.ts), its other
+//   fields from its bytes in CTX_BYTES (context-bytes.ts).
+import { CODE_TAG, type CompiledProgram } from '../vm/index.ts';
+import { B_CURRENT, CTX_BYTES, CTX_DIRTY, CTX_FIELDS, CTX_FRAME, CTX_ID, CTX_LEN, CTX_PERM, CTX_READY, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, F_CALLBACKS, F_CB_LEFT, F_CB_SLOT, F_LOOP, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { emitMapLookup, mapLookupBody } from './inline-map-ops.ts';
 import { CodeWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
+import { enterFrameBody, leaveFrameBody } from './wasm-frames.ts';
 
 /** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
 export const IMPORTS = ['budget', 'load', 'store', 'helper', 'enter', 'leave', 'callx', 'atomic', 'ldabs', 'mayGoto', 'invalid'] as const;
@@ -32,8 +36,9 @@ const TYPES: readonly FuncType[] = [
   { params: i32s(4), results: [I32] }, // 7 ldabs
   { params: [], results: [I32] }, // 8 mayGoto
   { params: i64s(11), results: i64s(6) }, // 9 a BPF function
-  { params: [I64, I64], results: [I64] }, // 10 division
+  { params: [I64, I64], results: [I64] }, // 10 division, mapLookup
   { params: i32s(2), results: [] }, // 11 invalid
+  { params: [], results: [I64] }, // 12 enterFrame
 ];
 const T_FN = 9;
 const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
@@ -45,7 +50,11 @@ const DIV = ['udiv64', 'umod64', 'sdiv64', 'smod64', 'udiv32', 'umod32', 'sdiv32
 const F_DIV = Object.fromEntries(DIV.map((n, i) => [n, IMPORTS.length + i])) as Record<(typeof DIV)[number], number>;
 const F_CTX = IMPORTS.length + DIV.length;
 const F_START = F_CTX + 1;
-const F_FIRST_BPF = F_START + 1;
+const F_ENTER = F_START + 1;
+const F_LEAVE = F_ENTER + 1;
+const F_CTXB = F_LEAVE + 1;
+const F_LOOKUP = F_CTXB + 1;
+const F_FIRST_BPF = F_LOOKUP + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
 const L_LEFT = 11;
@@ -57,14 +66,22 @@ const L_H = 16;
 const L_E = 17;
 const L_O = 18;
 const L_OLD = 19;
+const L_I = 20;
+const L_N = 21;
+const L_K = 22;
+const L_FP = 23;
 const LOCALS: FunctionBody['locals'] = [
   [2, I32],
   [1, I64],
   [5, I32],
   [1, I64],
+  [3, I32],
+  [1, I64],
 ];
 
 const MASK = TABLE_ENTRIES - 1;
+/** BPF_MAX_LOOPS: bpf_loop's limit on nr_loops */
+const MAX_LOOPS = 1 << 23;
 const ENTRY_SHIFT = 5;
 
 /** Handlers whose low three bits are BPF_JMP or BPF_JMP32 and that jump within their function. */
@@ -76,7 +93,7 @@ function isJump(h: number): boolean {
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start()];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), enterFrameBody(12), leaveFrameBody(8), contextBytes(), mapLookupBody(10)];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
@@ -173,9 +190,38 @@ function contextLoad(): FunctionBody {
   return { type: 3, locals: [[1, I32]], code: c };
 }
 
-/** start(): r0..r10 from REGS into the entry function, its r0..r5 back into REGS. */
+/**
+ * contextBytes(hi, lo, bit) → the linear address of the context's bytes at (hi, lo) when the run's context
+ * is kept in CTX_BYTES, its copy good for this frame, and CTX_PERM has `bit` for that offset (context-bytes.ts),
+ * else 0.
+ */
+function contextBytes(): FunctionBody {
+  const H = 0;
+  const LO = 1;
+  const BIT = 2;
+  const O = 3;
+  const c = new Code();
+  const no = (): void => void c.op(OP.if).byte(VOID).i32(0).op(OP.return).op(OP.end);
+  c.i32(0).mem(OP.i32Load, CTX_LEN).op(OP.i32Eqz).get(H).op(OP.i32Eqz).op(OP.i32Or);
+  c.get(H).i32(0).mem(OP.i32Load, CTX_ID).op(OP.i32Ne).op(OP.i32Or);
+  c.i32(0).mem(OP.i32Load, CTX_FRAME).i32(0).mem(OP.i32Load, B_CURRENT).op(OP.i32Ne).op(OP.i32Or);
+  no();
+  c.get(LO).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O).i32(0).mem(OP.i32Load, CTX_LEN).op(OP.i32GeU);
+  no();
+  c.get(O).mem(OP.i32Load8U, CTX_PERM).get(BIT).op(OP.i32And).op(OP.i32Eqz);
+  no();
+  c.get(O).i32(CTX_BYTES).op(OP.i32Add).op(OP.end);
+  return { type: 5, locals: [[1, I32]], code: c };
+}
+
+/**
+ * start(): r0..r10 from REGS into the entry function, its r0..r5 back into REGS; the context's copy spoilt
+ * unless it was made for this run (CTX_READY).
+ */
 function start(): FunctionBody {
   const c = new Code();
+  c.i32(0).mem(OP.i32Load, CTX_READY).op(OP.i32Eqz).op(OP.if).byte(VOID).i32(0).i32(-2).mem(OP.i32Store, CTX_FRAME).op(OP.end);
+  c.i32(0).i32(0).mem(OP.i32Store, CTX_READY);
   for (let r = 0; r <= 10; r++) c.i32(0).mem(OP.i64Load, REGS + 8 * r);
   c.call(F_FIRST_BPF);
   for (let r = 5; r >= 0; r--) c.set(r);
@@ -192,6 +238,7 @@ const STORE_OP: Readonly<Record<number, readonly [size: number, op: number, imm:
   0x62: [4, OP.i64Store32, true], 0x6a: [2, OP.i64Store16, true], 0x72: [1, OP.i64Store8, true], 0x7a: [8, OP.i64Store, true],
   0x63: [4, OP.i64Store32, false], 0x6b: [2, OP.i64Store16, false], 0x73: [1, OP.i64Store8, false], 0x7b: [8, OP.i64Store, false],
 };
+const LOG2: Readonly<Record<number, number>> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 /** ALU64 ops with a direct wasm counterpart, by handler & 0xf0. */
 const ALU64: Readonly<Record<number, number>> = {
   0x00: OP.i64Add, 0x10: OP.i64Sub, 0x20: OP.i64Mul, 0x40: OP.i64Or, 0x50: OP.i64And, 0x60: OP.i64Shl, 0x70: OP.i64ShrU, 0xa0: OP.i64Xor, 0xc0: OP.i64ShrS,
@@ -309,18 +356,82 @@ class FunctionTranslator {
     c.op(OP.end);
   }
 
-  /** A call of BPF function number `k` (or of the one whose number is in L_T when k is undefined). */
+  /**
+   * A call of BPF function number `k` (or of the one whose number is in L_T when k is undefined): the frame
+   * entered and left in wasm (wasm-frames.ts) unless the runtime must do it; r0..r5 are the callee's.
+   */
   #localCall(slot: number, k: number | undefined): void {
     const c = this.c;
     c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
-    c.i32(slot).call(IMP.enter);
+    this.#enterFrame(slot);
     for (let r = 0; r <= 9; r++) c.get(r);
-    c.i32(0).mem(OP.i64Load, SCRATCH);
+    c.get(L_FP);
     if (k === undefined) c.get(L_T).op(OP.callIndirect).u32(T_FN).u32(0);
     else c.call(F_FIRST_BPF + k);
     for (let r = 5; r >= 0; r--) c.set(r);
-    c.call(IMP.leave);
+    this.#leaveFrame();
     c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+  }
+
+  /** L_FP = the new frame's r10 (entered in wasm, or by the runtime's enter(), which also makes the depth fault). */
+  #enterFrame(slot: number): void {
+    const c = this.c;
+    c.call(F_ENTER).tee(L_FP).i64(0).op(OP.i64Eq).op(OP.if).byte(VOID);
+    c.i32(slot).call(IMP.enter).i32(0).mem(OP.i64Load, SCRATCH).set(L_FP);
+    c.op(OP.end);
+  }
+
+  #leaveFrame(): void {
+    this.c.call(F_LEAVE).op(OP.i32Eqz).op(OP.if).byte(VOID).call(IMP.leave).op(OP.end);
+  }
+
+  /**
+   * bpf_loop(nr_loops, callback, ctx, flags) as kernelHelpers runs it (F_LOOP: the run's table is that one,
+   * unrecorded), its callback a direct call: r1 = i, r2 = ctx, r3..r5 = 0, the caller's r0 and r6..r9, a new
+   * frame each time, until it returns non-zero (r0 = i + 1) or n calls (r0 = n); r1..r9 stay the caller's.
+   * Flags, too many loops, a callback that is no function of this program and other tables: the helper itself.
+   */
+  #bpfLoop(slot: number): void {
+    const c = this.c;
+    const fns = this.#prog.functions;
+    // the callback's function number, -1 when its address is none
+    c.i32(-1).set(L_K);
+    c.high(2).i32(CODE_TAG).op(OP.i32Eq).op(OP.if).byte(VOID);
+    for (let j = 0; j < fns.length; j++) c.low(2).i32(fns[j]!).op(OP.i32Eq).op(OP.if).byte(VOID).i32(j).set(L_K).op(OP.end);
+    c.op(OP.end);
+    c.low(1).set(L_N);
+    // inline when: F_LOOP, flags 0, n <= BPF_MAX_LOOPS, and n = 0 or a known callback
+    c.i32(0).mem(OP.i32Load, F_LOOP).get(4).op(OP.i64Eqz).op(OP.i32And);
+    c.get(L_N).i32(MAX_LOOPS).op(OP.i32LeU).op(OP.i32And);
+    c.get(L_N).op(OP.i32Eqz).get(L_K).i32(0).op(OP.i32GeS).op(OP.i32Or).op(OP.i32And);
+    c.op(OP.if).byte(VOID);
+    // the outermost callback notes the call's slot and budget (settleThrow)
+    c.i32(0).mem(OP.i32Load, F_CALLBACKS).op(OP.i32Eqz).op(OP.if).byte(VOID);
+    c.i32(0).i32(slot).mem(OP.i32Store, F_CB_SLOT).i32(0).get(L_LEFT).mem(OP.i32Store, F_CB_LEFT);
+    c.op(OP.end);
+    c.i32(0).i32(0).mem(OP.i32Load, F_CALLBACKS).i32(1).op(OP.i32Add).mem(OP.i32Store, F_CALLBACKS);
+    c.i32(0).set(L_I);
+    c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
+    // i = n: r0 = n
+    c.get(L_I).get(L_N).op(OP.i32GeU).op(OP.if).byte(VOID).get(L_N).op(OP.i64ExtendI32U).set(0).op(OP.br).u32(2).op(OP.end);
+    c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
+    this.#enterFrame(slot);
+    c.get(0).get(L_I).op(OP.i64ExtendI32U).get(3).i64(0).i64(0).i64(0);
+    for (let r = 6; r <= 9; r++) c.get(r);
+    c.get(L_FP).get(L_K).op(OP.callIndirect).u32(T_FN).u32(0);
+    // keep the callback's r0 only
+    for (let r = 5; r >= 1; r--) c.op(OP.drop);
+    c.set(L_OLD);
+    this.#leaveFrame();
+    c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+    c.get(L_I).i32(1).op(OP.i32Add).set(L_I);
+    c.get(L_OLD).i64(0).op(OP.i64Ne).op(OP.if).byte(VOID).get(L_I).op(OP.i64ExtendI32U).set(0).op(OP.br).u32(2).op(OP.end);
+    c.op(OP.br).u32(0);
+    c.op(OP.end).op(OP.end);
+    c.i32(0).i32(0).mem(OP.i32Load, F_CALLBACKS).i32(1).op(OP.i32Sub).mem(OP.i32Store, F_CALLBACKS);
+    c.op(OP.else);
+    this.#helper(slot, () => void c.i32(181));
+    c.op(OP.end);
   }
 
   #instruction(slot: number): void {
@@ -391,7 +502,9 @@ class FunctionTranslator {
         c.i64((BigInt(off) << 32n) | BigInt(imm >>> 0)).set(d);
         return;
       case 0x85:
-        this.#helper(slot, () => void c.i32(imm));
+        if (imm === 181) this.#bpfLoop(slot);
+        else if (imm === 1) emitMapLookup(c, F_LOOKUP, L_A, () => this.#helper(slot, () => void c.i32(imm)));
+        else this.#helper(slot, () => void c.i32(imm));
         return;
       case 0x8d:
         c.i32(slot).low(d).high(d).call(IMP.callx).tee(L_T).i32(0).op(OP.i32GeS);
@@ -427,7 +540,10 @@ class FunctionTranslator {
         // a packet pointer (or skb->len) from the context, when the runtime keeps it in CTX_FIELDS
         c.get(L_H).low(L_A).call(F_CTX).op(OP.if).byte(I64).i32(0).mem(OP.i64Load, SCRATCH).op(OP.else);
       }
+      // another field of the context, from its bytes in CTX_BYTES
+      c.get(L_H).low(L_A).i32(1 << LOG2[size]!).call(F_CTXB).tee(L_P).op(OP.if).byte(I64).get(L_P).mem(op, 0).op(OP.else);
       c.i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
+      c.op(OP.end);
       if (size === 4) c.op(OP.end);
       c.op(OP.end).set(d);
       return;
@@ -441,10 +557,17 @@ class FunctionTranslator {
       this.#address();
       value();
       c.mem(op, 0);
+      c.op(OP.else);
+      // a field of the context kept in CTX_BYTES: stored there, noted for the runtime (CTX_DIRTY)
+      c.get(L_H).low(L_A).i32(1 << (4 + LOG2[size]!)).call(F_CTXB).tee(L_P).op(OP.if).byte(VOID);
+      c.get(L_P);
+      value();
+      c.mem(op, 0).i32(0).i32(1).mem(OP.i32Store, CTX_DIRTY);
       c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size);
       if (isImm) c.i32(imm).i32(imm >> 31);
       else c.low(s).high(s);
       c.call(IMP.store).op(OP.end);
+      c.op(OP.end);
       return;
     }
 

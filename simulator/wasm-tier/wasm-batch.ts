@@ -1,10 +1,15 @@
-// A batch on the fast tier run inside WebAssembly: the frames staged into linear memory, then the batch
-// driver (batch-driver.ts) resets the packet area, the window and the registers per frame, calls the
-// program and counts its verdict, all without JavaScript. JavaScript comes in only where a run needs it:
+// A batch on the fast tier run inside WebAssembly: the frames staged into linear memory once, then the batch
+// driver (batch-driver.ts) points the packet's table entry at each frame where it was staged (read-only: no
+// copy per run), sets the window and the registers, calls the program and counts its verdict, all without
+// JavaScript; a repeated batch (runBatch's repeat) loops over the staged frames inside the driver too.
+// JavaScript comes in only where a run needs it:
 //
 // - an import that uses the RunState (a helper, a BPF-to-BPF call, a slow load or store) first brings it to
 //   the frame being run (sync(): the state a new run of that frame would start with), so helpers and faults
-//   see what they would see in Simulator.run;
+//   see what they would see in Simulator.run; a lean or fast helper, which skips sync(), first has the frame
+//   shown (view(): the packet and context as JavaScript reads them). Either copies the frame into the packet
+//   area, where region.bytes sees it, and the run carries on there: a store to the packet (the staged bytes
+//   are read-only in the table) goes through the runtime, which syncs first, so staged frames stay as given;
 // - a fault leaves wasm as an exception: it is counted (the first kept, with its instruction index, which
 //   the import that threw set), the run cleaned up as WasmVm does it, and the driver resumes at the next frame;
 // - a helper that moved the packet's window (xdp_adjust_head, …) makes the driver zero the whole packet
@@ -22,6 +27,7 @@ import { Memory, REGION_BASE, SimFault, type CompiledProgram, type HelperDispatc
 import { endOfThrow } from '../vm/end-of-run.ts';
 import type { RunState } from '../vm/run-state.ts';
 import { batchDriver } from './batch-driver.ts';
+import { settleThrow } from './wasm-frames.ts';
 import { contextFields, registerContext } from './context-fields.ts';
 import * as L from './layout.ts';
 import { markLean } from './lean-helpers.ts';
@@ -46,6 +52,7 @@ export interface WasmBatchOptions extends SimRunOptions {
 // layout constants as module locals, in i32 indices (tsx turns imported bindings into getter calls, which
 // the per-batch and per-frame paths here would pay on every use)
 const I_CURRENT = L.B_CURRENT >> 2;
+const I_FRAMES = L.B_FRAMES >> 2;
 const I_STAGE = L.STAGE >> 2;
 const I_DIRTY = L.B_DIRTY >> 2;
 const I_STOP = L.B_STOP >> 2;
@@ -79,11 +86,19 @@ const TABLE = L.TABLE;
 const ENTRY_MASK = L.TABLE_ENTRIES - 1;
 const ENTRY_SIZE = L.ENTRY_SIZE;
 const E_ID = L.E_ID;
+const E_BASE = L.E_BASE;
+const E_WRITABLE = L.E_WRITABLE;
 const CTX_FIELDS = L.CTX_FIELDS;
 const STAGE_INDEX = L.STAGE_INDEX;
 const STAGE_BYTES = L.STAGE_BYTES;
 const MEMORY_BYTES = L.MEMORY_BYTES;
 const BASE = REGION_BASE;
+/**
+ * Runs per call of the driver: V8 runs a wasm function's new (optimised) code from its next call on, so a
+ * long batch returns now and then for the driver's loop to move from its first, baseline code (2 to 3 times
+ * slower) once V8 has optimised it; a call into wasm costs about what a run does.
+ */
+const DRIVER_RUNS = 1 << 14;
 /** the longest frame an skb batch stages (longer ones run on a context of their own) */
 const SKB_MAX_LINEAR = 16384;
 const FIELD_ORDER = ['end', 'data', 'meta', 'len'];
@@ -98,7 +113,7 @@ function entryOf(id: number): number {
  * already), an XDP or skb program, no per-packet clock and the default context fields. False when it cannot
  * (the caller then runs the batch its own way); the tally has the verdicts of every frame when true.
  */
-export function runWasmBatch(sim: Simulator, name: string, packets: Iterable<Uint8Array>, options: WasmBatchOptions, tally: VerdictTally): boolean {
+export function runWasmBatch(sim: Simulator, name: string, packets: Iterable<Uint8Array>, repeat: number, options: WasmBatchOptions, tally: VerdictTally): boolean {
   if (options.now !== undefined || options.ingressIfindex !== undefined || options.rxQueueIndex !== undefined || options.egressIfindex !== undefined) return false;
   if (options.mark !== undefined || options.priority !== undefined || options.ifindex !== undefined || options.hash !== undefined) return false;
   const progType = options.progType ?? sim.progType(name);
@@ -106,7 +121,7 @@ export function runWasmBatch(sim: Simulator, name: string, packets: Iterable<Uin
   const program = sim.program(name);
   const tier = options.tier ?? sim.tier;
   if (tier !== 'wasm' && !(tier === 'auto' && hasWasmProgram(program))) return false;
-  batchOf(sim, progType).run(program, packets, options, tally);
+  batchOf(sim, progType).run(program, packets, repeat, options, tally);
   return true;
 }
 
@@ -163,8 +178,11 @@ class PacketBatch {
   readonly #snapshots = new Map<Uint8Array, SkbSnapshot>();
   /** where skb snapshots are made (contexts built there and dropped) */
   #scratch: Memory | undefined;
-  /** the frame index RunState was last brought to (sync) */
+  /** the run RunState was last brought to (sync), and the run whose frame JavaScript's packet and context show */
   #synced = -1;
+  #shown = -1;
+  /** the frames staged: run k runs frame k mod this */
+  #staged = 1;
   #program!: CompiledProgram;
   #tally!: VerdictTally;
   #runOptions!: { memory: Simulator['memory']; r1: Context['region']; packet: Context['packet']['region'] };
@@ -173,7 +191,9 @@ class PacketBatch {
   #generation = -1;
   /** the packet region's bytes (a view of linear memory) */
   #view: Uint8Array | undefined;
-  readonly #hooks = { sync: () => this.#sync(), watch: () => this.#watch() };
+  /** the packet's table entry's writable flag as the runtime set it (the driver clears it per frame) */
+  #writable = 0;
+  readonly #hooks = { sync: () => this.#sync(), watch: () => this.#watch(), view: (id: number) => this.#beforeHelper(id) };
 
   constructor(sim: Simulator, progType: ProgTypeName) {
     this.#sim = sim;
@@ -192,7 +212,8 @@ class PacketBatch {
     this.#vm = new WasmVm({ helpers: this.#helpers, ...(sim.budget !== undefined ? { budget: sim.budget } : {}) });
   }
 
-  run(program: CompiledProgram, packets: Iterable<Uint8Array>, options: WasmBatchOptions, tally: VerdictTally): void {
+  /** The frames through `program`, the whole batch `repeat` times over, verdicts and faults into `tally`. */
+  run(program: CompiledProgram, packets: Iterable<Uint8Array>, repeat: number, options: WasmBatchOptions, tally: VerdictTally): void {
     const sim = this.#sim;
     const env = this.#env;
     env.cpu = options.cpu ?? sim.cpu;
@@ -200,9 +221,20 @@ class PacketBatch {
     else delete env.fib;
     this.#program = program;
     this.#tally = tally;
-    const rt = this.#rt;
-    const i32 = rt.i32;
-    const u8 = rt.u8;
+    try {
+      // a repeated batch that fits the staging arena at once is staged once and repeated by the driver
+      const n = repeat > 1 ? this.#stageAll(packets) : -1;
+      if (n >= 0) this.#runStaged(n, repeat);
+      else for (let r = 0; r < repeat; r++) this.#runFrames(packets);
+    } finally {
+      this.#frames.length = 0;
+    }
+  }
+
+  /** The frames staged and run in order, as many at a time as the staging arena holds. */
+  #runFrames(packets: Iterable<Uint8Array>): void {
+    const i32 = this.#rt.i32;
+    const u8 = this.#rt.u8;
     const frames = this.#frames;
     const maxLinear = this.#maxLinear;
     let n = 0;
@@ -230,42 +262,73 @@ class PacketBatch {
       frames[n] = frame;
       i32[I_STAGE + 2 * n] = at;
       i32[I_STAGE + 2 * n + 1] = frame.length;
-      at += frame.length;
+      at = (at + frame.length + 7) & ~7;
       n++;
     }
     this.#runStaged(n);
-    frames.length = 0;
   }
 
-  /** Run the n staged frames through the driver. */
-  #runStaged(n: number): void {
+  /**
+   * Every frame staged, none run: their number, or -1 when they do not fit at once (a frame the packet area
+   * cannot take, or too many bytes), which #runFrames then handles in order.
+   */
+  #stageAll(packets: Iterable<Uint8Array>): number {
+    const i32 = this.#rt.i32;
+    const u8 = this.#rt.u8;
+    const frames = this.#frames;
+    let n = 0;
+    let at = STAGE_BYTES;
+    for (const frame of packets) {
+      if ((!this.#xdp && frame.length < ETH_HLEN) || frame.length > this.#maxLinear || n === STAGE_INDEX || at + frame.length > MEMORY_BYTES) return -1;
+      u8.set(frame, at);
+      frames[n] = frame;
+      i32[I_STAGE + 2 * n] = at;
+      i32[I_STAGE + 2 * n + 1] = frame.length;
+      at = (at + frame.length + 7) & ~7;
+      n++;
+    }
+    return n;
+  }
+
+  /** Run the n staged frames through the driver, `repeat` times over. */
+  #runStaged(n: number, repeat = 1): void {
     if (n === 0) return;
     const rt = this.#rt;
     const i32 = rt.i32;
     const driver = this.#driver();
     this.#resume();
     try {
-      let i = 0;
-      while (i < n) {
-        try {
-          i = driver(i, n);
-        } catch (e) {
-          const cur = i32[I_CURRENT]!;
+      this.#staged = n;
+      i32[I_FRAMES] = n;
+      // run indices are i32s in the driver (and the verdict counters too): repeats in rounds of at most 2^30 runs
+      const perRound = Math.max(1, Math.floor(2 ** 30 / n));
+      for (let done = 0; done < repeat; done += perRound) {
+        const total = Math.min(perRound, repeat - done) * n;
+        this.#synced = -1;
+        this.#shown = -1;
+        let i = 0;
+        while (i < total) {
+          const end = Math.min(total, i + DRIVER_RUNS);
+          try {
+            i = driver(i, end);
+          } catch (e) {
+            const cur = i32[I_CURRENT]!;
+            this.#flush();
+            this.#fault(e);
+            this.#restart();
+            i = cur + 1;
+            continue;
+          }
+          if (i === end) continue;
+          const stop = i32[I_STOP]!;
+          i32[I_STOP] = 0;
           this.#flush();
-          this.#fault(e);
-          this.#restart();
-          i = cur + 1;
-          continue;
+          if ((stop & STOP_VERDICT) !== 0) this.#tally.retval(i32[I_REGS]!);
+          if ((stop & STOP_DIRTY) !== 0) this.#restart();
+          i++;
         }
-        if (i === n) break;
-        const stop = i32[I_STOP]!;
-        i32[I_STOP] = 0;
         this.#flush();
-        if ((stop & STOP_VERDICT) !== 0) this.#tally.retval(i32[I_REGS]!);
-        if ((stop & STOP_DIRTY) !== 0) this.#restart();
-        i++;
       }
-      this.#flush();
     } finally {
       this.#suspend();
     }
@@ -282,6 +345,7 @@ class PacketBatch {
       rt.busy = true;
       rt.batch = this.#hooks;
       this.#synced = -1;
+      this.#shown = -1;
       return;
     }
     if (this.#open) {
@@ -347,6 +411,7 @@ class PacketBatch {
     const st = rt.acquire(this.#vm, this.#program, this.#runOptions);
     rt.begin(st);
     this.#synced = -1;
+    this.#shown = -1;
     const i32 = rt.i32;
     const pid = packet.region.id;
     const stack = st.stacks[0]!;
@@ -387,6 +452,7 @@ class PacketBatch {
     i32[I_PREV_LEN] = 0;
     i32[I_DIRTY] = 0;
     i32[I_STOP] = 0;
+    this.#writable = i32[(entryOf(pid) + E_WRITABLE) >> 2]!;
     rt.batch = this.#hooks;
   }
 
@@ -411,34 +477,88 @@ class PacketBatch {
    */
   #sync(): void {
     const rt = this.#rt;
-    const i32 = rt.i32;
-    const cur = i32[I_CURRENT]!;
+    const cur = rt.i32[I_CURRENT]!;
     if (cur === this.#synced) return;
     this.#synced = cur;
-    const len = i32[I_STAGE + 2 * cur + 1]!;
+    this.#show();
     const env = this.#env;
-    const packet = env.packet!;
+    if (env.calls.length !== 0) env.calls.length = 0;
+    if (env.printk.length !== 0) env.printk.length = 0;
+    rt.st = reuseRunState(rt.st, this.#vm, this.#program, this.#runOptions);
+  }
+
+  /**
+   * Before helper `id` runs in JavaScript without sync() (a lean or fast helper): the frame shown when the
+   * helper may read or write the packet, which is unless it is one that reads no memory (the clock, the PRNG,
+   * the CPU id) or a map helper (lookup, update, delete, push, pop, peek, spin lock) none of whose arguments
+   * points into the packet.
+   */
+  #beforeHelper(id: number): void {
+    if (id === 5 || id === 7 || id === 8 || id === 125 || id === 160 || id === 208) return;
+    if (id === 1 || id === 2 || id === 3 || id === 87 || id === 88 || id === 89 || id === 93 || id === 94) {
+      // r1..r5's high halves: a pointer's region id
+      const i32 = this.#rt.i32;
+      const pid = i32[I_PKT_ID]!;
+      if (i32[I_REGS + 3] !== pid && i32[I_REGS + 5] !== pid && i32[I_REGS + 7] !== pid && i32[I_REGS + 9] !== pid && i32[I_REGS + 11] !== pid) return;
+    }
+    this.#show();
+  }
+
+  /**
+   * The JavaScript side of the packet and context brought to the frame the driver is running: the frame in
+   * the packet area (#toArea), the window on it, and for skb the region as long as the frame's own would be
+   * and the context's fields the frame's. Before a lean or fast helper too (the runtime's view() hook), which
+   * may read them without sync().
+   */
+  #show(): void {
+    const rt = this.#rt;
+    const i32 = rt.i32;
+    const cur = i32[I_CURRENT]!;
+    if (cur === this.#shown) return;
+    this.#shown = cur;
+    const frame = cur % this.#staged;
+    const len = i32[I_STAGE + 2 * frame + 1]!;
+    const packet = this.#env.packet!;
     const head = this.#head;
     const dataOff = this.#dataOff;
     const ctx = this.#ctx!;
+    this.#toArea();
     if (ctx instanceof SkbContext) {
-      // the packet region as long as the frame's own would be, the context's fields the frame's
       if (rt.reshape(packet.region, head + len)) this.#view = packet.region.bytes;
-      ctx.region.bytes.set(this.#snapshot(this.#frames[cur]!));
+      ctx.region.bytes.set(this.#snapshot(this.#frames[frame]!));
     }
     packet.setWindow(dataOff, dataOff, head + len);
     packet.region.lowWater = packet.region.end;
-    if (env.calls.length !== 0) env.calls.length = 0;
-    if (env.printk.length !== 0) env.printk.length = 0;
-    const st = reuseRunState(rt.st, this.#vm, this.#program, this.#runOptions);
-    rt.st = st;
+  }
+
+  /**
+   * The frame being run brought from its staged bytes (where the driver runs it in place, read-only) into the
+   * packet area, where JavaScript sees it (region.bytes), before any JavaScript reads the packet or a store
+   * writes it: the bytes the previous frame left past its end zeroed, the table entry on the area, writable
+   * as the region is. Nothing to do when the run is there already.
+   */
+  #toArea(): void {
+    const i32 = this.#rt.i32;
+    const e = i32[I_PKT_ENTRY]! >> 2;
+    const area = i32[I_PKT]!;
+    const base = i32[e + (E_BASE >> 2)]!;
+    if (base === area || i32[e + (E_ID >> 2)] !== i32[I_PKT_ID]) return;
+    const u8 = this.#rt.u8;
+    const head = this.#head;
+    const len = i32[I_STAGE + 2 * (i32[I_CURRENT]! % this.#staged) + 1]!;
+    const prev = i32[I_PREV_LEN]!;
+    if (prev > len) u8.fill(0, area + head + len, area + head + prev);
+    u8.copyWithin(area + head, base + head, base + head + len);
+    i32[I_PREV_LEN] = len;
+    i32[e + (E_BASE >> 2)] = area;
+    i32[e + (E_WRITABLE >> 2)] = this.#writable;
   }
 
   /** After a helper ran in JavaScript: a packet it moved or replaced makes the driver reset or hand back. */
   #watch(): void {
     const rt = this.#rt;
     const p = this.#env.packet!;
-    const len = rt.i32[I_STAGE + 2 * rt.i32[I_CURRENT]! + 1]!;
+    const len = rt.i32[I_STAGE + 2 * (rt.i32[I_CURRENT]! % this.#staged) + 1]!;
     const dataOff = this.#dataOff;
     if (p.meta !== dataOff || p.data !== dataOff || p.end !== this.#head + len || p.region.bytes !== this.#view) rt.i32[I_DIRTY] = 1;
   }
@@ -490,9 +610,11 @@ class PacketBatch {
   }
 
   /** A run that threw: its end as WasmVm makes it (a verdict, or a fault counted). */
-  #fault(e: unknown): void {
+  #fault(thrown: unknown): void {
     this.#sync();
     const st: RunState = this.#rt.st;
+    // a throw out of a bpf_loop callback run from wasm ends the run as the interpreter's would (as WasmVm)
+    const e = settleThrow(this.#rt.i32, st, thrown, LdAbsEnd);
     if (e instanceof LdAbsEnd) {
       this.#tally.retval(0);
       return;

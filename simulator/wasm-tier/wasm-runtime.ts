@@ -13,15 +13,19 @@ import type { HelperEnv } from '../helpers/index.ts';
 import { contextFields, type ContextFields } from './context-fields.ts';
 import { reuseRunState } from './reuse-run-state.ts';
 import { leanEnv } from './lean-helpers.ts';
+import { lookupIndex } from './inline-map-ops.ts';
+import { LEAN_MAP_HELPERS, leanMapHelper } from './lean-map-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
+import { beginFrames, framesFromState, framesToState } from './wasm-frames.ts';
+import { ContextBytes } from './context-bytes.ts';
 import { Wasm } from './webassembly.ts';
 
 
 // Module-local copies of the constants: tsx compiles imported bindings to getter calls, which the paths
 // here would pay on every use (the batch driver runs them per frame).
-const { CTX_FIELDS, CTX_ID, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, LEFT, MAP_ARENA, MEMORY_BYTES, MEMORY_PAGES, PKT_ID, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
+const { CTX_FIELDS, CTX_ID, CTX_SLOTS, D_CPU_MASK, D_EPOCH, D_FIRST, D_ID, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, L_EPOCH, L_KEYS, L_MAP, L_VALUE, LEFT, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, M_LEAN, MAP_ARENA, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS, MEMORY_BYTES, MEMORY_PAGES, PKT_ID, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
 const { CODE_TAG, REGION_BASE } = vm;
-const { ArrayMap, SimMap } = maps;
+const { ArrayMap, HashMap, LpmTrieMap, MapOfMaps, onMapEvents, SimMap } = maps;
 
 /** Thrown by an ld_abs/ld_ind out of the packet: the program ends with r0 = 0 (caught by WasmVm.run). */
 export class LdAbsEnd {}
@@ -49,9 +53,26 @@ interface Exports {
 export interface BatchHooks {
   sync(): void;
   watch(): void;
+  /** before helper `id` runs without sync() (a lean or fast helper): the frame where region.bytes sees it */
+  view(id: number): void;
 }
 
 const runtimes = new WeakMap<Memory, WasmRuntime>();
+
+/**
+ * Regions whose bytes were handed out as a live view while they lived outside linear memory: they stay where
+ * they are (the slow path serves them), or the view would go on reading a copy nobody writes.
+ */
+const pinnedViews = new WeakSet<Region>();
+
+/**
+ * The bytes of map value `r` as a view that stays live whichever tier runs next (Simulator.global): moved into
+ * the fast tier's linear memory first when a fast tier may run (`fastTier`), else pinned where they are.
+ */
+export function liveView(memory: Memory, r: Region, fastTier: boolean): Uint8Array {
+  if (!(fastTier && runtimeFor(memory).placeValue(r)) && r.bytes.buffer !== runtimes.get(memory)?.wasm.buffer) pinnedViews.add(r);
+  return r.bytes;
+}
 
 /** The runtime of `memory` (made on first use). */
 export function runtimeFor(memory: Memory): WasmRuntime {
@@ -69,6 +90,8 @@ export class WasmRuntime {
   // The memory never grows, so these views stay valid.
   readonly u8 = new Uint8Array(this.wasm.buffer);
   readonly i32 = new Int32Array(this.wasm.buffer);
+  /** the run's context fields the wasm code reads and writes in linear memory (context-bytes.ts) */
+  readonly contextBytes = new ContextBytes(this.i32, this.u8);
   /** the run in progress (the last one when not busy) */
   st!: RunState;
   /** between begin() and end() */
@@ -93,10 +116,14 @@ export class WasmRuntime {
   /** the run's helper environment when its calls are not recorded (lean-helpers.ts) */
   #lean: HelperEnv | undefined;
   #mapTop = MAP_ARENA;
+  /** the last D_EPOCH given (inline-map-ops.ts) */
+  #epoch = 0;
+  /** map arena space of removed values, by size: a hash map's churn reuses it */
+  readonly #freeValues = new Map<number, number[]>();
   /** packet regions living in linear memory for good (adopt()) */
   readonly #adopted = new WeakMap<Region, Mirror>();
   /** the batch running inside wasm (wasm-batch.ts), whose RunState follows the frames lazily */
-  batch: BatchHooks | undefined;
+  #batch: BatchHooks | undefined;
   /** runs begun so far: a batch whose number is still the last may carry on its run without a new begin() */
   generation = 0;
 
@@ -104,6 +131,27 @@ export class WasmRuntime {
     this.memory = memory;
     this.#halves = { lo: new Int32Array(11), hi: new Int32Array(11), memory };
     for (let i = 0; i < TABLE_ENTRIES; i++) this.#clearEntry(i);
+    onMapEvents(memory, { removed: (r) => this.#unmirrorValue(r), keysChanged: (m) => this.#keysChanged(m) });
+  }
+
+  get batch(): BatchHooks | undefined {
+    return this.#batch;
+  }
+
+  /**
+   * The batch running inside wasm; setting it (a batch resuming a run left open) also refreshes M_LEAN and
+   * M_CPU, since the batch may have changed its environment's CPU in between.
+   */
+  set batch(hooks: BatchHooks | undefined) {
+    this.#batch = hooks;
+    this.#syncLean();
+  }
+
+  /** M_LEAN and M_CPU from the run's lean environment (inline-map-ops.ts) */
+  #syncLean(): void {
+    const env = this.#lean;
+    this.i32[M_LEAN >> 2] = env === undefined ? 0 : 1;
+    this.i32[M_CPU >> 2] = env === undefined ? 0 : env.cpu;
   }
 
   /** The instance of `prog` in this memory. */
@@ -171,15 +219,19 @@ export class WasmRuntime {
     const r1 = st.lo[1] === (REGION_BASE | 0) ? this.memory.regions[st.hi[1]!] : undefined;
     this.#ctxFields = r1 === undefined ? undefined : contextFields(r1);
     this.#ctx = this.#ctxFields === undefined ? undefined : r1;
+    this.contextBytes.begin(this.#ctx);
     this.#lean = leanEnv(st.helpers);
     this.#fast = this.#lean === undefined ? undefined : st.helpers.fast;
+    this.#syncLean();
     this.i32[PKT_ID >> 2] = st.packet === undefined ? 0 : st.packet.id;
     this.push();
     this.fromState();
+    beginFrames(this.i32, st, this.wasm.buffer, this.#lean !== undefined);
   }
 
   /** End the run: zero the stacks the way the interpreter does, copy mirrored packets back. */
   end(): void {
+    this.contextBytes.end();
     this.pull();
     this.st.releaseStacks();
     for (const m of this.#run) {
@@ -197,6 +249,7 @@ export class WasmRuntime {
     this.#ctxFields = undefined;
     this.#lean = undefined;
     this.#fast = undefined;
+    this.#syncLean();
     this.push();
     if (!this.st.tracing) this.#spare = this.st;
     this.busy = false;
@@ -242,6 +295,7 @@ export class WasmRuntime {
 
   /** The context's packet-pointer fields → CTX_FIELDS (their values move when a helper moves the packet). */
   #pushContext(): void {
+    this.contextBytes.wrote();
     const i32 = this.i32;
     const ctx = this.#ctx;
     const f = this.#ctxFields;
@@ -345,7 +399,7 @@ export class WasmRuntime {
     if (!mirrorable(r)) return;
     const size = r.bytes.length;
     const at = this.#runTop;
-    if (at + size > MAP_ARENA) return;
+    if (at + size > LOOKUPS) return;
     this.#runTop = (at + size + 15) & ~15;
     // views of the arena are cached by place and size: a run's mirror allocates nothing
     const key = at * 0x10_0000 + size;
@@ -372,6 +426,8 @@ export class WasmRuntime {
     const at = (slot: number): RunState => {
       if (rt.batch !== undefined) rt.batch.sync();
       const st = rt.st;
+      framesToState(i32, st); // calls and callbacks enter frames in wasm
+      rt.contextBytes.sync(); // and context fields are written there
       st.slot = slot;
       st.prog = prog;
       st.code = code;
@@ -400,6 +456,7 @@ export class WasmRuntime {
           setValue(x, x >> 31);
         }
         if (rg.kind === 'packet') rt.#lateMirror(rg);
+        else if (rg.kind === 'map_value') rt.#mirrorValue(rg);
       },
       store(slot, alo, ahi, size, vlo, vhi) {
         const st = at(slot);
@@ -413,11 +470,15 @@ export class WasmRuntime {
         } else if (size === 4) v.setInt32(o, vlo!, true);
         else if (size === 2) v.setInt16(o, vlo!, true);
         else rg.bytes[o] = vlo!;
+        if (rg.kind === 'ctx') rt.contextBytes.wrote();
         if (rg.kind === 'packet') rt.#lateMirror(rg);
+        else if (rg.kind === 'map_value') rt.#mirrorValue(rg);
       },
       helper(id, slot) {
         // before at(): a lean helper neither faults nor reads the RunState, so a batch need not sync for it
+        if (rt.batch !== undefined) rt.batch.view(id);
         if (rt.#lean !== undefined && (id === 1 || id === 5) && rt.#leanHelper(id, rt.#lean)) return 0;
+        if (rt.#lean !== undefined && LEAN_MAP_HELPERS.has(id) && leanMapHelper(id, i32, rt.memory.regions)) return 0;
         if (rt.#fast !== undefined && rt.#fastHelper(id, rt.#fast)) return 0;
         const st = at(slot);
         rt.toState();
@@ -427,7 +488,10 @@ export class WasmRuntime {
         try {
           st.callHelper(id);
         } catch (e) {
-          st.left = left; // as the interpreter: a run a helper ends counts up to the call
+          // as the interpreter's execute(): a run a helper ends counts up to the call, and a signal out of a
+          // callback the helper ran names the call
+          st.left = left;
+          st.slot = slot;
           throw e;
         } finally {
           rt.push();
@@ -450,15 +514,20 @@ export class WasmRuntime {
         st.localCall(0);
         rt.#mirrorStack(st.depth);
         rt.#pushStack(st.stacks[st.depth]!);
+        framesFromState(i32, st, rt.wasm.buffer);
         setValue(st.lo[10]!, st.hi[10]!);
       },
+      // a frame whose stack is not mirrored (the wasm caller keeps its registers: only the stack is left)
       leave() {
         if (rt.batch !== undefined) rt.batch.sync();
-        rt.pull();
         const st = rt.st;
+        framesToState(i32, st);
+        rt.pull();
         const callee = st.stacks[st.depth]!;
-        st.returnFromCall();
+        st.leaveStack(st.depth);
+        st.depth--;
         rt.#pushStack(callee);
+        framesFromState(i32, st, rt.wasm.buffer);
       },
       callx(slot, lo, hi) {
         const st = at(slot);
@@ -476,7 +545,10 @@ export class WasmRuntime {
         const st = at(slot);
         rt.toState();
         atomic(st.memory.regions, st.lo, st.hi, k!, d!, s!, off!);
+        rt.contextBytes.wrote();
         rt.fromState();
+        const rg = st.memory.regions[st.hi[d!]!];
+        if (rg !== undefined && rg.kind === 'map_value') rt.#mirrorValue(rg);
       },
       ldabs(slot, h, srcLo, imm) {
         const st = at(slot);
@@ -524,7 +596,7 @@ export class WasmRuntime {
     const regions = this.memory.regions;
     const h1 = i32[R + 3]!;
     const m = h1 > 0 && h1 < regions.length ? regions[h1]?.map : undefined;
-    if (!(m instanceof SimMap)) return false;
+    if (!(m instanceof SimMap) || i32[R + 2] !== (REGION_BASE | 0)) return false;
     const h2 = i32[R + 5]!;
     const kr = h2 > 0 && h2 < regions.length ? regions[h2] : undefined;
     if (kr === undefined || kr.kind === 'map' || kr.access !== undefined) return false;
@@ -540,12 +612,15 @@ export class WasmRuntime {
       }
       const v = m.regions[index]![m.perCpu ? env.cpu : 0];
       if (v === undefined) return false;
-      if (!m.name.startsWith('.')) this.#mirrorValue(v);
+      this.#mirrorValue(v);
+      this.#describe(m, h1);
       i32[R] = REGION_BASE | 0;
       i32[R + 1] = v.id;
       return true;
     }
     const v = m.lookupRegion(kr.bytes, o, env.cpu);
+    if (v !== undefined) this.#mirrorValue(v);
+    if (kr.bytes.buffer === this.wasm.buffer) this.#remember(m, h1, kr.bytes.byteOffset + o, v);
     i32[R] = v === undefined ? 0 : REGION_BASE | 0;
     i32[R + 1] = v === undefined ? 0 : v.id;
     return true;
@@ -579,31 +654,121 @@ export class WasmRuntime {
   }
 
   /**
-   * Mirror an array map's value for good (array values are never removed or replaced, and TypeScript reads
-   * them through region.bytes, which stays the live view), so later accesses stay in wasm.
+   * Mirror a map value in the map arena (TypeScript reads values through region.bytes, which stays the live
+   * view; a removed value leaves: #unmirrorValue), and give it its table entry so that later accesses stay
+   * in wasm. The entry is not taken from a live stack or packet (the batch driver rewrites theirs without
+   * checking): the value's accesses then keep going through the runtime.
    */
+  /**
+   * Moves a map value's bytes into the map arena (for good: a value is moved out only when its map deletes it).
+   * False when it cannot be (a hooked region, one a view was handed out for while it lived elsewhere, or the
+   * arena is full): it stays where it is and the slow path serves it.
+   */
+  placeValue(r: Region): boolean {
+    if (r.bytes.buffer === this.wasm.buffer) return true;
+    if (r.kind !== 'map_value' || !mirrorable(r)) return false;
+    const size = r.bytes.length;
+    const rounded = (size + 7) & ~7;
+    let at = this.#freeValues.get(rounded)?.pop();
+    if (at === undefined) {
+      at = this.#mapTop;
+      if (at + rounded > MEMORY_BYTES) return false;
+      this.#mapTop = at + rounded;
+    }
+    const view = this.u8.subarray(at, at + size);
+    view.set(r.bytes);
+    r.setBytes(view, r.start, r.end);
+    return true;
+  }
+
   #mirrorValue(r: Region): void {
+    if (r.kind !== 'map_value') return;
     const e = this.#entry(r.id);
     const i32 = this.i32;
-    if (r.bytes.buffer === this.wasm.buffer) {
-      // mirrored already; its table entry may have gone to a region whose id has the same low bits
-      if (i32[e + (E_ID >> 2)] === r.id || r.kind !== 'map_value') return;
-    } else {
-      if (!mirrorable(r)) return;
-      const size = r.bytes.length;
-      const at = this.#mapTop;
-      if (at + size > MEMORY_BYTES) return;
-      this.#mapTop = (at + size + 7) & ~7;
-      const view = this.u8.subarray(at, at + size);
-      view.set(r.bytes);
-      r.setBytes(view, r.start, r.end);
+    const held = i32[e + (E_ID >> 2)]!;
+    if (held === r.id) return;
+    if (held !== 0) {
+      const other = this.memory.regions[held];
+      if (other !== undefined && other.kind !== 'map_value' && other.bytes.buffer === this.wasm.buffer) return;
     }
+    if (!this.placeValue(r)) return;
     i32[e + (E_ID >> 2)] = r.id;
     i32[e + (E_BASE >> 2)] = r.bytes.byteOffset;
     i32[e + (E_START >> 2)] = r.start;
     i32[e + (E_END >> 2)] = r.end;
     i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
     i32[e + (E_LOW >> 2)] = -0x8000_0000;
+  }
+
+  /**
+   * A map removed value `r` from the memory: its table entry goes (a stale pointer's access then faults in
+   * the runtime, as in the interpreter), its bytes move out to a copy of their own, its space is reused.
+   */
+  #unmirrorValue(r: Region): void {
+    this.#clearEntryOf(r);
+    const b = r.bytes;
+    if (b.buffer !== this.wasm.buffer || r.kind !== 'map_value' || b.byteOffset < MAP_ARENA) return;
+    r.setBytes(b.slice(), r.start, r.end);
+    const rounded = (b.length + 7) & ~7;
+    let free = this.#freeValues.get(rounded);
+    if (free === undefined) this.#freeValues.set(rounded, (free = []));
+    free.push(b.byteOffset);
+  }
+
+  /**
+   * Describe array map `m` (handle region id `h`) in MAPS, so that the wasm code answers its lookups
+   * (inline-map-ops.ts), when its value regions have consecutive ids (ArrayMap makes them in one go).
+   */
+  #describe(m: InstanceType<typeof ArrayMap>, h: number): void {
+    const d = (MAPS + (h & (MAP_ENTRIES - 1)) * MAP_ENTRY_SIZE) >> 2;
+    const i32 = this.i32;
+    if (i32[d + (D_ID >> 2)] === h) return;
+    const rs = m.regions;
+    const stride = rs[0]?.length ?? 0;
+    const first = rs[0]?.[0]?.id ?? 0;
+    if (!consecutiveIds(m, stride, first)) return;
+    i32[d + (D_FIRST >> 2)] = first;
+    i32[d + (D_MAX >> 2)] = m.maxEntries;
+    i32[d + (D_STRIDE >> 2)] = stride;
+    i32[d + (D_CPU_MASK >> 2)] = m.perCpu ? -1 : 0;
+    i32[d + (D_KIND >> 2)] = D_KIND_ARRAY;
+    i32[d + (D_ID >> 2)] = h;
+  }
+
+  /**
+   * Remember in LOOKUPS that map `m` (handle id `h`) answered `v` for the key at linear address `at`, so the
+   * wasm code answers the same key itself until a key of `m` comes or goes (inline-map-ops.ts). Only hash
+   * maps (not per-CPU), LPM tries and maps of maps (the answer: an inner map's handle); an LRU map's hits
+   * are left out (each is a use its order must see).
+   */
+  #remember(m: maps.SimMap, h: number, at: number, v: Region | undefined): void {
+    const size = m.keySize;
+    if (size > LOOKUP_KEY) return;
+    let kind: number;
+    if (m instanceof LpmTrieMap || m instanceof MapOfMaps) kind = D_KIND_HASH;
+    else if (m instanceof HashMap && !m.perCpu) kind = m.lru ? D_KIND_LRU : D_KIND_HASH;
+    else return;
+    if (kind === D_KIND_LRU && v !== undefined) return;
+    const i32 = this.i32;
+    const d = (MAPS + (h & (MAP_ENTRIES - 1)) * MAP_ENTRY_SIZE) >> 2;
+    if (i32[d + (D_ID >> 2)] !== h) {
+      i32[d + (D_KIND >> 2)] = kind;
+      i32[d + (D_KEY >> 2)] = size;
+      i32[d + (D_EPOCH >> 2)] = ++this.#epoch;
+      i32[d + (D_ID >> 2)] = h;
+    }
+    const e = LOOKUPS + lookupIndex(this.u8, at, size, h) * LOOKUP_SIZE;
+    i32[(e + L_MAP) >> 2] = h;
+    i32[(e + L_EPOCH) >> 2] = i32[d + (D_EPOCH >> 2)]!;
+    i32[(e + L_VALUE) >> 2] = v === undefined ? 0 : v.id;
+    this.u8.copyWithin(e + L_KEYS, at, at + size);
+  }
+
+  /** A key of `m` came or went: the answers remembered for it are forgotten (a new epoch). */
+  #keysChanged(m: maps.SimMap): void {
+    const h = m.handle.id;
+    const d = (MAPS + (h & (MAP_ENTRIES - 1)) * MAP_ENTRY_SIZE) >> 2;
+    if (this.i32[d + (D_ID >> 2)] === h) this.i32[d + (D_EPOCH >> 2)] = ++this.#epoch;
   }
 
   /** A packet reached through the slow path (not the run's own packet): mirror it for the rest of the run. */
@@ -615,7 +780,25 @@ export class WasmRuntime {
   }
 }
 
+/** whether an array map's value regions have consecutive ids, by map (checked once: a descriptor may come and go) */
+const consecutive = new WeakMap<object, boolean>();
+
+function consecutiveIds(m: InstanceType<typeof ArrayMap>, stride: number, first: number): boolean {
+  let ok = consecutive.get(m);
+  if (ok === undefined) {
+    const rs = m.regions;
+    ok = stride > 0 && m.maxEntries <= 0x7fff_ffff;
+    for (let i = 0; ok && i < rs.length; i++) {
+      const row = rs[i]!;
+      ok = row.length === stride;
+      for (let c = 0; ok && c < stride; c++) ok = row[c]!.id === first + i * stride + c;
+    }
+    consecutive.set(m, ok);
+  }
+  return ok;
+}
+
 /** Regions whose every access the table can decide: no access rule, no load or store hook, not a map. */
 function mirrorable(r: Region): boolean {
-  return r.access === undefined && r.load === undefined && r.store === undefined && r.kind !== 'map';
+  return r.access === undefined && r.load === undefined && r.store === undefined && r.kind !== 'map' && !pinnedViews.has(r);
 }

@@ -8,6 +8,7 @@ import { RunState } from '../vm/run-state.ts';
 import { LdAbsEnd, runtimeFor, type WasmRuntime } from './wasm-runtime.ts';
 import * as layout from './layout.ts';
 import { wasmProgram } from './wasm-program.ts';
+import { settleThrow } from './wasm-frames.ts';
 
 
 const { LEFT, REGS } = layout; // module locals: tsx makes imported bindings getter calls
@@ -50,11 +51,14 @@ export class WasmVm {
   #run(rt: WasmRuntime, st: RunState, entry: CompiledProgram): RunResult {
     try {
       rt.begin(st);
+      rt.contextBytes.ready();
       rt.instance(entry).start();
       st.left = rt.i32[LEFT >> 2]!;
       const r0 = (BigInt(rt.i32[(REGS >> 2) + 1]! >>> 0) << 32n) | BigInt(rt.i32[REGS >> 2]! >>> 0);
       return st.result(r0, 'exit');
-    } catch (e) {
+    } catch (thrown) {
+      // a throw out of a bpf_loop callback run from wasm ends the run as the interpreter's would
+      const e = settleThrow(rt.i32, st, thrown, LdAbsEnd);
       if (e instanceof LdAbsEnd) return st.result(0n, 'ld_abs');
       return endOfThrow(st, e);
     } finally {

@@ -29,6 +29,22 @@ describe('Simulator', () => {
     expect(sim.run('xdp_globals', frame).action).toBe('XDP_DROP');
   });
 
+  it.each(['interp', 'wasm', 'auto'] as const)('a global taken before any run stays a live view on tier %s, for batches too', async (tier) => {
+    const sim = await Simulator.load(fixture('globals'), { tier });
+    const bytes = sim.global('bytes');
+    const read = () => new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    const start = read();
+    const frame = pkt.eth().ipv4().udp().payload('x'.repeat(40)).build();
+    sim.runBatch('xdp_globals', Array.from({ length: 300 }, () => frame));
+    expect(read()).toBe(start + 300n * BigInt(frame.length));
+    // and a run on the other tier than the simulator's adds to the same bytes
+    sim.run('xdp_globals', frame, { tier: tier === 'interp' ? 'wasm' : 'interp' });
+    expect(read()).toBe(start + 301n * BigInt(frame.length));
+    // the other way: a write through a view is what the program reads next
+    sim.global('drop_len').set(Uint8Array.of(10, 0, 0, 0));
+    expect(sim.run('xdp_globals', frame).action).toBe('XDP_DROP');
+  });
+
   it('tc_mark writes skb->mark, rewrites the TOS and keeps the IPv4 checksum valid', async () => {
     const sim = await Simulator.load(fixture('tc_mark'));
     const frame = pkt.eth().ipv4({ tos: 0x10 } as never).udp().build();

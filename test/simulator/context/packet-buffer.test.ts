@@ -39,8 +39,26 @@ describe('PacketBuffer.reload()', () => {
     const next = frame(40, 9);
     expect(p.reload(next, XDP_PACKET_HEADROOM)).toBe(true);
     const fresh = new PacketBuffer(new Memory(), next, XDP_PACKET_HEADROOM, size - XDP_PACKET_HEADROOM - 40);
-    expect(p.region.bytes).toEqual(fresh.region.bytes);
     expect([p.meta, p.data, p.end, p.region.start, p.region.end]).toEqual([fresh.meta, fresh.data, fresh.end, fresh.region.start, fresh.region.end]);
+    expect(p.output()).toEqual(fresh.output());
+    // the tail past the frame is cleared when a window grows over it: grown to the hard end, every byte matches
+    p.setWindow(p.meta, p.data, p.hardEnd);
+    fresh.setWindow(fresh.meta, fresh.data, fresh.hardEnd);
+    expect(p.region.bytes).toEqual(fresh.region.bytes);
+  });
+
+  it('clears what a longer frame left past a shorter one when the tail grows over it, also after several reloads', () => {
+    const p = new PacketBuffer(new Memory(), frame(300, 1), 16, 200);
+    expect(p.reload(frame(200, 2), 16)).toBe(true);
+    expect(p.reload(frame(50, 3), 16)).toBe(true);
+    // only part of the way first: the rest of the old bytes must still be cleared by the second growth
+    p.setWindow(p.meta, p.data, p.end + 100);
+    expect(p.region.bytes.subarray(16 + 50, 16 + 150).every((b) => b === 0)).toBe(true);
+    p.setWindow(p.meta, p.data, p.end - 120);
+    p.setWindow(p.meta, p.data, p.hardEnd);
+    const fresh = new PacketBuffer(new Memory(), frame(50, 3), 16, 450);
+    fresh.setWindow(fresh.meta, fresh.data, fresh.hardEnd);
+    expect(p.region.bytes).toEqual(fresh.region.bytes);
   });
 
   it('refuses a frame longer than the buffer', () => {

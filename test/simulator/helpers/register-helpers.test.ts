@@ -36,12 +36,15 @@ function world(type: number, unrecorded: boolean, maxEntries = 8, clockStart = 1
 }
 
 /**
- * ctx: u32 key, u32 flags, u32 load offset. Updates the key (value: the key times 3), looks it up, deletes it
- * when the key is odd, reads the clock, the PRNG and the CPU, loads 8 packet bytes; r0 mixes every result.
+ * ctx: u32 key, u32 flags, u32 load offset, u32 load length. Updates the key (value: the key times 3), looks it
+ * up, deletes it when the key is odd, reads the clock, the PRNG and the CPU, loads up to 24 packet bytes; r0
+ * mixes every result.
  */
 function program(map: SimMap, lpm: boolean): string {
   const a = map.handle.address();
   return `
+    ldxw %r2, [%r1+12]
+    stxdw [%r10-40], %r2
     ldxw %r6, [%r1]
     ldxw %r7, [%r1+4]
     ldxw %r9, [%r1+8]
@@ -87,12 +90,18 @@ function program(map: SimMap, lpm: boolean): string {
     mov %r1, 0
     mov %r2, %r9
     mov %r3, %r10
-    add %r3, -32
-    mov %r4, 8
+    add %r3, -96
+    ldxdw %r4, [%r10-40]
     call 26
     lsh %r0, 48
     xor %r8, %r0
-    ldxdw %r0, [%r10-32]
+    ldxdw %r0, [%r10-96]
+    xor %r8, %r0
+    ldxdw %r0, [%r10-88]
+    lsh %r0, 1
+    xor %r8, %r0
+    ldxdw %r0, [%r10-80]
+    lsh %r0, 2
     xor %r0, %r8
     exit`;
 }
@@ -116,15 +125,17 @@ describe('helpers answered from the registers', () => {
       for (let i = 0; i < 300; i++) {
         const key = next(24);
         const flags = [0, 0, 1, 2, 9][next(5)]!;
-        const offset = [0, 10, 52, 56, 0x8000_0000][next(5)]!;
+        const offset = [0, 10, 33, 52, 56, 0x8000_0000][next(6)]!;
+        const len = [1, 3, 4, 7, 8, 13, 20, 24][next(8)]!;
         const r0 = [fast, slow].map((w, k) => {
           const v = new DataView(w.ctx.bytes.buffer);
           v.setUint32(0, key, true);
           v.setUint32(4, flags, true);
           v.setUint32(8, offset, true);
+          v.setUint32(12, len, true);
           return w.vm.run(progs[k]!, { memory: w.memory, r1: w.ctx }).r0;
         });
-        expect(r0[0], `run ${i}: key ${key}, flags ${flags}, offset ${offset}`).toBe(r0[1]);
+        expect(r0[0], `run ${i}: key ${key}, flags ${flags}, offset ${offset}, length ${len}`).toBe(r0[1]);
       }
       expect(fast.map.entriesPerCpu()).toEqual(slow.map.entriesPerCpu());
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Memory, REGION_BASE, type MapHandle } from '../../../simulator/index.ts';
+import { assembleUbpf } from '../../../bpf/asm/index.ts';
+import { Memory, REGION_BASE, SimFault, Vm, type MapHandle } from '../../../simulator/index.ts';
 
 describe('Memory', () => {
   it('tags addresses with the region id in the high half and offset 0 at REGION_BASE', () => {
@@ -53,5 +54,29 @@ describe('Memory', () => {
     memory.remove(a);
     expect(memory.check(a.address(), 1, false)).toContain('(no region)');
     expect(memory.add({ name: 'b', kind: 'memory', size: 1 }).id).toBe(a.id + 1);
+  });
+
+  it('a pure access rule is asked once per allowed access, and a refused one every time with its reason', () => {
+    const asked: string[] = [];
+    const rule = (offset: number, size: number, write: boolean): string | undefined => {
+      asked.push(`${write ? 'w' : 'r'}${offset}/${size}`);
+      return write && offset < 4 ? 'read-only field' : undefined;
+    };
+    const prog = assembleUbpf('ldxw %r0, [%r1+4]\nldxb %r2, [%r1+4]\nstxw [%r1+8], %r0\nexit');
+    const refused = assembleUbpf('stxw [%r1], %r1\nexit');
+    for (const pureAccess of [true, false]) {
+      asked.length = 0;
+      const memory = new Memory();
+      const ctx = memory.add({ name: 'ctx', kind: 'ctx', size: 16, access: rule, pureAccess });
+      new DataView(ctx.bytes.buffer).setUint32(4, 0x01020304, true);
+      for (let i = 0; i < 3; i++) expect(new Vm().run(prog, { memory, r1: ctx }).r0).toBe(0x01020304n);
+      expect(asked).toEqual(pureAccess ? ['r4/4', 'r4/1', 'w8/4'] : Array(3).fill(['r4/4', 'r4/1', 'w8/4']).flat());
+      asked.length = 0;
+      for (let i = 0; i < 2; i++) {
+        expect(() => new Vm().run(refused, { memory, r1: ctx })).toThrow(SimFault);
+        expect(() => new Vm().run(refused, { memory, r1: ctx })).toThrow('instruction 0: invalid write of 4 bytes at ctx+0: read-only field');
+      }
+      expect(asked.length).toBeGreaterThanOrEqual(4);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // registerContext() keeps the fields whose 4-byte loads give packet pointers, and only those the context's
 // access rule lets a program read (a field it refuses must still fault, through the slow path).
 import { describe, expect, it } from 'vitest';
+import { contextLayout } from '../../../bpf/index.ts';
 import { SkbContext, XdpContext } from '../../../simulator/context/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import { Memory } from '../../../simulator/vm/index.ts';
@@ -35,6 +36,19 @@ describe('registerContext()', () => {
     }
     // socket filters read the packet with ld_abs, not through data/data_end
     expect(contextFields(socket.region)!.fields.map((x) => x.value)).not.toContain('data');
+  });
+
+  it('names the fields its hooks answer or intercept: the packet pointers, skb->len and skb->queue_mapping', () => {
+    const xdp = new XdpContext(new Memory(), frame);
+    const tc = new SkbContext(new Memory(), 'sched_cls', frame);
+    registerContext(xdp);
+    registerContext(tc);
+    expect(contextFields(xdp.region)!.hooked).toEqual([0, 4, 8]);
+    const layout = contextLayout('__sk_buff')!;
+    const names = contextFields(tc.region)!.hooked.map((o) => layout.fields.find((f) => f.offset === o)?.name);
+    expect(names).toEqual(['data', 'data_end', 'data_meta', 'len', 'queue_mapping']);
+    // a hooked field's load is the hook's, not its bytes
+    for (const o of contextFields(tc.region)!.hooked.slice(0, 4)) expect(tc.region.load!(o, 4)).toBeDefined();
   });
 
   it('knows nothing of a context that was not registered', () => {

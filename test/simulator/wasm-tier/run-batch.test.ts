@@ -2,11 +2,13 @@
 // fast tier, RunStates reused) against Simulator.run per packet, on real fixtures and generated packets.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readObject } from '../../../bpf/index.ts';
 import { Simulator } from '../../../simulator/index.ts';
 import { hexKey } from '../../../simulator/maps/index.ts';
 import { createRng, randomPacket } from '../../../simulator/packet/index.ts';
+import { AUTO_THRESHOLD, hasWasmProgram, type BatchResult } from '../../../simulator/wasm-tier/index.ts';
 import { repoRoot } from '../../corpora.ts';
 
 const rng = createRng(11);
@@ -71,5 +73,70 @@ describe('runBatch()', () => {
     expect(sim.map('verdicts').sum(0)).toBe(0n);
     sim.runBatch('xdp_firewall', [ssh]);
     expect(Number(sim.map('verdicts').sum(0)) + Number(sim.map('verdicts').sum(1)) + Number(sim.map('verdicts').sum(2))).toBeGreaterThan(0);
+  });
+
+  // programs that keep state in maps, fault on short frames, move the packet with helpers, or are skb programs
+  const repeated = [
+    ['xdp_firewall.o', 'xdp_firewall'],
+    ['traffic.o', 'tc_count_drop'],
+    ['bad_bounds.o', 'bad_bounds'],
+    ['sim_xdp_adjust.o', 'sim_xdp_adjust'],
+    ['count_v2.o', 'xdp_count_v2'],
+  ] as const;
+  /** several batches' results summed as one repeated batch reports them (firstFault's index over all runs) */
+  function summed(results: readonly BatchResult[]): unknown {
+    const verdicts: Record<string, number> = {};
+    let packets = 0;
+    let firstFault: { index: number; slot: number; message: string } | undefined;
+    for (const r of results) {
+      for (const [k, n] of Object.entries(r.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + n;
+      if (r.firstFault !== undefined) firstFault ??= { index: packets + r.firstFault.index, slot: r.firstFault.fault.slot, message: r.firstFault.fault.message };
+      packets += r.packets;
+    }
+    return { packets, verdicts, faults: results.reduce((n, r) => n + r.faults, 0), firstFault };
+  }
+  for (const tier of ['interp', 'wasm'] as const) {
+    it(`on the ${tier} tier, a batch with repeat n counts and leaves the maps of n batches in a row`, () => {
+      const frame = fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((seed) => randomPacket(createRng(seed), { minSize: 14, maxSize: 600 }).data);
+      const property = fc.property(fc.constantFrom(...repeated), fc.array(frame, { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 5 }), ([file, name], frames, repeat) => {
+        const once = simulator(file, tier);
+        const each = simulator(file, tier);
+        for (const n of [repeat, 2]) {
+          // the second time: a repeated batch carries on from the maps the last one left
+          const r = once.runBatch(name, frames, { repeat: n });
+          const rs = Array.from({ length: n }, () => each.runBatch(name, frames));
+          expect(summed([r])).toEqual(summed(rs));
+          expect(maps(once)).toEqual(maps(each));
+          expect(once.clock).toBe(each.clock);
+        }
+      });
+      fc.assert(property, { numRuns: 25, seed: 12 });
+    });
+  }
+
+  it('repeats a batch given as an iterator, which it reads once, and refuses a repeat that is not a positive integer', () => {
+    const a = simulator('xdp_firewall.o', 'wasm');
+    const b = simulator('xdp_firewall.o', 'wasm');
+    function* frames(): Generator<Uint8Array> {
+      yield* packets.slice(0, 30);
+    }
+    expect(a.runBatch('xdp_firewall', frames(), { repeat: 3 }).verdicts).toEqual(b.runBatch('xdp_firewall', [...packets.slice(0, 30), ...packets.slice(0, 30), ...packets.slice(0, 30)]).verdicts);
+    expect(maps(a)).toEqual(maps(b));
+    for (const repeat of [0, -1, 1.5, Number.NaN]) expect(() => a.runBatch('xdp_firewall', packets, { repeat })).toThrow(RangeError);
+  });
+
+  it("on 'auto', compiles a program before a batch whose runs take it past AUTO_THRESHOLD, and not before a smaller one", () => {
+    const interp = simulator('xdp_firewall.o', 'interp');
+    const sim = new Simulator(interp.spec, { unverified: true, clockStep: 1000n });
+    sim.map('blocked_ports').set(Uint8Array.of(6, 0, 0, 22), 1);
+    const prog = sim.program('xdp_firewall');
+    const frames = packets.slice(0, 10);
+    const small = Math.floor(AUTO_THRESHOLD / frames.length / 2);
+    const big = Math.ceil(AUTO_THRESHOLD / frames.length);
+    expect(sim.runBatch('xdp_firewall', frames, { repeat: small }).verdicts).toEqual(interp.runBatch('xdp_firewall', frames, { repeat: small }).verdicts);
+    expect(hasWasmProgram(prog)).toBe(false);
+    expect(sim.runBatch('xdp_firewall', frames, { repeat: big }).verdicts).toEqual(interp.runBatch('xdp_firewall', frames, { repeat: big }).verdicts);
+    expect(hasWasmProgram(prog)).toBe(true);
+    expect(maps(sim)).toEqual(maps(interp));
   });
 });

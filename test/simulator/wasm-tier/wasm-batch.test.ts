@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readObject } from '../../../bpf/index.ts';
+import { assembleUbpf } from '../../../bpf/asm/index.ts';
+import { readObject, type ObjectSpec } from '../../../bpf/index.ts';
 import { Simulator } from '../../../simulator/index.ts';
 import { hexKey } from '../../../simulator/maps/index.ts';
 import { createRng, packet, randomPacket } from '../../../simulator/packet/index.ts';
@@ -115,5 +116,89 @@ describe('runBatch() inside wasm', () => {
       }
       expect(maps(a)).toEqual(maps(b));
     }
+  });
+
+  /**
+   * A fixture's object with its program's instructions replaced: `data` and `data_end` loaded from the context
+   * at the given offsets, then the packet's first byte read, written back plus one (twice: the second store
+   * after a read of the first), and its low two bits returned: a batch that ran a frame on bytes an earlier run
+   * wrote would count other verdicts.
+   */
+  function writesPacket(file: string, dataAt: number, endAt: number): ObjectSpec {
+    const spec = readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures', file))));
+    const insns = assembleUbpf(
+      [
+        `ldxw %r2, [%r1+${dataAt}]`,
+        `ldxw %r3, [%r1+${endAt}]`,
+        'mov %r4, %r2',
+        'add %r4, 2',
+        'jgt %r4, %r3, short',
+        'ldxb %r0, [%r2]',
+        'mov %r5, %r0',
+        'add %r5, 1',
+        'stxb [%r2], %r5',
+        'ldxb %r5, [%r2]',
+        'add %r5, 1',
+        'stxb [%r2+1], %r5',
+        'and %r0, 3',
+        'exit',
+        'short:',
+        'mov %r0, 2',
+        'exit',
+      ].join('\n'),
+    );
+    const entry = spec.programs[0]!.function;
+    return { ...spec, functions: spec.functions.map((f) => (f.name === entry ? { ...f, instructions: insns, references: [], lineInfo: [], coreRelocations: [] } : f)) };
+  }
+
+  it.each([
+    ['xdp_pass.o', 0, 4],
+    ['tc_mark.o', 76, 80],
+  ])('runs each frame on its bytes as staged when the program writes the packet, repeated or not (%s)', (file, dataAt, endAt) => {
+    const spec = writesPacket(file, dataAt, endAt);
+    const name = spec.programs[0]!.name;
+    const frames = random.slice(0, 24);
+    const interp = new Simulator(spec, { unverified: true, tier: 'interp' }).runBatch(name, frames, { repeat: 3 });
+    const wasm = new Simulator(spec, { unverified: true, tier: 'wasm' });
+    expect(outcome(wasm.runBatch(name, frames, { repeat: 3 }))).toEqual(outcome(interp));
+    expect(outcome(wasm.runBatch(name, frames))).toEqual(outcome(new Simulator(spec, { unverified: true, tier: 'interp' }).runBatch(name, frames)));
+    // the verdicts are those of the frames' own first bytes
+    const expected: Record<number, number> = {};
+    for (const f of frames) expected[f[0]! & 3] = (expected[f[0]! & 3] ?? 0) + 3;
+    expect(Object.values(interp.verdicts).sort()).toEqual(Object.values(expected).sort());
+  });
+
+  it('looks up a map with a key in the packet on the frame being run, as the interpreter does', () => {
+    // xdp_firewall.o's blocked_ports (a hash map, 4-byte keys) looked up with the frame's first 4 bytes
+    const spec = readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures', 'xdp_firewall.o'))));
+    const insns = assembleUbpf(['ldxw %r2, [%r1+0]', 'ldxw %r3, [%r1+4]', 'mov %r4, %r2', 'add %r4, 4', 'jgt %r4, %r3, pass', 'lddw %r1, 0', 'call 1', 'jeq %r0, 0, pass', 'mov %r0, 1', 'exit', 'pass:', 'mov %r0, 2', 'exit'].join('\n'));
+    const entry = spec.programs[0]!.function;
+    const lookup: ObjectSpec = {
+      ...spec,
+      functions: spec.functions.map((f) => (f.name === entry ? { ...f, instructions: insns, references: [{ slot: 5, ref: { kind: 'map', map: 'blocked_ports' } }], lineInfo: [], coreRelocations: [] } : f)),
+    };
+    const frames = random.slice(0, 30);
+    const sims = (['wasm', 'interp'] as const).map((tier) => {
+      const sim = new Simulator(lookup, { unverified: true, tier });
+      for (const f of frames.filter((_, i) => i % 3 === 0)) sim.map('blocked_ports').set(f.slice(0, 4), 1);
+      return sim;
+    });
+    const name = spec.programs[0]!.name;
+    const [a, b] = sims.map((sim) => sim.runBatch(name, frames, { repeat: 2 }));
+    expect(outcome(a!)).toEqual(outcome(b!));
+    expect(a!.verdicts['XDP_DROP']).toBeGreaterThanOrEqual(20);
+  });
+
+  it('gives a helper answered without the interpreter the window of the frame being run (skb_store_bytes past the end)', () => {
+    // bpf_skb_store_bytes(skb, 100, fp - 8, 4, 0): -EFAULT (TC_ACT_SHOT) on frames of at most 103 bytes, else 0 (TC_ACT_OK)
+    const spec = readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures', 'tc_mark.o'))));
+    const insns = assembleUbpf(['stdw [%r10-8], 0', 'mov %r2, 100', 'mov %r3, %r10', 'add %r3, -8', 'mov %r4, 4', 'mov %r5, 0', 'call 9', 'jeq %r0, 0, ok', 'mov %r0, 2', 'exit', 'ok:', 'mov %r0, 0', 'exit'].join('\n'));
+    const entry = spec.programs[0]!.function;
+    const store: ObjectSpec = { ...spec, functions: spec.functions.map((f) => (f.name === entry ? { ...f, instructions: insns, references: [], lineInfo: [], coreRelocations: [] } : f)) };
+    const name = spec.programs[0]!.name;
+    const frames = [...random.slice(0, 20), ipv4, short.slice(0, 14), ...random.slice(20, 40)];
+    const [a, b] = (['wasm', 'interp'] as const).map((tier) => new Simulator(store, { unverified: true, tier }).runBatch(name, frames, { repeat: 2 }));
+    expect(outcome(a!)).toEqual(outcome(b!));
+    expect(b!.verdicts['TC_ACT_SHOT']).toBe(2 * frames.filter((f) => f.length <= 103).length);
   });
 });
