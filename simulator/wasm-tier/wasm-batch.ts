@@ -233,9 +233,6 @@ class PacketBatch {
 
   /** The frames staged and run in order, as many at a time as the staging arena holds. */
   #runFrames(packets: Iterable<Uint8Array>): void {
-    const i32 = this.#rt.i32;
-    const u8 = this.#rt.u8;
-    const frames = this.#frames;
     const maxLinear = this.#maxLinear;
     let n = 0;
     let at = STAGE_BYTES;
@@ -258,14 +255,19 @@ class PacketBatch {
         n = 0;
         at = STAGE_BYTES;
       }
-      u8.set(frame, at);
-      frames[n] = frame;
-      i32[I_STAGE + 2 * n] = at;
-      i32[I_STAGE + 2 * n + 1] = frame.length;
-      at = (at + frame.length + 7) & ~7;
-      n++;
+      at = this.#stage(frame, n++, at);
     }
     this.#runStaged(n);
+  }
+
+  /** Stages `frame` as frame `n` at linear address `at`; the next frame's address. */
+  #stage(frame: Uint8Array, n: number, at: number): number {
+    this.#rt.u8.set(frame, at);
+    this.#frames[n] = frame;
+    const i32 = this.#rt.i32;
+    i32[I_STAGE + 2 * n] = at;
+    i32[I_STAGE + 2 * n + 1] = frame.length;
+    return (at + frame.length + 7) & ~7;
   }
 
   /**
@@ -273,19 +275,11 @@ class PacketBatch {
    * cannot take, or too many bytes), which #runFrames then handles in order.
    */
   #stageAll(packets: Iterable<Uint8Array>): number {
-    const i32 = this.#rt.i32;
-    const u8 = this.#rt.u8;
-    const frames = this.#frames;
     let n = 0;
     let at = STAGE_BYTES;
     for (const frame of packets) {
       if ((!this.#xdp && frame.length < ETH_HLEN) || frame.length > this.#maxLinear || n === STAGE_INDEX || at + frame.length > MEMORY_BYTES) return -1;
-      u8.set(frame, at);
-      frames[n] = frame;
-      i32[I_STAGE + 2 * n] = at;
-      i32[I_STAGE + 2 * n + 1] = frame.length;
-      at = (at + frame.length + 7) & ~7;
-      n++;
+      at = this.#stage(frame, n++, at);
     }
     return n;
   }
