@@ -16,6 +16,7 @@
 import { CODE_TAG, type CompiledProgram } from '../vm/index.ts';
 import { B_CURRENT, CTX_BYTES, CTX_DIRTY, CTX_FIELDS, CTX_FRAME, CTX_ID, CTX_LEN, CTX_PERM, CTX_READY, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, F_CALLBACKS, F_CB_LEFT, F_CB_SLOT, F_LOOP, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { emitMapLookup, mapLookupBody } from './inline-map-ops.ts';
+import { emitL3CsumReplace, emitSkbLoadBytes, emitSkbStoreBytes } from './inline-packet-helpers.ts';
 import { CodeWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 import { enterFrameBody, leaveFrameBody } from './wasm-frames.ts';
 
@@ -504,6 +505,9 @@ class FunctionTranslator {
       case 0x85:
         if (imm === 181) this.#bpfLoop(slot);
         else if (imm === 1) emitMapLookup(c, F_LOOKUP, L_A, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 26) emitSkbLoadBytes(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 9) emitSkbStoreBytes(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 10) emitL3CsumReplace(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
         else this.#helper(slot, () => void c.i32(imm));
         return;
       case 0x8d:

@@ -15,9 +15,11 @@ import { reuseRunState } from './reuse-run-state.ts';
 import { leanEnv } from './lean-helpers.ts';
 import { lookupIndex } from './inline-map-ops.ts';
 import { LEAN_MAP_HELPERS, leanMapHelper } from './lean-map-helpers.ts';
+import { SKB_PKT, skbPacketId } from './inline-packet-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
 import { beginFrames, framesFromState, framesToState } from './wasm-frames.ts';
 import { ContextBytes } from './context-bytes.ts';
+import { tailCall, TailCount } from './tail-calls.ts';
 import { Wasm } from './webassembly.ts';
 
 
@@ -92,6 +94,8 @@ export class WasmRuntime {
   readonly i32 = new Int32Array(this.wasm.buffer);
   /** the run's context fields the wasm code reads and writes in linear memory (context-bytes.ts) */
   readonly contextBytes = new ContextBytes(this.i32, this.u8);
+  /** a batch's tail call count (tail-calls.ts) */
+  readonly tails = new TailCount();
   /** the run in progress (the last one when not busy) */
   st!: RunState;
   /** between begin() and end() */
@@ -144,6 +148,7 @@ export class WasmRuntime {
    */
   set batch(hooks: BatchHooks | undefined) {
     this.#batch = hooks;
+    this.tails.forget();
     this.#syncLean();
   }
 
@@ -152,6 +157,7 @@ export class WasmRuntime {
     const env = this.#lean;
     this.i32[M_LEAN >> 2] = env === undefined ? 0 : 1;
     this.i32[M_CPU >> 2] = env === undefined ? 0 : env.cpu;
+    this.i32[SKB_PKT >> 2] = skbPacketId(env);
   }
 
   /** The instance of `prog` in this memory. */
@@ -475,6 +481,10 @@ export class WasmRuntime {
         else if (rg.kind === 'map_value') rt.#mirrorValue(rg);
       },
       helper(id, slot) {
+        if (id === 12) {
+          const t = tailCall(rt, rt.tails); // bpf_tail_call without the slow path, -1 for its fault
+          if (t >= 0) return t;
+        }
         // before at(): a lean helper neither faults nor reads the RunState, so a batch need not sync for it
         if (rt.batch !== undefined) rt.batch.view(id);
         if (rt.#lean !== undefined && (id === 1 || id === 5) && rt.#leanHelper(id, rt.#lean)) return 0;

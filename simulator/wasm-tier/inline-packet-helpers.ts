@@ -1,0 +1,211 @@
+// The skb packet helpers answered inside wasm in their common case, instead of a crossing into JavaScript per
+// call (the example policies make about nine bpf_skb_load_bytes per packet): bpf_skb_load_bytes (26),
+// bpf_skb_store_bytes (9) and bpf_l3_csum_replace (10) of a 16-bit field, each computing what the runtime's
+// fast path (register-helpers.ts, the run's table unrecorded) computes. The writes go through the packet's
+// table entry only when it is writable (during a batch the staged frame is read-only until a JavaScript path
+// moved it into the packet area, layout.ts; they then take the ordinary call, which moves it).
+// bpf_skb_load_bytes copies the bytes from the packet's window into a region memory.check would let the
+// program write; the wasm code does so when:
+// - the run's table is unrecorded and its context an skb (SKB_PKT: the packet's region id, set by the runtime),
+// - the packet's table entry is that region's (during a batch: the frame where it runs, read in place, which
+//   is allowed; only writes must move the frame first),
+// - 0 < len and offset + len within [data, data_end) (for an skb, data is the window's start: no data_meta),
+// - the destination is another region the table holds, writable, with all len bytes inside its window.
+// The copy leaves r1..r5 and the stack's low-water mark as the runtime's fast path does (untouched), r0 = 0.
+// Everything else (the -EFAULT answer, the packet as the destination, unmirrored regions, a recorded run)
+// takes the ordinary helper call, which gives the interpreter's answer or fault.
+import { E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { CodeWriter, OP, VOID } from './wasm-module.ts';
+import type { HelperEnv } from '../helpers/index.ts';
+
+/**
+ * SKB_PKT (i32): the packet's region id while a run's helper table is unrecorded and its context an skb,
+ * else 0. 0x2b0 follows M_LEAN/M_CPU's reserved 0x2a0..0x2b0 (layout.ts); nothing else uses it.
+ */
+export const SKB_PKT = 0x2b0;
+
+/** What SKB_PKT holds for a run whose lean environment is `env` (undefined: its calls are recorded). */
+export function skbPacketId(env: HelperEnv | undefined): number {
+  if (env === undefined || env.contextKind !== 'skb' || env.packet === undefined) return 0;
+  const p = env.packet;
+  // the wasm code takes data as the window's start: true of every skb (no data_meta), checked all the same
+  return p.meta === p.data ? p.region.id : 0;
+}
+
+/** i32.store16 (not in wasm-module.ts's OP) */
+const I32_STORE16 = 0x3b;
+
+/** The bulk-memory memory.copy on memory 0 (prefix 0xfc, 10, then the two memory indices). */
+const MEMORY_COPY = [0xfc, 10, 0, 0] as const;
+const MASK = TABLE_ENTRIES - 1;
+const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
+const BASE = 0x8000_0000 | 0;
+
+/** Five i32 scratch locals of the calling function, dead across the helper call. */
+export interface PacketLocals {
+  readonly h: number;
+  readonly e: number;
+  readonly n: number;
+  readonly t: number;
+  readonly o: number;
+}
+
+function load(c: CodeWriter, offset: number): CodeWriter {
+  return c.byte(OP.i32Load).u32(2).u32(offset);
+}
+
+function low(c: CodeWriter, r: number): CodeWriter {
+  return c.get(r).op(OP.i32WrapI64);
+}
+
+/** the table entry's address (less TABLE) of the region id on the stack, which is kept in local `id` */
+function entryOf(c: CodeWriter, id: number, into: number): CodeWriter {
+  return c.tee(id).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(into);
+}
+
+/**
+ * Emit a call of bpf_skb_load_bytes(r1 skb, r2 offset, r3 to, r4 len) on the registers (locals 0..5): the
+ * copy inside wasm when its case is the common one (see above), else `call()` (the translator's helper call).
+ */
+export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => void): void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  // the packet: an skb's, unrecorded, its table entry present
+  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
+  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
+  slow();
+  // len > 0, offset + len <= data_end - data (in i64: neither can wrap)
+  low(c, 4).tee(l.n).op(OP.i32Eqz);
+  slow();
+  low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
+  load(c.get(l.e), TABLE + E_END).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  slow();
+  // the destination: another region of the table, writable, len bytes inside its window (len is small now)
+  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  entryOf(c, l.t, l.o);
+  load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).get(l.h).op(OP.i32Eq).op(OP.i32Or);
+  slow();
+  load(c.get(l.o), TABLE + E_WRITABLE).op(OP.i32Eqz);
+  slow();
+  low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
+  load(c, TABLE + E_START).op(OP.i32LtS);
+  slow();
+  c.get(l.t).get(l.o);
+  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
+  slow();
+  // memory.copy(to, data + offset, len); r0 = 0
+  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
+  load(c.get(l.e), TABLE + E_BASE).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Add);
+  low(c, 2).op(OP.i32Add);
+  c.get(l.n);
+  for (const b of MEMORY_COPY) c.byte(b);
+  c.byte(OP.i64Const).s32(0).set(0);
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
+}
+
+/**
+ * Emit a call of bpf_skb_store_bytes(r1 skb, r2 offset, r3 from, r4 len, r5 flags): the copy inside wasm when
+ * the packet's table entry is writable (during a batch only once the frame was moved into the packet area:
+ * the staged bytes are never written, layout.ts), flags <= 3 (BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH,
+ * which the simulator's answer checks and otherwise ignores), 0 < len, offset <= 0xffff and offset + len
+ * within the window, and the source len bytes inside the window of a region the table holds (the packet
+ * itself too: memory.copy moves as copyWithin does). Else `call()`, which answers -EINVAL, -EFAULT or faults.
+ */
+export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => void): void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
+  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
+  slow();
+  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+  slow();
+  c.get(5).byte(OP.i64Const).s32(3).op(OP.i64GtU);
+  slow();
+  low(c, 4).tee(l.n).op(OP.i32Eqz);
+  slow();
+  low(c, 2).i32(0xffff).op(OP.i32GtU);
+  slow();
+  low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
+  load(c.get(l.e), TABLE + E_END).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  slow();
+  // the source: len bytes inside the window of a region of the table
+  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  entryOf(c, l.t, l.o);
+  load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).op(OP.i32Eqz).op(OP.i32Or);
+  slow();
+  low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
+  load(c, TABLE + E_START).op(OP.i32LtS);
+  slow();
+  c.get(l.t).get(l.o);
+  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
+  slow();
+  // memory.copy(data + offset, from, len); r0 = 0
+  load(c.get(l.e), TABLE + E_BASE).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Add);
+  low(c, 2).op(OP.i32Add);
+  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
+  c.get(l.n);
+  for (const b of MEMORY_COPY) c.byte(b);
+  c.byte(OP.i64Const).s32(0).set(0);
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
+}
+
+/**
+ * Emit a call of bpf_l3_csum_replace(r1 skb, r2 offset, r3 from, r4 to, r5 flags) for flags = 2 (a 16-bit
+ * field changed: csum_replace2, RFC 1624 eqn. 3, as kernel-csum.ts computes it on the little-endian load of
+ * the field, which register-helpers.ts does too) when the packet's table entry is writable, from's high half
+ * is 0, and the offset is even, <= 0xffff, with its 2 bytes in the window. Else `call()`.
+ */
+export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => void): void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
+  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
+  slow();
+  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+  slow();
+  c.get(5).byte(OP.i64Const).s32(2).op(OP.i64Ne);
+  slow();
+  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  slow();
+  low(c, 2).i32(0xffff).op(OP.i32GtU);
+  slow();
+  low(c, 2).i32(1).op(OP.i32And);
+  slow();
+  low(c, 2).op(OP.i64ExtendI32U).byte(OP.i64Const).s32(2).op(OP.i64Add);
+  load(c.get(l.e), TABLE + E_END).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  slow();
+  // the field's address in o; n = ~field, t = ~from (16 bits each)
+  load(c.get(l.e), TABLE + E_BASE).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Add);
+  low(c, 2).op(OP.i32Add).tee(l.o);
+  c.byte(OP.i32Load16U).u32(0).u32(0).i32(0xffff).op(OP.i32Xor).set(l.n);
+  low(c, 3).i32(0xffff).op(OP.i32And).i32(0xffff).op(OP.i32Xor).set(l.t);
+  // csum16Add(n, t): r = (n + t) & 0xffff, plus 1 when it wrapped (r < t); then csum16Add(r, to & 0xffff)
+  const add16 = (): void => {
+    c.get(l.n).get(l.t).op(OP.i32Add).i32(0xffff).op(OP.i32And).tee(l.n);
+    c.get(l.n).get(l.t).op(OP.i32LtU).op(OP.i32Add).set(l.n);
+  };
+  add16();
+  low(c, 4).i32(0xffff).op(OP.i32And).set(l.t);
+  add16();
+  c.get(l.o).get(l.n).i32(0xffff).op(OP.i32Xor).byte(I32_STORE16).u32(0).u32(0);
+  c.byte(OP.i64Const).s32(0).set(0);
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
+}
