@@ -64,23 +64,56 @@ function entryOf(c: CodeWriter, id: number, into: number): CodeWriter {
 }
 
 /**
+ * Opens the two blocks of a helper call (the fast path, then the slow one) and branches to the slow path
+ * unless the run's skb packet is in the table (and its entry is `writable`, when asked); returns that branch.
+ */
+function openPacketPath(c: CodeWriter, l: PacketLocals, writable: boolean): () => void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  packetEntry(c, l);
+  slow();
+  if (writable) {
+    load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+    slow();
+  }
+  return slow;
+}
+
+/** Pushes whether the run has no skb packet in the table (SKB_PKT 0, or its entry holds another id); sets l.h, l.e. */
+function packetEntry(c: CodeWriter, l: PacketLocals): void {
+  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
+  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
+}
+
+/** Pushes whether r2 (the offset) + l.n bytes end past the packet's window (in i64: neither can wrap). */
+function pastWindow(c: CodeWriter, l: PacketLocals): void {
+  low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
+  load(c.get(l.e), TABLE + E_END).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+}
+
+/** The fast path's end (memory.copy of the three operands pushed, r0 = 0, out of both blocks), then the slow path's `call()`. */
+function copyThenEnd(c: CodeWriter, call: () => void): void {
+  for (const b of MEMORY_COPY) c.byte(b);
+  c.byte(OP.i64Const).s32(0).set(0);
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
+}
+
+/**
  * Emit a call of bpf_skb_load_bytes(r1 skb, r2 offset, r3 to, r4 len) on the registers (locals 0..5): the
  * copy inside wasm when its case is the common one (see above), else `call()` (the translator's helper call).
  */
 export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => void): void {
-  c.op(OP.block).byte(VOID);
-  c.op(OP.block).byte(VOID);
-  const slow = (): void => void c.op(OP.brIf).u32(0);
   // the packet: an skb's, unrecorded, its table entry present
-  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
-  slow();
+  const slow = openPacketPath(c, l, false);
   // len > 0, offset + len <= data_end - data (in i64: neither can wrap)
   low(c, 4).tee(l.n).op(OP.i32Eqz);
   slow();
-  low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
-  load(c.get(l.e), TABLE + E_END).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  pastWindow(c, l);
   slow();
   // the destination: another region of the table, writable, len bytes inside its window (len is small now)
   c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
@@ -101,12 +134,7 @@ export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => voi
   load(c, TABLE + E_START).op(OP.i32Add);
   low(c, 2).op(OP.i32Add);
   c.get(l.n);
-  for (const b of MEMORY_COPY) c.byte(b);
-  c.byte(OP.i64Const).s32(0).set(0);
-  c.op(OP.br).u32(1);
-  c.op(OP.end);
-  call();
-  c.op(OP.end);
+  copyThenEnd(c, call);
 }
 
 /**
@@ -118,23 +146,14 @@ export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => voi
  * itself too: memory.copy moves as copyWithin does). Else `call()`, which answers -EINVAL, -EFAULT or faults.
  */
 export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => void): void {
-  c.op(OP.block).byte(VOID);
-  c.op(OP.block).byte(VOID);
-  const slow = (): void => void c.op(OP.brIf).u32(0);
-  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
-  slow();
-  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
-  slow();
+  const slow = openPacketPath(c, l, true);
   c.get(5).byte(OP.i64Const).s32(3).op(OP.i64GtU);
   slow();
   low(c, 4).tee(l.n).op(OP.i32Eqz);
   slow();
   low(c, 2).i32(0xffff).op(OP.i32GtU);
   slow();
-  low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
-  load(c.get(l.e), TABLE + E_END).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  pastWindow(c, l);
   slow();
   // the source: len bytes inside the window of a region of the table
   c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
@@ -153,12 +172,7 @@ export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => vo
   low(c, 2).op(OP.i32Add);
   load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
   c.get(l.n);
-  for (const b of MEMORY_COPY) c.byte(b);
-  c.byte(OP.i64Const).s32(0).set(0);
-  c.op(OP.br).u32(1);
-  c.op(OP.end);
-  call();
-  c.op(OP.end);
+  copyThenEnd(c, call);
 }
 
 /**
@@ -168,14 +182,7 @@ export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => vo
  * is 0, and the offset is even, <= 0xffff, with its 2 bytes in the window. Else `call()`.
  */
 export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => void): void {
-  c.op(OP.block).byte(VOID);
-  c.op(OP.block).byte(VOID);
-  const slow = (): void => void c.op(OP.brIf).u32(0);
-  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
-  slow();
-  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
-  slow();
+  const slow = openPacketPath(c, l, true);
   c.get(5).byte(OP.i64Const).s32(2).op(OP.i64Ne);
   slow();
   c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
