@@ -1,17 +1,16 @@
 // Which tier runs a program. 'auto' interprets a program's first runs and compiles it to WebAssembly once it
 // has run more than AUTO_THRESHOLD times; a sim.runBatch of known size counts all its runs at once, so one
 // that takes the program past the threshold has it compiled first and runs inside wasm (run-batch.ts).
-// The trade, measured on a loaded 2-core machine (`npm run -s bench -- sim` prints it per program):
-// compiling (translation + V8) takes 1.3 to 40 ms (median ~5-10 ms). Through Simulator.run, which 'auto'
-// mostly serves, a run costs 60 to 150 µs on either tier (a helper table and a context per run dominate) and
-// the fast tier saves 8 to 65 µs of it on most fixtures (a few run slower), so compiling pays after ~15 to
-// 650 runs (median ~100-250). Inside a batch the fast tier costs 15 to 60 ns per packet on programs that stay
-// in wasm (1.5 to 6 times the kernel's BPF_PROG_TEST_RUN, against 300 to 1,000 ns interpreted) and about what
-// the interpreter costs on programs whose helpers cross into JavaScript per packet, so a batch pays for the
-// compile after ~5,000 to 30,000 packets (bench median break-even 16,000 to 22,000 under load). 256 follows
-// Simulator.run's break-even and keeps a test's handful of runs interpreted; a batch of more runs than that
-// loses at most one compile when it is shorter than its break-even, and saves interpNs - wasmNs per packet
-// past it.
+// The trade (`npm run -s bench -- sim` prints it per program; figures from a quiet 2-core machine): compiling
+// (translation + V8) takes 1.4 to 17 ms (median 2.5 ms). Through Simulator.run, which 'auto' mostly serves,
+// a run costs 60 to 150 µs on either tier (a helper table and a context per run dominate) and the fast tier
+// saves 8 to 65 µs of it on most fixtures, so compiling pays after ~15 to 650 runs (median ~100-250). Inside a
+// batch the fast tier costs 13 to 600 ns per packet (median 5.5 times the kernel's BPF_PROG_TEST_RUN, against
+// 140 to 8,600 ns interpreted: median 10 times faster), so a batch pays for the compile after ~400 to 15,000
+// packets (median 3,000; a few programs whose helpers still cross into JavaScript per packet never do). 256
+// follows Simulator.run's break-even and keeps a test's handful of runs interpreted; a batch of more runs
+// than that loses at most one compile when it is shorter than its break-even, and saves interpNs - wasmNs per
+// packet past it.
 import { Vm, type CompiledProgram, type VmOptions } from '../vm/index.ts';
 import { hasWasmProgram, wasmProgram } from './wasm-program.ts';
 import { WasmVm } from './wasm-vm.ts';
