@@ -63,6 +63,31 @@ function entryOf(c: CodeWriter, id: number, into: number): CodeWriter {
   return c.tee(id).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(into);
 }
 
+/** Pushes the high half of register `r` (a pointer's region id). */
+function highHalf(c: CodeWriter, r: number): CodeWriter {
+  return c.get(r).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+}
+
+/** Pushes the linear address of packet byte r2 (the offset): the entry's base plus the window's start. */
+function packetAt(c: CodeWriter, l: PacketLocals): CodeWriter {
+  load(c.get(l.e), TABLE + E_BASE).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32Add);
+  return low(c, 2).op(OP.i32Add);
+}
+
+/**
+ * Branches to the slow path unless r3's l.n bytes lie inside the window of the region whose entry is at l.o;
+ * leaves r3's offset in that region in l.t.
+ */
+function outsideRegion(c: CodeWriter, l: PacketLocals, slow: () => void): void {
+  low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
+  load(c, TABLE + E_START).op(OP.i32LtS);
+  slow();
+  c.get(l.t).get(l.o);
+  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
+  slow();
+}
+
 /**
  * Opens the two blocks of a helper call (the fast path, then the slow one) and branches to the slow path
  * unless the run's skb packet is in the table (and its entry is `writable`, when asked); returns that branch.
@@ -96,6 +121,11 @@ function pastWindow(c: CodeWriter, l: PacketLocals): void {
 /** The fast path's end (memory.copy of the three operands pushed, r0 = 0, out of both blocks), then the slow path's `call()`. */
 function copyThenEnd(c: CodeWriter, call: () => void): void {
   for (const b of MEMORY_COPY) c.byte(b);
+  endFastPath(c, call);
+}
+
+/** The fast path's end (r0 = 0, out of both blocks), then the slow path's `call()`. */
+function endFastPath(c: CodeWriter, call: () => void): void {
   c.byte(OP.i64Const).s32(0).set(0);
   c.op(OP.br).u32(1);
   c.op(OP.end);
@@ -116,23 +146,16 @@ export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => voi
   pastWindow(c, l);
   slow();
   // the destination: another region of the table, writable, len bytes inside its window (len is small now)
-  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  highHalf(c, 3);
   entryOf(c, l.t, l.o);
   load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).get(l.h).op(OP.i32Eq).op(OP.i32Or);
   slow();
   load(c.get(l.o), TABLE + E_WRITABLE).op(OP.i32Eqz);
   slow();
-  low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  slow();
-  c.get(l.t).get(l.o);
-  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
-  slow();
+  outsideRegion(c, l, slow);
   // memory.copy(to, data + offset, len); r0 = 0
   load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
-  load(c.get(l.e), TABLE + E_BASE).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Add);
-  low(c, 2).op(OP.i32Add);
+  packetAt(c, l);
   c.get(l.n);
   copyThenEnd(c, call);
 }
@@ -156,20 +179,13 @@ export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => vo
   pastWindow(c, l);
   slow();
   // the source: len bytes inside the window of a region of the table
-  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  highHalf(c, 3);
   entryOf(c, l.t, l.o);
   load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).op(OP.i32Eqz).op(OP.i32Or);
   slow();
-  low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  slow();
-  c.get(l.t).get(l.o);
-  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
-  slow();
+  outsideRegion(c, l, slow);
   // memory.copy(data + offset, from, len); r0 = 0
-  load(c.get(l.e), TABLE + E_BASE).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Add);
-  low(c, 2).op(OP.i32Add);
+  packetAt(c, l);
   load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
   c.get(l.n);
   copyThenEnd(c, call);
@@ -185,7 +201,7 @@ export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => vo
   const slow = openPacketPath(c, l, true);
   c.get(5).byte(OP.i64Const).s32(2).op(OP.i64Ne);
   slow();
-  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+  highHalf(c, 3);
   slow();
   low(c, 2).i32(0xffff).op(OP.i32GtU);
   slow();
@@ -196,9 +212,7 @@ export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => vo
   load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
   slow();
   // the field's address in o; n = ~field, t = ~from (16 bits each)
-  load(c.get(l.e), TABLE + E_BASE).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Add);
-  low(c, 2).op(OP.i32Add).tee(l.o);
+  packetAt(c, l).tee(l.o);
   c.byte(OP.i32Load16U).u32(0).u32(0).i32(0xffff).op(OP.i32Xor).set(l.n);
   low(c, 3).i32(0xffff).op(OP.i32And).i32(0xffff).op(OP.i32Xor).set(l.t);
   // csum16Add(n, t): r = (n + t) & 0xffff, plus 1 when it wrapped (r < t); then csum16Add(r, to & 0xffff)
@@ -210,9 +224,5 @@ export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => vo
   low(c, 4).i32(0xffff).op(OP.i32And).set(l.t);
   add16();
   c.get(l.o).get(l.n).i32(0xffff).op(OP.i32Xor).byte(I32_STORE16).u32(0).u32(0);
-  c.byte(OP.i64Const).s32(0).set(0);
-  c.op(OP.br).u32(1);
-  c.op(OP.end);
-  call();
-  c.op(OP.end);
+  endFastPath(c, call);
 }

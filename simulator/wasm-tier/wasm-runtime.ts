@@ -27,6 +27,8 @@ import { Wasm } from './webassembly.ts';
 // here would pay on every use (the batch driver runs them per frame).
 const { CTX_FIELDS, CTX_ID, CTX_SLOTS, D_CPU_MASK, D_EPOCH, D_FIRST, D_ID, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, ENTRY_SIZE, L_EPOCH, L_KEYS, L_MAP, L_VALUE, LEFT, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, M_LEAN, MAP_ARENA, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS, MEMORY_BYTES, MEMORY_PAGES, PKT_ID, REGS, RUN_ARENA, SCRATCH, STACK_ARENA, TABLE, TABLE_ENTRIES } = layout;
 const { CODE_TAG, REGION_BASE } = vm;
+/** E_LOW of a region that is not a stack: no low-water mark to keep */
+const NO_LOW_WATER = -0x8000_0000;
 const { ArrayMap, HashMap, LpmTrieMap, MapOfMaps, onMapEvents, SimMap } = maps;
 
 /** Thrown by an ld_abs/ld_ind out of the packet: the program ends with r0 = 0 (caught by WasmVm.run). */
@@ -339,28 +341,25 @@ export class WasmRuntime {
         list.splice(i--, 1);
         continue;
       }
-      const e = this.#entry(r.id);
-      const i32 = this.i32;
-      i32[e + (E_ID >> 2)] = r.id;
-      i32[e + (E_BASE >> 2)] = m.view.byteOffset;
-      i32[e + (E_START >> 2)] = r.start;
-      i32[e + (E_END >> 2)] = r.end;
-      i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
-      i32[e + (E_LOW >> 2)] = stacks ? r.lowWater : -0x8000_0000;
+      this.#writeEntry(this.#entry(r.id), r, m.view.byteOffset, stacks ? r.lowWater : NO_LOW_WATER);
     }
+  }
+
+  /** Region `r`'s table entry at `e`: its bytes at linear address `base`, `low` the stack low-water mark. */
+  #writeEntry(e: number, r: Region, base: number, low: number): void {
+    const i32 = this.i32;
+    i32[e + (E_ID >> 2)] = r.id;
+    i32[e + (E_BASE >> 2)] = base;
+    i32[e + (E_START >> 2)] = r.start;
+    i32[e + (E_END >> 2)] = r.end;
+    i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
+    i32[e + (E_LOW >> 2)] = low;
   }
 
   /** One mirrored stack region → its table entry (push() for a single stack). */
   #pushStack(r: Region): void {
     if (r.bytes.buffer !== this.wasm.buffer || this.memory.regions[r.id] !== r) return;
-    const e = this.#entry(r.id);
-    const i32 = this.i32;
-    i32[e + (E_ID >> 2)] = r.id;
-    i32[e + (E_BASE >> 2)] = r.bytes.byteOffset;
-    i32[e + (E_START >> 2)] = r.start;
-    i32[e + (E_END >> 2)] = r.end;
-    i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
-    i32[e + (E_LOW >> 2)] = r.lowWater;
+    this.#writeEntry(this.#entry(r.id), r, r.bytes.byteOffset, r.lowWater);
   }
 
   /** i32 index of the entry of region `id` */
@@ -702,12 +701,7 @@ export class WasmRuntime {
       if (other !== undefined && other.kind !== 'map_value' && other.bytes.buffer === this.wasm.buffer) return;
     }
     if (!this.placeValue(r)) return;
-    i32[e + (E_ID >> 2)] = r.id;
-    i32[e + (E_BASE >> 2)] = r.bytes.byteOffset;
-    i32[e + (E_START >> 2)] = r.start;
-    i32[e + (E_END >> 2)] = r.end;
-    i32[e + (E_WRITABLE >> 2)] = r.writable ? 1 : 0;
-    i32[e + (E_LOW >> 2)] = -0x8000_0000;
+    this.#writeEntry(e, r, r.bytes.byteOffset, NO_LOW_WATER);
   }
 
   /**
