@@ -10,6 +10,7 @@
 // A service is followed by VIP:port/protocol, a backend by `service|address:port` (its key in backendKeys).
 // Services and backends the new build no longer has are dropped with their counts; new ones start at zero.
 import { mapGetInfo, mapLookup, mapUpdate, type Fd } from '../../loader/index.ts';
+import { FREE_SLOT } from './backend-ids.ts';
 
 /** old id → new id of every service and backend in both builds */
 export interface LbIdMapping {
@@ -19,12 +20,12 @@ export interface LbIdMapping {
 
 type ServiceKey = { readonly vip: string; readonly port: number; readonly protocol: string };
 
-/** old index → new index of every key both lists have ('' is a free slot: nobody's) */
+/** old index → new index of every key both lists have (FREE_SLOT: nobody's) */
 const byKey = (previous: readonly string[], next: readonly string[]): Map<number, number> => {
-  const at = new Map(next.flatMap((k, i) => (k === '' ? [] : [[k, i] as const])));
+  const at = new Map(next.flatMap((k, i) => (k === FREE_SLOT ? [] : [[k, i] as const])));
   const out = new Map<number, number>();
   previous.forEach((k, i) => {
-    if (k === '') return;
+    if (k === FREE_SLOT) return;
     const j = at.get(k);
     if (j !== undefined) out.set(i, j);
   });

@@ -37,7 +37,7 @@ import {
 } from '../../loader/index.ts';
 import { backendHole } from '../../compiler/services/index.ts';
 import { FREE_SLOT } from './backend-ids.ts';
-import { carryLbCounters, lbIdMapping, moveLbCounters, type CounterSnapshot } from './carry-lb-counters.ts';
+import { carryLbCounters, isIdentity, lbIdMapping, moveLbCounters, type CounterSnapshot } from './carry-lb-counters.ts';
 import { DEPLOYED_LB_PROGRAMS, type BuiltServices } from './service-build.ts';
 import { LinkSwaps } from './link-swaps.ts';
 import type { ServiceDeployState } from './service-state.ts';
@@ -161,25 +161,17 @@ export function freshLb(built: BuiltServices, pinDir: string, target: LbTarget, 
   }
 }
 
-/** old global id → new one, for backends in both builds; absent: the backend is gone. Undefined: no id moved. */
-function idMapping(previous: readonly string[], next: readonly string[]): Map<number, number> | undefined {
-  const at = new Map(next.flatMap((k, i) => (k === FREE_SLOT ? [] : [[k, i] as const])));
-  const out = new Map<number, number>();
-  let moved = false;
-  previous.forEach((k, i) => {
-    if (k === FREE_SLOT) return;
-    const j = at.get(k);
-    if (j === undefined) moved = true;
-    else {
-      out.set(i, j);
-      if (i !== j) moved = true;
-    }
-  });
-  return moved ? out : undefined;
+/**
+ * `backends` (old global id → new one, for backends in both builds; lbIdMapping) when a backend of the previous
+ * deployment moved or is gone, so the state maps need rewriting; undefined when every one kept its id.
+ */
+function movedIds(previous: readonly string[], backends: ReadonlyMap<number, number>): ReadonlyMap<number, number> | undefined {
+  const kept = previous.filter((k) => k !== FREE_SLOT).length;
+  return backends.size < kept || !isIdentity(backends) ? backends : undefined;
 }
 
 /** Rewrites the backend ids in the state maps; deletes entries of backends that are gone. */
-function remapIds(open: (name: string) => Fd | undefined, mapping: Map<number, number>, progress: (m: string) => void): void {
+function remapIds(open: (name: string) => Fd | undefined, mapping: ReadonlyMap<number, number>, progress: (m: string) => void): void {
   for (const [name, offset] of Object.entries(ID_FIELDS)) {
     const fd = open(name);
     if (fd === undefined) continue;
@@ -216,7 +208,8 @@ export function updateLbMaps(previous: ServiceDeployState, built: BuiltServices,
   };
   try {
     progress('updating the services and backends in place');
-    const mapping = idMapping(previous.backendKeys, built.backendKeys);
+    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
+    const mapping = movedIds(previous.backendKeys, ids.backends);
     const freed = freedIds(previous.backendKeys, built.backendKeys);
     const gone = new Set(freed);
     // backends before the table that names them (the gone ones after it: until then the old table may pick
@@ -238,7 +231,6 @@ export function updateLbMaps(previous: ServiceDeployState, built: BuiltServices,
     if (backends !== undefined) writeHoles(backends, freed);
     if (mapping !== undefined) remapIds(open, mapping, progress);
     // the counters follow their service and backend to the new ids (services and backends removed: zeroed)
-    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
     const svc = open('svc_counters');
     const backend = open('backend_counters');
     if (svc !== undefined) moveLbCounters(svc, ids.services, previous.services.length);
@@ -270,10 +262,10 @@ export function replaceLb(previous: ServiceDeployState, built: BuiltServices, pi
     // the gone backends' slots past the new build's: holes too (reused connection maps may still name them)
     const backends = coll.maps.get('backends');
     if (backends !== undefined) writeHoles(backends, freedIds(previous.backendKeys, built.backendKeys));
-    const mapping = idMapping(previous.backendKeys, built.backendKeys);
+    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
+    const mapping = movedIds(previous.backendKeys, ids.backends);
     if (mapping !== undefined) remapIds((n) => (coll.reused.has(n) ? coll.maps.get(n) : undefined), mapping, progress);
     // before the swap, into maps no program writes yet; what the old programs count meanwhile follows after it
-    const ids = lbIdMapping(previous, { services: built.lb.services, backendKeys: built.backendKeys });
     const carried = counters.map((c) => ({ ...c, ids: ids[c.ids], seen: undefined as CounterSnapshot | undefined }));
     for (const c of carried) c.seen = carryLbCounters(c.from, c.to, c.ids);
     for (const p of DEPLOYED_LB_PROGRAMS) {
