@@ -12,9 +12,11 @@ export const XDP_FRAME_SIZE = 40;
 
 export class PacketBuffer {
   readonly region: Region;
-  meta: number;
-  data: number;
-  end: number;
+  /**
+   * data_meta, data, data_end (offsets in the region) as the contexts' PointerFields read them: the
+   * interpreter loads a context's pointer fields from here (memory.ts).
+   */
+  readonly window = new Int32Array(3);
   /**
    * The union of the windows since the buffer was made or reloaded: a program and its helpers reach the
    * bytes only through the window, and it moves only through setWindow, so nothing outside was written.
@@ -67,6 +69,30 @@ export class PacketBuffer {
     this.#staleFrom = end;
     this.#staleEnd = hi > end ? hi : end;
     return true;
+  }
+
+  get meta(): number {
+    return this.window[0]!;
+  }
+
+  set meta(v: number) {
+    this.window[0] = v;
+  }
+
+  get data(): number {
+    return this.window[1]!;
+  }
+
+  set data(v: number) {
+    this.window[1] = v;
+  }
+
+  get end(): number {
+    return this.window[2]!;
+  }
+
+  set end(v: number) {
+    this.window[2] = v;
   }
 
   /** bytes from data to data_end */

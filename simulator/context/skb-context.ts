@@ -4,7 +4,7 @@
 // read it with ld_abs/ld_ind). Loads of data/data_end/data_meta give packet pointers; the other fields are
 // bytes of the context region, written where ctxAccess allows (mark, priority, cb, tc_index, …).
 import { contextLayout, fieldByName, type ProgTypeName } from '../../bpf/index.ts';
-import type { Memory, Region } from '../vm/index.ts';
+import { LENGTH_FIELD, POINTER_DATA, POINTER_END, POINTER_META, type Memory, type Region } from '../vm/index.ts';
 import { contextAccess, setPointer } from './context-access.ts';
 import { PacketBuffer } from './packet-buffer.ts';
 
@@ -76,12 +76,18 @@ export class SkbContext {
     const offMeta = fieldByName(layout, 'data_meta')!.offset;
     const offLen = fieldByName(layout, 'len')!.offset;
     const offQueue = fieldByName(layout, 'queue_mapping')!.offset;
+    const fields = new Uint8Array(bytes.length);
+    fields[offData] = POINTER_DATA;
+    fields[offEnd] = POINTER_END;
+    fields[offMeta] = POINTER_META;
+    fields[offLen] = LENGTH_FIELD;
     this.region = memory.add({
       name: 'ctx (__sk_buff)',
       kind: 'ctx',
       bytes,
       access: contextAccess(progType),
       pureAccess: true,
+      pointers: { region: p.region, window: p.window, fields },
       // skb->queue_mapping is a u16: the kernel stores a value only when it is below NO_QUEUE_MAPPING (0xffff)
       store: (offset, _size, lo, hi) => offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff),
       load: (offset) => {

@@ -3,7 +3,7 @@
 //
 //   struct xdp_md { __u32 data; __u32 data_end; __u32 data_meta; __u32 ingress_ifindex;
 //                   __u32 rx_queue_index; __u32 egress_ifindex; }         (24 bytes)
-import type { Memory, Region } from '../vm/index.ts';
+import { POINTER_DATA, POINTER_END, POINTER_META, type Memory, type Region } from '../vm/index.ts';
 import { contextAccess, setPointer } from './context-access.ts';
 import { PacketBuffer, XDP_PACKET_HEADROOM } from './packet-buffer.ts';
 
@@ -34,12 +34,17 @@ export class XdpContext {
     view.setUint32(16, options.rxQueueIndex ?? 0, true);
     view.setUint32(20, options.egressIfindex ?? 0, true);
     const p = this.packet;
+    const fields = new Uint8Array(bytes.length);
+    fields[0] = POINTER_DATA;
+    fields[4] = POINTER_END;
+    fields[8] = POINTER_META;
     this.region = memory.add({
       name: 'ctx (xdp_md)',
       kind: 'ctx',
       bytes,
       access: contextAccess('xdp'),
       pureAccess: true,
+      pointers: { region: p.region, window: p.window, fields },
       load: (offset) => {
         if (offset === 0) return p.region.address(p.data);
         if (offset === 4) return p.region.address(p.end);

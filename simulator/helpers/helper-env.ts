@@ -33,6 +33,8 @@ export interface RedirectTarget {
   readonly flags: bigint;
 }
 
+// packet, skb and fib may hold undefined: a batch's environment is cleared by assignment, as delete would turn
+// the object into a dictionary and slow every helper's read of it.
 export interface HelperEnv {
   /** bpf_get_smp_processor_id, and the copy per-CPU maps use */
   readonly cpu: number;
@@ -52,15 +54,15 @@ export interface HelperEnv {
    */
   readonly unrecorded?: boolean;
   /** the context's packet, for skb_* and xdp_* helpers */
-  readonly packet?: PacketBuffer;
+  readonly packet?: PacketBuffer | undefined;
   /** 'xdp' or 'skb' (which packet helpers apply) */
   readonly contextKind?: 'xdp' | 'skb';
   /** the skb context (fields helpers change: protocol, hash) */
-  readonly skb?: SkbContext;
+  readonly skb?: SkbContext | undefined;
   /** the ingress device (BPF_F_EXCLUDE_INGRESS) */
   readonly ingressIfindex?: number;
   /** records the redirect target (undefined clears it, as a failed bpf_redirect_map lookup does) */
   redirect?(target: RedirectTarget | undefined): void;
   /** the routes and neighbours bpf_fib_lookup consults; none by default (every lookup: not forwarded) */
-  readonly fib?: FibTable;
+  readonly fib?: FibTable | undefined;
 }

@@ -5,7 +5,11 @@
 // walk also yields more specific prefixes before the ones containing them).
 import type { Region } from '../vm/index.ts';
 import { checkFlags, Errno, hexKey, SimMap, UpdateFlag, type SimMapOptions } from './sim-map.ts';
+import { hashBytes } from './key-bytes.ts';
 import { keysChanged, removeValue } from './map-events.ts';
+
+/** Lookups an LPM map remembers (a power of two): by a hash of the whole key, one per slot. */
+const MEMO_SLOTS = 64;
 
 interface Prefix {
   readonly key: Uint8Array;
@@ -47,11 +51,45 @@ export class LpmTrieMap extends SimMap {
   readonly #lengthCounts = new Map<number, number>();
   #sortedLengths: number[] | undefined;
   readonly maxPrefixLen: number;
+  /**
+   * Remembered lookups of whole keys (a program looks up the same few keys again and again; a match probes
+   * once per prefix length): per slot the key's hash + 1 (0: empty), its bytes, and the prefix it matched
+   * (null: none). Forgotten whenever a prefix comes or goes; a value's bytes changing leaves its prefix.
+   */
+  readonly #memoHash = new Int32Array(MEMO_SLOTS);
+  readonly #memoKeys: Uint8Array;
+  readonly #memoMatch: (Prefix | null)[] = new Array<Prefix | null>(MEMO_SLOTS).fill(null);
 
   constructor(o: SimMapOptions) {
     super(o);
     if (o.keySize < 5) throw new RangeError(`map ${o.name}: an LPM trie key needs at least 5 bytes, got ${o.keySize}`);
     this.maxPrefixLen = (o.keySize - 4) * 8;
+    this.#memoKeys = new Uint8Array(MEMO_SLOTS * o.keySize);
+  }
+
+  /** #match of the keySize bytes at `offset` of `key`, remembered (see #memoHash). */
+  #matchMemo(key: Uint8Array, offset: number): Prefix | undefined {
+    const size = this.keySize;
+    const h = hashBytes(key, offset, size);
+    const slot = h & (MEMO_SLOTS - 1);
+    const keys = this.#memoKeys;
+    if (this.#memoHash[slot] === h + 1) {
+      const at = slot * size;
+      let i = 0;
+      while (i < size && keys[at + i] === key[offset + i]) i++;
+      if (i === size) return this.#memoMatch[slot] ?? undefined;
+    }
+    const p = this.#match(key, offset);
+    this.#memoHash[slot] = h + 1;
+    for (let i = 0; i < size; i++) keys[slot * size + i] = key[offset + i]!;
+    this.#memoMatch[slot] = p ?? null;
+    return p;
+  }
+
+  /** Forget the remembered lookups (a prefix came or went). */
+  #forget(): void {
+    this.#memoHash.fill(0);
+    this.#memoMatch.fill(null);
   }
 
   /** The canonical form of a prefix: its length and its data with the bits past the length cleared. */
@@ -100,7 +138,7 @@ export class LpmTrieMap extends SimMap {
   }
 
   override lookupRegion(key: Uint8Array, offset: number): Region | undefined {
-    return this.#match(key, offset)?.region;
+    return this.#matchMemo(key, offset)?.region;
   }
 
   lookup(key: Uint8Array): bigint {
@@ -126,6 +164,7 @@ export class LpmTrieMap extends SimMap {
     this.#buckets.set(hash, { key: c.key, len: c.len, region, chain: this.#buckets.get(hash) });
     this.#size++;
     this.#countLength(c.len, 1);
+    this.#forget();
     keysChanged(this);
     return 0;
   }
@@ -146,6 +185,7 @@ export class LpmTrieMap extends SimMap {
     }
     this.#size--;
     this.#countLength(p.len, -1);
+    this.#forget();
     removeValue(this.memory, p.region);
     keysChanged(this);
     return 0;

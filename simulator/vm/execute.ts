@@ -1,14 +1,15 @@
 // The dispatch loop: one switch over CompiledProgram's handler numbers (the opcode byte, HANDLER's numbers
 // for variants, FUSED's for a few frequent sequences run in one dispatch: fuse.ts), hot cases first,
 // registers as int32 halves in two Int32Arrays, memory accesses through resolve() (the region by tag, then
-// bounds and permissions; a context's access rule once per field, Region.allowed). primeExecute() runs every
+// bounds and permissions; a context's access rule once per field, Region.allowed; its packet pointers as
+// data, Region.pointers; 64-bit adds in int32 arithmetic, SIGN). primeExecute() runs every
 // case once before the first program, so V8's optimized code for this function survives the programs that
 // follow.
 // Hot state lives in locals; the slow paths (calls, helpers, exit from a subprogram) are RunState methods
 // and the loop re-reads pc, code and the budget after them.
 import { CODE_TAG } from './compiled-program.ts';
 import { bswap32, mul64, OUT, sdiv64, smod64, udiv64, umod64 } from './int64.ts';
-import { allowedBit, describeAddress, REGION_BASE, signed, type Region } from './memory.ts';
+import { allowedBit, describeAddress, LENGTH_FIELD, REGION_BASE, signed, type Region } from './memory.ts';
 import type { RunState } from './run-state.ts';
 import { AccessFault, LoopFault } from './run-signals.ts';
 import { primeExecute } from './prime-execute.ts';
@@ -17,6 +18,11 @@ import { primeExecute } from './prime-execute.ts';
 let primed = false;
 
 const TWO32 = 4294967296;
+/**
+ * x ^ SIGN < y ^ SIGN is x < y as unsigned 32-bit numbers, in int32 arithmetic: a 64-bit add's carry out of
+ * the low half without a double (V8 computes (a >>> 0) + (b >>> 0) in floating point).
+ */
+const SIGN = -0x8000_0000;
 
 /** Offset into the region found by the last resolve() (a module variable: no allocation per access). */
 export let resolvedOffset = 0;
@@ -100,7 +106,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
   const tracing = st.tracing;
   // the fused code (superinstructions, fuse.ts) unless every instruction is traced
   let code = tracing ? st.code : st.prog.fused;
-  let pc = st.pc;
+  let pc = st.pc | 0;
   let left = st.left;
   let slot = 0;
   try {
@@ -135,7 +141,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainLoad) {
+            if (rg !== undefined && rg.pointers !== undefined && pointerLoad(rg, o, lo, hi, d)) break;
             rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 4, false);
             if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 4)) break;
             o = resolvedOffset;
@@ -151,7 +158,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           }
           st.returnFromCall();
           code = tracing ? st.code : st.prog.fused;
-          pc = st.pc;
+          pc = st.pc | 0;
           break;
         case 0x02: {
           // FUSED.movAdd (fuse.ts; a literal, as V8 makes its jump table only of number literals)
@@ -167,9 +174,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           left--;
           slot = pc++;
           const imm = code[at + 7]!;
-          const t = (l >>> 0) + (imm >>> 0);
+          const t = (l + imm) | 0;
           lo[d] = t;
-          hi[d] = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          hi[d] = (u + (imm >> 31) + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           break;
         }
         case 0x0a: {
@@ -185,9 +192,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           left -= 2;
           slot = pc + 1;
           const imm = code[at + 7]!;
-          const t = (l >>> 0) + (imm >>> 0);
-          const nl = t | 0;
-          const nh = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          const nl = (l + imm) | 0;
+          const nh = (u + (imm >> 31) + ((nl ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           lo[d] = nl;
           hi[d] = nh;
           const x = (code[at + 9]! >> 4) & 15;
@@ -210,7 +216,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           }
           st.returnFromCall();
           code = tracing ? st.code : st.prog.fused;
-          pc = st.pc;
+          pc = st.pc | 0;
           break;
         case 0x1a: {
           // FUSED.immStore (fuse.ts; a literal, as V8 makes its jump table only of number literals)
@@ -226,7 +232,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[x]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[x]! ^ REGION_BASE) + off;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[x]!, hi[x]!, off, 4, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 4, v, 0)) break;
@@ -241,7 +247,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainLoad) {
+            if (rg !== undefined && rg.pointers !== undefined && pointerLoad(rg, o, lo, hi, d)) break;
             rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 4, false);
             if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 4)) break;
             o = resolvedOffset;
@@ -253,7 +260,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const bh = hi[x]!;
           const wg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
           const p = (lo[x]! ^ REGION_BASE) + code[at + 6]!;
-          if (wg === undefined || p < wg.start || p + 4 > wg.end || wg.access !== undefined || !wg.writable || wg.store !== undefined) break;
+          if (wg === undefined || p < wg.start || p + 4 > wg.end || !wg.plainStore) break;
           left--;
           slot = pc++;
           wg.lowWater = p < wg.lowWater ? p : wg.lowWater;
@@ -267,7 +274,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 4, lo[s]!, hi[s]!)) break;
@@ -281,7 +288,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             const bh = hi[y]!;
             const lg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
             const p = (lo[y]! ^ REGION_BASE) + code[at + 6]!;
-            if (lg === undefined || p < lg.start || p + 4 > lg.end || lg.access !== undefined || lg.load !== undefined) break;
+            if (lg === undefined || p < lg.start || p + 4 > lg.end || !lg.plainLoad) break;
             left--;
             slot = pc++;
             lg.lowWater = p < lg.lowWater ? p : lg.lowWater;
@@ -292,7 +299,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             const bh = hi[x]!;
             const wg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
             const p = (lo[x]! ^ REGION_BASE) + code[at + 6]!;
-            if (wg === undefined || p < wg.start || p + 4 > wg.end || wg.access !== undefined || !wg.writable || wg.store !== undefined) break;
+            if (wg === undefined || p < wg.start || p + 4 > wg.end || !wg.plainStore) break;
             left--;
             slot = pc++;
             wg.lowWater = p < wg.lowWater ? p : wg.lowWater;
@@ -300,6 +307,103 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           }
           break;
         }
+        case 0x4a: case 0x52: {
+          // FUSED.storeMov, FUSED.storeImm (fuse.ts): *(u32 *)(rD + off) = wS as 0x63 does it, then rX = rY or
+          // wX = imm (a store hook that took the store ends the dispatch: the next one runs the second part)
+          const ah = hi[d]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainStore) {
+            rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
+            o = resolvedOffset;
+            if (rg.store !== undefined && rg.store(o, 4, lo[s]!, hi[s]!)) break;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          rg.view.setInt32(o, lo[s]!, true);
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          const x = code[at + 5]! & 15;
+          if (h === 0x4a) {
+            const y = code[at + 5]! >> 4;
+            lo[x] = lo[y]!;
+            hi[x] = hi[y]!;
+          } else {
+            lo[x] = code[at + 7]!;
+            hi[x] = 0;
+          }
+          break;
+        }
+        case 0x5a:
+          // FUSED.immImm (fuse.ts): wD = imm; wX = imm2
+          lo[d] = code[at + 3]!;
+          hi[d] = 0;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          lo[code[at + 5]! & 15] = code[at + 7]!;
+          hi[code[at + 5]! & 15] = 0;
+          break;
+        case 0x82: case 0x9a: {
+          // FUSED.byteJne, FUSED.byteByte (fuse.ts): rD = *(u8 *)(rS + off) as 0x71 does it, then
+          // if wX != imm goto T, or a second byte load on its fast path (else the next dispatch runs it)
+          const ah = hi[s]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 1 > rg.end || !rg.plainLoad) {
+            rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 1, false);
+            if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 1)) break;
+            o = resolvedOffset;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          lo[d] = rg.bytes[o]!;
+          hi[d] = 0;
+          if (left === 0) break;
+          const x = code[at + 5]! & 15;
+          if (h === 0x82) {
+            left--;
+            slot = pc++;
+            if (lo[x] !== code[at + 7]) pc = code[at + 6]!;
+            break;
+          }
+          const y = code[at + 5]! >> 4;
+          const bh = hi[y]!;
+          const lg = bh > 0 && bh < regions.length ? regions[bh] : undefined;
+          const p = (lo[y]! ^ REGION_BASE) + code[at + 6]!;
+          if (lg === undefined || p < lg.start || p + 1 > lg.end || !lg.plainLoad) break;
+          left--;
+          slot = pc++;
+          lg.lowWater = p < lg.lowWater ? p : lg.lowWater;
+          lo[x] = lg.bytes[p]!;
+          hi[x] = 0;
+          break;
+        }
+        case 0x8a: {
+          // FUSED.wordJne (fuse.ts): wD = *(u32 *)(rS + off) as 0x61 does it; if wX != imm goto T
+          const ah = hi[s]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainLoad) {
+            if (rg !== undefined && rg.pointers !== undefined && pointerLoad(rg, o, lo, hi, d)) break;
+            rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 4, false);
+            if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 4)) break;
+            o = resolvedOffset;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          lo[d] = rg.view.getInt32(o, true);
+          hi[d] = 0;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          if (lo[code[at + 5]! & 15] !== code[at + 7]) pc = code[at + 6]!;
+          break;
+        }
+        case 0x92:
+          // FUSED.andJne (fuse.ts): wD &= imm; if wX != imm goto T
+          lo[d] = lo[d]! & code[at + 3]!;
+          hi[d] = 0;
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          if (lo[code[at + 5]! & 15] !== code[at + 7]) pc = code[at + 6]!;
+          break;
         case 0x3a: {
           // FUSED.lddwCall (fuse.ts): rD = imm64 (a map, most often); call helper (two slots on)
           lo[d] = code[at + 3]!;
@@ -315,7 +419,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.left = left;
           st.callHelper(id, true);
           code = tracing ? st.code : st.prog.fused;
-          pc = st.pc;
+          pc = st.pc | 0;
           left = st.left;
           break;
         }
@@ -331,9 +435,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           left--;
           slot = pc++;
           const imm = code[at + 7]!;
-          const t = (l >>> 0) + (imm >>> 0);
+          const t = (l + imm) | 0;
           lo[d] = t;
-          hi[d] = (u + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          hi[d] = (u + (imm >> 31) + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           if (left === 0) break;
           left--;
           slot = pc;
@@ -351,15 +455,16 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.left = left;
           st.callHelper(id, true);
           code = tracing ? st.code : st.prog.fused;
-          pc = st.pc;
+          pc = st.pc | 0;
           left = st.left;
           break;
         }
         case 0x07: {
           const imm = code[at + 3]!;
-          const t = (lo[d]! >>> 0) + (imm >>> 0);
+          const l = lo[d]!;
+          const t = (l + imm) | 0;
           lo[d] = t;
-          hi[d] = (hi[d]! + (imm >> 31) + (t >= TWO32 ? 1 : 0)) | 0;
+          hi[d] = (hi[d]! + (imm >> 31) + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           break;
         }
         case 0x71: {
@@ -367,7 +472,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 1 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+          if (rg === undefined || o < rg.start || o + 1 > rg.end || !rg.plainLoad) {
             rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 1, false);
             if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 1)) break;
             o = resolvedOffset;
@@ -380,7 +485,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 4, lo[s]!, hi[s]!)) break;
@@ -416,7 +521,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.left = left;
           st.callHelper(code[at + 3]!, true);
           code = tracing ? st.code : st.prog.fused;
-          pc = st.pc;
+          pc = st.pc | 0;
           left = st.left; // callbacks run by the helper count too
           break;
         }
@@ -429,7 +534,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 8 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 8 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 8, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 8, lo[s]!, hi[s]!)) break;
@@ -452,7 +557,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 8 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+          if (rg === undefined || o < rg.start || o + 8 > rg.end || !rg.plainLoad) {
             rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 8, false);
             if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 8)) break;
             o = resolvedOffset;
@@ -470,9 +575,10 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           hi[d] = 0;
           break;
         case 0x0f: {
-          const t = (lo[d]! >>> 0) + (lo[s]! >>> 0);
+          const l = lo[d]!;
+          const t = (l + lo[s]!) | 0;
           lo[d] = t;
-          hi[d] = (hi[d]! + hi[s]! + (t >= TWO32 ? 1 : 0)) | 0;
+          hi[d] = (hi[d]! + hi[s]! + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           break;
         }
         case 0x4c:
@@ -561,7 +667,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 2 > rg.end || rg.access !== undefined || rg.load !== undefined) {
+          if (rg === undefined || o < rg.start || o + 2 > rg.end || !rg.plainLoad) {
             rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 2, false);
             if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 2)) break;
             o = resolvedOffset;
@@ -581,7 +687,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 4 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 4 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 4, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 4, code[at + 3]!, code[at + 3]! >> 31)) break;
@@ -593,7 +699,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 8 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 8 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 8, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 8, code[at + 3]!, code[at + 3]! >> 31)) break;
@@ -613,7 +719,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 2 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 2 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 2, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 2, lo[s]!, hi[s]!)) break;
@@ -625,7 +731,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 1 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 1 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 1, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 1, lo[s]!, hi[s]!)) break;
@@ -658,7 +764,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 2 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 2 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 2, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 2, code[at + 3]!, code[at + 3]! >> 31)) break;
@@ -670,7 +776,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const ah = hi[d]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[d]! ^ REGION_BASE) + code[at + 2]!;
-          if (rg === undefined || o < rg.start || o + 1 > rg.end || rg.access !== undefined || !rg.writable || rg.store !== undefined) {
+          if (rg === undefined || o < rg.start || o + 1 > rg.end || !rg.plainStore) {
             rg = resolve(regions, lo[d]!, hi[d]!, code[at + 2]!, 1, true);
             o = resolvedOffset;
             if (rg.store !== undefined && rg.store(o, 1, code[at + 3]!, code[at + 3]! >> 31)) break;
@@ -693,11 +799,11 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           } else {
             throw new LoopFault('helper', `callx r${d} = 0x${st.regs.get(d).toString(16)}: neither a function address nor a known helper id`);
           }
-          pc = st.pc;
+          pc = st.pc | 0;
           break;
         }
         default:
-          pc = executeCold(st, regions, lo, hi, code, h, at, d, s, pc);
+          pc = executeCold(st, regions, lo, hi, code, h, at, d, s, pc) | 0;
       }
     }
   } finally {
@@ -761,7 +867,7 @@ function executeCold(st: RunState, regions: readonly (Region | undefined)[], lo:
     case 0xe1: // callLocal
       st.pc = pc;
       st.localCall(code[at + 2]!);
-      pc = st.pc;
+      pc = st.pc | 0;
       break;
     case 0x1f: {
       const t = (lo[d]! >>> 0) - (lo[s]! >>> 0);
@@ -1003,6 +1109,31 @@ function executeCold(st: RunState, regions: readonly (Region | undefined)[], lo:
       throw new LoopFault('invalid', `cannot execute handler 0x${h.toString(16)}`);
   }
   return pc;
+}
+
+/**
+ * A 4-byte load at `o` of a context's packet pointer field (Region.pointers) that its access rule allowed
+ * before: what resolve() and the LoadHook would give, without either call. False for any other access.
+ */
+function pointerLoad(rg: Region, o: number, lo: Int32Array, hi: Int32Array, d: number): boolean {
+  const p = rg.pointers!;
+  if (o < rg.start || o + 4 > rg.end) return false;
+  if (rg.access !== undefined) {
+    const allowed = rg.allowed;
+    if (allowed === undefined || (allowed[o]! & 4) === 0) return false;
+  }
+  const f = p.fields[o]!;
+  if (f === 0) return false;
+  rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+  const w = p.window;
+  if (f === LENGTH_FIELD) {
+    lo[d] = w[2]! - w[1]!;
+    hi[d] = 0;
+  } else {
+    lo[d] = (REGION_BASE + w[f - 1]!) | 0;
+    hi[d] = p.region.id;
+  }
+  return true;
 }
 
 /** A load from a region with a LoadHook: true when the hook gave the value (now in r`d`). */

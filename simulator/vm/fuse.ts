@@ -17,6 +17,13 @@
 //   storeStore stxw; stxw                              (a key or record filled)
 //   lddwCall   rD = imm64; call                        (a map and its lookup or update)
 //   keyCall    rD = rS; rD += imm; rX = imm64; call    (a key on the stack, its map, the lookup)
+//   storeMov   stxw; rX = rY                           (a key or record filled, then the next pointer)
+//   storeImm   stxw; wX = imm
+//   immImm     wD = imm; wX = imm                      (arguments, a record's constants)
+//   byteJne    rD = *(u8 *)(rS + off); if wX != imm goto T   (a header field tested: protocol, version)
+//   wordJne    wD = *(u32 *)(rS + off); if wX != imm goto T  (an address or a context field tested)
+//   andJne     wD &= imm; if wX != imm goto T          (a masked field tested)
+//   byteByte   two ldxb                                (a big-endian field read byte by byte)
 // The memory pairs run their second access only on its fast path (else the next dispatch runs it alone).
 
 /** Handlers of the fused sequences: opcode bytes no instruction uses, beside HANDLER's (compiled-program.ts). */
@@ -30,6 +37,13 @@ export const FUSED = {
   storeStore: 0x32,
   lddwCall: 0x3a,
   keyCall: 0x42,
+  storeMov: 0x4a,
+  storeImm: 0x52,
+  immImm: 0x5a,
+  byteJne: 0x82,
+  wordJne: 0x8a,
+  andJne: 0x92,
+  byteByte: 0x9a,
 } as const;
 
 /** `code` (CompiledProgram's layout, 4 int32 per slot) with the first slot of each fusable sequence replaced. */
@@ -51,8 +65,14 @@ export function fuse(code: Int32Array): Int32Array {
       out[i * 4] = FUSED.immStore;
     } else if (a === 0x61 && b === 0x63) {
       out[i * 4] = FUSED.loadStore;
-    } else if (a === 0x63 && (b === 0x61 || b === 0x63)) {
-      out[i * 4] = b === 0x61 ? FUSED.storeLoad : FUSED.storeStore;
+    } else if (a === 0x63 && (b === 0x61 || b === 0x63 || b === 0xbf || b === 0xb4)) {
+      out[i * 4] = b === 0x61 ? FUSED.storeLoad : b === 0x63 ? FUSED.storeStore : b === 0xbf ? FUSED.storeMov : FUSED.storeImm;
+    } else if (a === 0xb4 && b === 0xb4) {
+      out[i * 4] = FUSED.immImm;
+    } else if ((a === 0x71 || a === 0x61 || a === 0x54) && b === 0x56) {
+      out[i * 4] = a === 0x71 ? FUSED.byteJne : a === 0x61 ? FUSED.wordJne : FUSED.andJne;
+    } else if (a === 0x71 && b === 0x71) {
+      out[i * 4] = FUSED.byteByte;
     } else if (a === 0x18 && h(i + 2) === 0x85) {
       out[i * 4] = FUSED.lddwCall;
     }

@@ -1,6 +1,6 @@
 // The reference interpreter: public API.
 export { SimFault, type SimFaultDetails, type SimFaultKind } from './sim-fault.ts';
-export { Memory, Region, REGION_BASE, describeAddress, type AccessRule, type LoadHook, type RegLoadHook, type Location, type StoreHook, type RegionKind, type RegionOptions } from './memory.ts';
+export { Memory, Region, REGION_BASE, describeAddress, LENGTH_FIELD, POINTER_DATA, POINTER_END, POINTER_META, type PointerFields, type AccessRule, type LoadHook, type RegLoadHook, type Location, type StoreHook, type RegionKind, type RegionOptions } from './memory.ts';
 export { helperTable, NO_HELPERS, tailCallHelper, type HelperContext, type HelperDispatch, type HelperFunction, type RegisterFile, type RegisterHalves } from './helpers.ts';
 export { isProgArray, type MapHandle, type ProgArrayHandle } from './map-handle.ts';
 export {

@@ -48,6 +48,26 @@ export type RegLoadHook = (offset: number, size: number, lo: Int32Array, hi: Int
  */
 export type StoreHook = (offset: number, size: number, lo: number, hi: number) => boolean;
 
+/**
+ * A context's packet pointer fields, which the interpreter answers without calling the region's hooks: a
+ * 4-byte load at offset `o` with `fields[o]` = POINTER_META, POINTER_DATA or POINTER_END gives the address of
+ * `window[fields[o] - 1]` in `region` (data_meta, data, data_end), with LENGTH_FIELD the scalar
+ * window[2] - window[1] (`__sk_buff.len`), with 0 the bytes (or the hooks). The window is the packet's
+ * (PacketBuffer keeps it current); the hooks must give the same values.
+ */
+export interface PointerFields {
+  readonly region: Region;
+  /** data_meta, data, data_end: offsets in `region` */
+  readonly window: Int32Array;
+  /** per offset of the context: what a 4-byte load there gives (0: not a pointer field) */
+  readonly fields: Uint8Array;
+}
+
+export const POINTER_META = 1;
+export const POINTER_DATA = 2;
+export const POINTER_END = 3;
+export const LENGTH_FIELD = 4;
+
 export interface RegionOptions {
   readonly name: string;
   readonly kind: RegionKind;
@@ -72,6 +92,8 @@ export interface RegionOptions {
   readonly loadReg?: RegLoadHook;
   /** stores the kernel rewrites (context fields); see StoreHook */
   readonly store?: StoreHook;
+  /** the LoadHook's packet pointers as data (a context's; see PointerFields) */
+  readonly pointers?: PointerFields;
   /** for kind 'map': the map this address stands for */
   readonly map?: MapHandle;
 }
@@ -92,16 +114,23 @@ export class Region {
   start: number;
   /** one past the last accessible offset */
   end: number;
-  writable: boolean;
-  access: AccessRule | undefined;
+  readonly writable: boolean;
+  readonly access: AccessRule | undefined;
   /**
    * With a pure access rule: per offset, the sizes of the reads (bits 0-3: 1, 2, 4, 8 bytes) and writes
    * (bits 4-7) the rule allowed so far (allowedBit); undefined for other regions.
    */
   allowed: Uint8Array | undefined;
-  load: LoadHook | undefined;
-  loadReg: RegLoadHook | undefined;
-  store: StoreHook | undefined;
+  readonly load: LoadHook | undefined;
+  readonly loadReg: RegLoadHook | undefined;
+  readonly store: StoreHook | undefined;
+  readonly pointers: PointerFields | undefined;
+  /**
+   * The interpreter's fast paths in one test each (the fields above never change): a load needs no access
+   * rule and no LoadHook; a store, a writable region without an access rule or a StoreHook.
+   */
+  readonly plainLoad: boolean;
+  readonly plainStore: boolean;
   readonly map: MapHandle | undefined;
   /** the lowest offset accessed so far (stack accounting) */
   lowWater: number;
@@ -123,6 +152,9 @@ export class Region {
     this.load = options.load;
     this.loadReg = options.loadReg;
     this.store = options.store;
+    this.pointers = options.pointers;
+    this.plainLoad = this.access === undefined && this.load === undefined;
+    this.plainStore = this.writable && this.access === undefined && this.store === undefined;
     this.map = options.map;
     this.lowWater = this.end;
   }

@@ -9,7 +9,7 @@
 import { CODE_TAG, CompiledProgram, HANDLER } from './compiled-program.ts';
 import { execute } from './execute.ts';
 import { helperTable, type HelperDispatch } from './helpers.ts';
-import { Memory, type Region } from './memory.ts';
+import { LENGTH_FIELD, Memory, POINTER_DATA, REGION_BASE, type Region } from './memory.ts';
 import { RunState } from './run-state.ts';
 
 const ALU = [
@@ -80,6 +80,10 @@ export function primeExecute(): void {
       emit(h, 2, 4, off + 16, 7);
     }
   }
+  // a context's pointer fields (Region.pointers), each load twice (resolve() allows it first), alone and paired
+  for (const off of [16, 20, 16, 20]) emit(0x61, 0, 1, off, 0);
+  emit(0x61, 0, 1, 16, 0);
+  emit(0x63, 2, 0, 0, 0);
   // the memory pairs, their second access on its fast path (plain memory, r2) and not (the hooked region, r1)
   for (const second of [2, 1]) {
     emit(0x61, 0, 2, 0, 0);
@@ -88,6 +92,25 @@ export function primeExecute(): void {
     emit(0x61, 0, second, 8, 0);
     emit(0x63, 2, 0, 12, 0);
     emit(0x63, second, 0, 12, 0);
+  }
+  // a store and a move (fused: storeMov, storeImm), the store plain (r2) and hooked (r1 + 0), and two moves
+  for (const base of [2, 1]) {
+    emit(0x63, base, 0, base === 2 ? 20 : 0, 0);
+    emit(0xbf, 3, 5, 0, 0);
+    emit(0x63, base, 0, base === 2 ? 24 : 0, 0);
+    emit(0xb4, 3, 0, 0, 9);
+  }
+  emit(0xb4, 3, 0, 0, 1);
+  emit(0xb4, 7, 0, 0, 0);
+  // a load or an and, then a test (fused: byteJne, wordJne, andJne; plain, hooked and pointer loads, the jump
+  // taken in some passes), and byte pairs (byteByte: the second on its fast path and not)
+  for (const [h, base, off] of [[0x71, 2, 0], [0x71, 1, 0], [0x61, 2, 0], [0x61, 1, 0], [0x61, 1, 16], [0x54, 0, 0xf]] as const) {
+    emit(h, 6, base, h === 0x54 ? 0 : off, h === 0x54 ? off : 0);
+    emit(0x56, 4, 0, next(), 3);
+  }
+  for (const base of [2, 1]) {
+    emit(0x71, 6, 2, 0, 0);
+    emit(0x71, 3, base, 8, 0);
   }
   // a map and a call, with a key pointer before them (r1 and r3 are not read as pointers past here)
   for (const id of [1, 2]) {
@@ -115,33 +138,51 @@ export function primeExecute(): void {
   emit(0x8d, 9, 0, 0, 0); // callx of helper id 1 in r9
   const callAt = code.length / 4;
   emit(HANDLER.callLocal, 0, 0, 0, 0);
+  const call2At = code.length / 4;
+  emit(HANDLER.callLocal, 0, 0, 0, 0);
   emit(0xb4, 0, 0, 0, 0);
   emit(0x95, 0, 0, 0, 0);
+  // a function returning through the fused verdict (retImm), one through a plain exit
   const sub = code.length / 4;
   code[callAt * 4 + 2] = sub;
   emit(0xb4, 0, 0, 0, 1);
   emit(0x95, 0, 0, 0, 0);
-  const prog = new CompiledProgram({ name: 'prime', instructions: [], slots: code.length / 4, code: Int32Array.from(code), functions: [0, sub], sourceLine: undefined });
+  const sub2 = code.length / 4;
+  code[call2At * 4 + 2] = sub2;
+  emit(0xbf, 0, 2, 0, 0);
+  emit(0x95, 0, 0, 0, 0);
+  const prog = new CompiledProgram({ name: 'prime', instructions: [], slots: code.length / 4, code: Int32Array.from(code), functions: [0, sub, sub2], sourceLine: undefined });
   const outOfPacket = new CompiledProgram({ name: 'prime', instructions: [], slots: 1, code: Int32Array.of(0x20, 0, 0, 1 << 20), functions: [0], sourceLine: undefined });
+  // a plain exit of the entry function (r0 = r1: no verdict to fuse with)
+  const plainExit = new CompiledProgram({ name: 'prime', instructions: [], slots: 2, code: Int32Array.of(0xbf, 0 | (1 << 4), 0, 0, 0x95, 0, 0, 0), functions: [0], sourceLine: undefined });
 
   const memory = new Memory();
+  const plain = memory.add({ name: 'memory', kind: 'memory', size: 64 });
+  const packet = memory.add({ name: 'packet', kind: 'packet', size: 64 });
+  // offset 0: a hooked scalar; 16: a pointer to the packet's start (its window is [0, 8)); 20: its length
+  const fields = new Uint8Array(64);
+  fields[16] = POINTER_DATA;
+  fields[20] = LENGTH_FIELD;
   const hooked = memory.add({
     name: 'ctx',
     kind: 'ctx',
     size: 64,
     access: () => undefined,
     pureAccess: true, // resolve() skips the rule once it allowed an access, as for contexts
-    load: (o) => (o === 0 ? 5n : undefined),
+    pointers: { region: packet, window: Int32Array.of(0, 0, 8), fields },
+    load: (o) => (o === 0 ? 5n : o === 16 ? packet.address(0) : o === 20 ? 8n : undefined),
     loadReg: (o, _size, lo, hi, d) => {
-      if (o !== 0) return false;
-      lo[d] = 5;
-      hi[d] = 0;
+      if (o === 0 || o === 20) {
+        lo[d] = o === 0 ? 5 : 8;
+        hi[d] = 0;
+      } else if (o === 16) {
+        lo[d] = REGION_BASE | 0;
+        hi[d] = packet.id;
+      } else return false;
       return true;
     },
     store: (o) => o === 0,
   });
-  const plain = memory.add({ name: 'memory', kind: 'memory', size: 64 });
-  const packet = memory.add({ name: 'packet', kind: 'packet', size: 64 });
   const withFast: HelperDispatch = { has: (id) => id === 1 || id === 2, fast: (id) => id === 1, call: () => 0 };
   const plainTable = helperTable({ 1: () => 0, 2: () => 7n });
   const limits = { budget: 1_000_000, stackSize: 512, maxCallFrames: 8, maxTailCalls: 33 };
@@ -158,6 +199,7 @@ export function primeExecute(): void {
     }
   }
   run(new RunState({ helpers: plainTable, ...limits }, outOfPacket, { memory, packet }));
+  run(new RunState({ helpers: plainTable, ...limits }, plainExit, { memory, r1: plain }));
   for (const r of [hooked, plain, packet] as Region[]) memory.remove(r);
 }
 

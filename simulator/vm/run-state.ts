@@ -23,8 +23,10 @@ export interface VmLimits {
 
 /** Everything one run needs besides the hot locals of execute(); slow paths live here. */
 export class RunState {
-  readonly lo = new Int32Array(11);
-  readonly hi = new Int32Array(11);
+  /** r0..r10's halves, lo and hi in one buffer so that clearRegisters() zeroes both with 12 stores */
+  readonly #words = new Float64Array(12);
+  readonly lo = new Int32Array(this.#words.buffer, 0, 11);
+  readonly hi = new Int32Array(this.#words.buffer, 48, 11);
   readonly memory: Memory;
   readonly helpers: HelperDispatch;
   readonly packet: Region | undefined;
@@ -178,6 +180,23 @@ export class RunState {
       endedBy,
       ...(this.tracing ? { trace: this.trace, traceTruncated: this.traceTruncated } : {}),
     };
+  }
+
+  /** r0..r10 = 0, as in a new RunState (a batch's next run). */
+  clearRegisters(): void {
+    const w = this.#words;
+    w[0] = 0;
+    w[1] = 0;
+    w[2] = 0;
+    w[3] = 0;
+    w[4] = 0;
+    w[5] = 0;
+    w[6] = 0;
+    w[7] = 0;
+    w[8] = 0;
+    w[9] = 0;
+    w[10] = 0;
+    w[11] = 0;
   }
 
   /** Set up the stack of frame `depth`: its usable window is what the frames below left of the limit. */

@@ -1,11 +1,11 @@
 // The reference interpreter for a batch's runs: Vm.run, with the previous run's RunState reset instead of a
 // new one per run (reuse-run-state.ts), so a batch measures the interpreter and not RunState's constructor.
-import { CompiledProgram, type RunOptions, type RunResult, type VmOptions } from '../vm/index.ts';
+import { CompiledProgram, type Memory, type Region, type RunOptions, type RunResult, type VmOptions } from '../vm/index.ts';
 import { DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, NO_HELPERS, STACK_SIZE, type HelperDispatch } from '../vm/index.ts';
 import { execute } from '../vm/execute.ts';
 import { endOfThrow } from '../vm/end-of-run.ts';
 import type { RunState } from '../vm/run-state.ts';
-import { reuseRunState } from './reuse-run-state.ts';
+import { isClean, resetClean, reuseRunState } from './reuse-run-state.ts';
 
 export class LeanInterp {
   readonly helpers: HelperDispatch;
@@ -38,6 +38,25 @@ export class LeanInterp {
     } finally {
       st.releaseStacks();
       if (!st.tracing) this.#spare = st;
+    }
+  }
+
+  /**
+   * retval32(entry, { memory, r1: ctx, packet }): a batch's run. The last run's RunState is reset in place
+   * when it left nothing but registers, budget and pc to set back (resetClean), a batch's usual case.
+   */
+  frame(entry: CompiledProgram, memory: Memory, ctx: Region, packet: Region | undefined): number {
+    let st = this.#spare;
+    this.#spare = undefined;
+    if (st !== undefined && st.memory === memory && isClean(st, this, entry)) resetClean(st, ctx, packet);
+    else st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
+    try {
+      return execute(st) === 'exit' ? st.lo[0]! : 0;
+    } catch (e) {
+      return Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
+    } finally {
+      st.releaseStacks();
+      this.#spare = st;
     }
   }
 

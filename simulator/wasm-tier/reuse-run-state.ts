@@ -1,7 +1,7 @@
 // A finished run's RunState reset for the next run, as its constructor would set it up: the constructor's
 // closures and typed arrays cost more than a short program's run. Both tiers' lean runs use it (the fast
 // tier's runtime, and the interpreter's batch runner in lean-interp.ts).
-import { MAY_GOTO_BUDGET, Region, REGION_BASE, type CompiledProgram, type RunOptions } from '../vm/index.ts';
+import { MAY_GOTO_BUDGET, REGION_BASE, type CompiledProgram, type Region, type RunOptions } from '../vm/index.ts';
 import { RunState, type VmLimits } from '../vm/run-state.ts';
 
 /** RunState without the readonly markers. */
@@ -47,8 +47,7 @@ export function reuseRunState(spare: RunState | undefined, vm: VmLimits, entry: 
   st.mayGoto = MAY_GOTO_BUDGET;
   st.tailCalls = 0;
   st.pendingTail = undefined;
-  zero(st.lo);
-  zero(st.hi);
+  st.clearRegisters();
   arg(spare, 1, options.r1);
   arg(spare, 2, options.r2);
   arg(spare, 3, options.r3);
@@ -58,28 +57,54 @@ export function reuseRunState(spare: RunState | undefined, vm: VmLimits, entry: 
   return spare;
 }
 
-/** Zero r0..r10's halves: written out, as a loop or fill() costs more than the rest of a short run's reset. */
-function zero(r: Int32Array): void {
-  r[0] = 0;
-  r[1] = 0;
-  r[2] = 0;
-  r[3] = 0;
-  r[4] = 0;
-  r[5] = 0;
-  r[6] = 0;
-  r[7] = 0;
-  r[8] = 0;
-  r[9] = 0;
-  r[10] = 0;
-}
-
 /** r`n` = `v` as RunState's constructor sets it (a region: its address, without BigInt arithmetic). */
 function arg(st: RunState, n: number, v: RunOptions['r1']): void {
   if (v === undefined) return;
-  if (v instanceof Region) {
+  // a Region is the only object a RegisterValue can be (typeof: instanceof costs more than the rest of the reset)
+  if (typeof v === 'object') {
     st.lo[n] = REGION_BASE | 0;
     st.hi[n] = v.id;
   } else {
     st.regs.set(n, v);
   }
+}
+
+/**
+ * Whether `st`, after a run of `entry` whose stacks were released, still holds what reuseRunState would
+ * set (helpers, budget, frames, trace, stack windows), so resetClean may start the next run of `entry`.
+ * A run that made a tail call, entered a frame or traced does not qualify: the full reset handles those.
+ */
+export function isClean(st: RunState, vm: VmLimits, entry: CompiledProgram): boolean {
+  return (
+    st.prog === entry &&
+    st.frameProg.length === 1 &&
+    st.depth === 0 &&
+    st.tailCalls === 0 &&
+    !st.tracing &&
+    st.helpers === vm.helpers &&
+    st.budget === vm.budget &&
+    st.stacks[0]!.bytes.length === st.stackSize // (another VM of another stack size on the memory replaces it)
+  );
+}
+
+/**
+ * reuseRunState(st, vm, entry, { memory: st.memory, r1: ctx, packet }) for a clean `st` (isClean): only what
+ * a run changes is set back. Frame 0's stack window is already [0, size) with its low-water mark at the top
+ * (releaseStacks), so only r10 is set.
+ */
+export function resetClean(st: RunState, ctx: Region, packet: Region | undefined): void {
+  const s = st as Resettable;
+  s.packet = packet;
+  s.left = s.budget;
+  s.pc = 0;
+  s.slot = 0;
+  s.baseDepth = 0;
+  s.mayGoto = MAY_GOTO_BUDGET;
+  s.pendingTail = undefined;
+  s.clearRegisters();
+  const { lo, hi } = s;
+  lo[1] = REGION_BASE | 0;
+  hi[1] = ctx.id;
+  lo[10] = (REGION_BASE + s.stackSize) | 0;
+  hi[10] = s.stacks[0]!.id;
 }

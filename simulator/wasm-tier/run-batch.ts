@@ -163,9 +163,9 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
   const { calls, printk } = env;
   env.cpu = options.cpu ?? sim.cpu;
   env.contextKind = xdp ? 'xdp' : 'skb';
-  if (sim.fib !== undefined) env.fib = sim.fib;
-  else delete env.fib;
-  delete env.skb;
+  // assigned, not deleted: delete would make env a dictionary, each per-packet store and helper read slow
+  env.fib = sim.fib;
+  env.skb = undefined;
   // the VMs (and the RunState each keeps for its next run) outlive the batch
   const vms = (table.vms ??= new Vms(table.helpers, sim.budget));
   const memory = sim.memory;
@@ -188,21 +188,17 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
   const run: { memory: Memory; r1?: Region; packet?: Region } = { memory };
   // the VM once per batch unless 'auto' picks it per packet (a stream of frames: it counts each run)
   const fixed = tier === 'interp' || tier === 'wasm' ? vms.of(program, tier) : undefined;
+  // instanceof once per batch, not per run (it costs as much as a short program's run)
+  const interp = fixed instanceof LeanInterp ? fixed : undefined;
   const now = options.now;
   // verdicts -1..LOCAL_RETVALS - 2 counted here, into the Tally (a Map) before a fault and at the end; the
   // first of each goes to the Tally at once, so its verdicts keep the order in which they first came (-1: none yet)
   const counts = new Float64Array(LOCAL_RETVALS).fill(-1);
-  const flush = (): void => {
-    for (let i = 0; i < LOCAL_RETVALS; i++) {
-      if (counts[i]! > 0) {
-        tally.retvals(i - 1, counts[i]!);
-        counts[i] = 0;
-      }
-    }
-  };
   try {
     for (let r = 0; r < repeat; r++) {
+      let index = -1;
       for (const frame of packets) {
+        index++;
         if (now !== undefined) sim.clock = now;
         let ctx: XdpContext | SkbContext;
         if (xdp) {
@@ -213,7 +209,7 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
           }
           ctx = shared;
         } else {
-          ctx = skbs!.get(frame);
+          ctx = skbs!.get(frame, index);
           env.skb = ctx;
         }
         env.packet = ctx.packet;
@@ -222,8 +218,12 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
         run.r1 = ctx.region;
         run.packet = ctx.packet.region;
         try {
-          const vm = fixed ?? vms.of(program, tier);
-          const r0 = vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0));
+          let r0: number;
+          if (interp !== undefined) r0 = interp.frame(program, memory, ctx.region, ctx.packet.region);
+          else {
+            const vm = fixed ?? vms.of(program, tier);
+            r0 = vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0));
+          }
           if (r0 >= -1 && r0 < LOCAL_RETVALS - 1 && counts[r0 + 1]! >= 0) counts[r0 + 1]!++;
           else {
             tally.retval(r0);
@@ -231,13 +231,13 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
           }
         } catch (e) {
           if (!(e instanceof SimFault)) throw e;
-          flush(); // the fault's index counts every packet before it
+          flush(counts, tally); // the fault's index counts every packet before it
           tally.fault(e);
         }
       }
     }
   } finally {
-    flush();
+    flush(counts, tally);
     if (!keepSkb) skbs?.clear();
     if (shared !== undefined && !keep) {
       memory.remove(shared.region);
@@ -248,6 +248,19 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
 
 /** runLean counts the verdicts -1..LOCAL_RETVALS - 2 in an array (every XDP and TC action) */
 const LOCAL_RETVALS = 16;
+
+/**
+ * runLean's local counts into the Tally (a module function, not a closure per batch: V8 inlines a closure
+ * as a constant target and throws the optimized runLean away when the next batch brings a new one).
+ */
+function flush(counts: Float64Array, tally: Tally): void {
+  for (let i = 0; i < LOCAL_RETVALS; i++) {
+    if (counts[i]! > 0) {
+      tally.retvals(i - 1, counts[i]!);
+      counts[i] = 0;
+    }
+  }
+}
 
 interface BatchTable {
   readonly env: BatchEnv;
@@ -325,7 +338,9 @@ class SkbContexts {
   readonly #sim: Simulator;
   readonly #progType: ProgTypeName;
   readonly #options: BatchOptions;
-  readonly #byFrame = new Map<Uint8Array, { ctx: SkbContext; ctxBytes: Uint8Array; packetBytes: Uint8Array; meta: number; data: number; end: number }>();
+  readonly #byFrame = new Map<Uint8Array, SkbSnapshot>();
+  /** the frame's snapshot by its position in the batch, checked before the Map (a lookup by identity costs more) */
+  readonly #byIndex: (SkbSnapshot | undefined)[] = [];
   #last: SkbContext | undefined;
 
   constructor(sim: Simulator, progType: ProgTypeName, options: BatchOptions) {
@@ -334,9 +349,14 @@ class SkbContexts {
     this.#options = options;
   }
 
-  get(frame: Uint8Array): SkbContext {
-    this.#dropLast();
-    const known = this.#byFrame.get(frame);
+  /** The context of `frame`, the `index`th of the batch. */
+  get(frame: Uint8Array, index: number): SkbContext {
+    if (this.#last !== undefined) this.#dropLast();
+    let known = index < this.#byIndex.length ? this.#byIndex[index] : undefined;
+    if (known === undefined || known.frame !== frame) {
+      known = this.#byFrame.get(frame);
+      if (known !== undefined && index <= this.#byIndex.length) this.#byIndex[index] = known;
+    }
     if (known !== undefined) {
       const { ctx, ctxBytes, packetBytes, meta, data, end } = known;
       const p = ctx.packet.region;
@@ -354,7 +374,9 @@ class SkbContexts {
       return ctx;
     }
     const p = ctx.packet;
-    this.#byFrame.set(frame, { ctx, ctxBytes: ctx.region.bytes.slice(), packetBytes: p.region.bytes.slice(), meta: p.meta, data: p.data, end: p.end });
+    const snapshot = { frame, ctx, ctxBytes: ctx.region.bytes.slice(), packetBytes: p.region.bytes.slice(), meta: p.meta, data: p.data, end: p.end };
+    this.#byFrame.set(frame, snapshot);
+    if (index <= this.#byIndex.length) this.#byIndex[index] = snapshot;
     return ctx;
   }
 
@@ -363,6 +385,7 @@ class SkbContexts {
     this.#dropLast();
     for (const { ctx } of this.#byFrame.values()) this.#remove(ctx);
     this.#byFrame.clear();
+    this.#byIndex.length = 0;
   }
 
   #dropLast(): void {
@@ -374,6 +397,17 @@ class SkbContexts {
     this.#sim.memory.remove(ctx.region);
     this.#sim.memory.remove(ctx.packet.region);
   }
+}
+
+/** An skb context as made for its frame, restored before each run of the frame. */
+interface SkbSnapshot {
+  readonly frame: Uint8Array;
+  readonly ctx: SkbContext;
+  readonly ctxBytes: Uint8Array;
+  readonly packetBytes: Uint8Array;
+  readonly meta: number;
+  readonly data: number;
+  readonly end: number;
 }
 
 /** The action Simulator.run reports for r0's low 32 bits (XdpContext.action, SkbContext.action, without their BigInts). */

@@ -22,6 +22,24 @@ describe('LpmTrieMap', () => {
     expect(v(key(12, 10, 1, 2, 3))).toBe(8); // the key's own prefixlen caps the match
   });
 
+  it("a program's lookup (lookupRegion, remembered per key) follows prefixes that come and go", () => {
+    const m = make();
+    m.set(key(16, 10, 1, 0, 0), 16);
+    const probe = Uint8Array.of(0xee, ...key(32, 10, 1, 2, 3)); // the key at offset 1, as on a program's stack
+    const v = () => m.lookupRegion(probe, 1)?.bytes[0];
+    expect([v(), v()]).toEqual([16, 16]);
+    m.set(key(24, 10, 1, 2, 0), 24);
+    expect([v(), v()]).toEqual([24, 24]);
+    m.set(key(24, 10, 1, 2, 0), 25); // a value changed in place: the same prefix
+    expect(v()).toBe(25);
+    m.delete(key(24, 10, 1, 2, 0));
+    expect([v(), v()]).toEqual([16, 16]);
+    m.delete(key(16, 10, 1, 0, 0));
+    expect(v()).toBeUndefined();
+    m.set(key(8, 10, 0, 0, 0), 8);
+    expect(v()).toBe(8);
+  });
+
   it('lookup agrees with a linear scan for the longest prefix after random updates and deletes', () => {
     const addr = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }));
     const op = fc.record({ del: fc.boolean(), len: fc.integer({ min: 0, max: 32 }), a: addr });

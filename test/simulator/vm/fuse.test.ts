@@ -21,6 +21,20 @@ const PROGRAM = `
     mov32 %r0, 9
     exit
   short:
+    ldxb %r7, [%r1+0]
+    ldxb %r9, [%r1+1]
+    ldxb %r9, [%r1+2]
+    jne32 %r9, 0, s1
+    add %r0, 2
+  s1:
+    ldxw %r9, [%r1+0]
+    jne32 %r9, 5, s2
+    add %r0, 3
+  s2:
+    and32 %r7, 15
+    jne32 %r7, 0, s3
+    add %r0, 4
+  s3:
     mov %r5, %r2
     add %r5, -3
     mov32 %r7, 0x1234
@@ -39,6 +53,7 @@ const PROGRAM = `
     ldxw %r7, [%r3+44]
     stxw [%r3+46], %r7
     add %r0, %r9
+    stxw [%r10-16], %r0
     mov %r8, %r1
     lddw %r1, 0x500000003
     call 7
@@ -47,6 +62,7 @@ const PROGRAM = `
     add %r2, -8
     lddw %r1, 0x500000004
     call 7
+    mov32 %r4, 2
     mov32 %r7, 0
     stxw [%r8+62], %r7
     exit
@@ -102,7 +118,7 @@ describe('fused sequences', () => {
     }
   });
 
-  it('are found: the bounds check, a verdict, stores, loads and a call each start with a fused handler', () => {
+  it('are found: the bounds check, a verdict, stores, loads, moves and a call each start with a fused handler', () => {
     const handlers = new Set<number>();
     for (let slot = 0; slot < prog.slots; slot++) {
       if (prog.fused[slot * 4] !== prog.code[slot * 4]) handlers.add(prog.fused[slot * 4]!);

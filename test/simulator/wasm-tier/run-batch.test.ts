@@ -62,6 +62,21 @@ describe('runBatch()', () => {
     });
   }
 
+  it('on the interp tier, runs each skb frame on its own context wherever it sits in the batch (frames reordered, repeated, new)', () => {
+    const frames = packets.slice(0, 30);
+    const orders = [frames, [...frames].reverse(), [frames[3]!, ...frames.slice(0, 12), frames[3]!, ...packets.slice(30, 36)], frames];
+    for (const [file, name] of [['traffic.o', 'tc_count_drop'], ['tc_mark.o', 'tc_mark']] as const) {
+      const lean = simulator(file, 'interp');
+      const each = simulator(file, 'interp');
+      for (const order of orders) {
+        const a = lean.runBatch(name, order);
+        const b = each.runBatch(name, order, { onResult: () => undefined });
+        expect(a.verdicts).toEqual(b.verdicts);
+        expect(maps(lean)).toEqual(maps(each));
+      }
+    }
+  });
+
   it('keeps map contents readable and writable from TypeScript between batches on the fast tier', () => {
     const sim = simulator('xdp_firewall.o', 'wasm');
     const ssh = packets.filter((p) => p.length > 40)[0]!;
