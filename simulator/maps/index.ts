@@ -8,7 +8,7 @@ export { RINGBUF_HDR_SIZE, RingbufMap, ringbufOf } from './ringbuf-map.ts';
 export { createMap, MapType, type CreateMapOptions, type MapDefinition } from './create-map.ts';
 export { UnsupportedMap } from './unsupported-map.ts';
 export { MapOfMaps } from './map-of-maps.ts';
-export { QueueStackMap } from './queue-stack-map.ts';
+export { QueueStackMap, RING_HEADER } from './queue-stack-map.ts';
 export { CPUMAP, DEVMAP, DeviceMap, XSKMAP } from './device-map.ts';
 export { BPF_F_CURRENT_CPU, PerfEventArrayMap, type PerfEvent } from './perf-event-array-map.ts';
 export { keysChanged, onMapEvents, type MapListener } from './map-events.ts';

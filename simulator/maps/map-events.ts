@@ -1,7 +1,7 @@
 // What the fast tier must hear of at once (one listener per Memory): a map value region leaving its memory
 // (a hash element deleted or evicted, an LPM prefix deleted, a device map slot replaced), so that a stale
 // pointer's access faults as the interpreter's does; and a hash, LPM or map-of-maps whose keys (or inner
-// maps) changed, so that the lookups it remembered in linear memory are forgotten.
+// maps) changed, or a prog array whose slots did, so that what it remembered in linear memory is forgotten.
 import type { Memory, Region } from '../vm/index.ts';
 import type { SimMap } from './sim-map.ts';
 

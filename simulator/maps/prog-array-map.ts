@@ -1,6 +1,7 @@
 // BPF_MAP_TYPE_PROG_ARRAY (3): slots holding programs for bpf_tail_call. Programs cannot look its values up;
 // from TypeScript a slot is set to a compiled program (the Simulator sets them by program name).
 import type { CompiledProgram, ProgArrayHandle } from '../vm/index.ts';
+import { keysChanged } from './map-events.ts';
 import { Errno, SimMap, UpdateFlag, checkFlags, type SimMapOptions } from './sim-map.ts';
 
 export class ProgArrayMap extends SimMap implements ProgArrayHandle {
@@ -19,6 +20,7 @@ export class ProgArrayMap extends SimMap implements ProgArrayHandle {
   setProgram(index: number, program: CompiledProgram | undefined): void {
     if (index < 0 || index >= this.maxEntries) throw new RangeError(`map ${this.name}: slot ${index} is out of range (max_entries ${this.maxEntries})`);
     this.#slots[index] = program;
+    keysChanged(this); // the fast tier's view of the slots (tail-calls.ts)
   }
 
   lookup(): bigint {
@@ -34,6 +36,7 @@ export class ProgArrayMap extends SimMap implements ProgArrayHandle {
     if (i >= this.maxEntries) return -Errno.E2BIG;
     if (this.#slots[i] === undefined) return -Errno.ENOENT;
     this.#slots[i] = undefined;
+    keysChanged(this);
     return 0;
   }
 

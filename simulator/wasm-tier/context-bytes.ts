@@ -6,10 +6,12 @@
 // runtime's load() and store(), which make the interpreter's answer or fault.
 //
 // Two copies, one truth at a time: the copy is good while CTX_FRAME equals B_CURRENT. ready() makes it for
-// the run about to start; a start() it was not made for spoils it (CTX_READY), so each frame of a batch
-// begins from the context JavaScript sets up for that frame. JavaScript code that reads
-// or writes the context (a slow import, a helper) first calls sync(): the copy's stores go to the region, or
-// a spoilt copy is made afresh; after JavaScript wrote the region, wrote() brings the copy along.
+// the run about to start; a start() it was not made for spoils it (CTX_READY), and so does the batch driver
+// (batch-driver.ts), so each frame of a batch begins from the context JavaScript sets up for that frame, or
+// from that context's bytes the driver copies in (staged the first time a run of the frame needed them).
+// JavaScript code that reads or writes the context (a slow import, a helper) first calls sync(): the copy's
+// stores go to the region, or a spoilt copy is made afresh; after JavaScript wrote the region, wrote() brings
+// the copy along.
 import type { AccessRule, Region } from '../vm/index.ts';
 import { contextFields } from './context-fields.ts';
 import * as layout from './layout.ts';

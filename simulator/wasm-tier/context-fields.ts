@@ -42,10 +42,24 @@ export function registerContext(ctx: XdpContext | SkbContext): void {
     const all = candidates(ctx.kind);
     const hooked = all.map((f) => f.offset);
     if (ctx.kind === 'skb') hooked.push(fieldByName(contextLayout('__sk_buff')!, 'queue_mapping')!.offset);
-    known = { fields: all.filter((f) => ctx.region.check(f.offset, 4, false) === undefined), hooked };
+    // the readable prefix in slot order (every program type's readable fields are one today; a field past a
+    // hole would sit in another slot than fieldSlot() says, so it is left to the slow path)
+    const readable = all.findIndex((f) => ctx.region.check(f.offset, 4, false) !== undefined);
+    known = { fields: readable < 0 ? all : all.slice(0, readable), hooked };
     byType.set(key, known);
   }
   registered.set(ctx.region, { packet: ctx.packet, fields: known.fields, hooked: known.hooked });
+}
+
+/**
+ * The CTX_FIELDS slot (layout.ts) of the field at `offset` of an XDP or skb context, undefined for an offset
+ * that is no such field. Fixed by the offset alone, so the translator can read a field from its slot without
+ * knowing the context's kind: a context's `fields` are in slot order and the runtime writes field k to slot
+ * k. xdp_md: data 0, data_end 1, data_meta 2; __sk_buff: len 0 (every skb program type reads it), data 1,
+ * data_end 2, data_meta 3 (the two kinds agree on offset 0: xdp_md.data and __sk_buff.len are both slot 0).
+ */
+export function fieldSlot(offset: number): number | undefined {
+  return SLOTS.get(offset);
 }
 
 function candidates(kind: 'xdp' | 'skb'): ContextField[] {
@@ -59,9 +73,12 @@ function candidates(kind: 'xdp' | 'skb'): ContextField[] {
   const layout = contextLayout('__sk_buff')!;
   const at = (name: string): number => fieldByName(layout, name)!.offset;
   return [
+    { offset: at('len'), value: 'len' },
     { offset: at('data'), value: 'data' },
     { offset: at('data_end'), value: 'end' },
     { offset: at('data_meta'), value: 'meta' },
-    { offset: at('len'), value: 'len' },
   ];
 }
+
+const SLOTS = new Map<number, number>();
+for (const kind of ['xdp', 'skb'] as const) candidates(kind).forEach((f, k) => SLOTS.set(f.offset, k));

@@ -4,12 +4,15 @@
 //   (wasm-runtime.ts: the same region, 0 past max_entries);
 // - hash maps, LPM tries and maps of maps: the answer the runtime gave last time for the same key, remembered
 //   in LOOKUPS, while the map's D_EPOCH is unchanged (it changes whenever a key comes or goes, or an inner map
-//   is replaced; an update of an existing element's value keeps every answer). An LRU map's hits are not remembered: each one is a use the map
-//   must see (its eviction order); its misses are.
+//   is replaced; an update of an existing element's value keeps every answer). An LRU map's hits are not
+//   remembered: each one is a use the map must see (its eviction order); its misses are.
 // The key must be in a region the table holds, inside its window. Anything else takes the ordinary helper
 // call, which makes every fault and every other answer, and remembers it.
+// The array case is also emitted at each call site (no call: a call makes V8 save the caller's live
+// registers), the rest is one internal function, mapLookup(). The LOOKUPS index hashes the key's words with a
+// rotate and xor each and one multiplication at the end: a short dependency chain (conntrack keys are 40 bytes).
 import {
-  D_CPU_MASK, D_EPOCH, D_FIRST, D_ID, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, ENTRY_SIZE,
+  D_CPU_MASK, D_EPOCH, D_FIRST, D_ID, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, ENTRY_SIZE,
   L_EPOCH, L_KEYS, L_MAP, L_VALUE, LOOKUP_ENTRIES, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, M_LEAN, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS,
   TABLE, TABLE_ENTRIES,
 } from './layout.ts';
@@ -18,9 +21,9 @@ import { CodeWriter, I32, I64, OP, VOID, type FunctionBody } from './wasm-module
 /** i32.load8_u (not in wasm-module.ts's OP) */
 const I32_LOAD8_U = 0x2d;
 
-/** The locals of mapLookup(): r1 and r2 (its parameters), r0 (i64), five i32 scratch locals. */
-const x = { r1: 0, r2: 1, r0: 2, t: 3, h: 4, e: 5, o: 6, p: 7 } as const;
-type LookupLocals = typeof x;
+/** The locals of mapLookup(): r1 and r2 (its parameters), r0 (i64), six i32 scratch locals (k: the key size). */
+const x = { r1: 0, r2: 1, r0: 2, t: 3, h: 4, e: 5, o: 6, p: 7, k: 8 } as const;
+type LookupLocals = { readonly [K in keyof typeof x]: number };
 
 /** What mapLookup() returns when the ordinary helper call must answer (never an address nor 0). */
 const SLOW = 1;
@@ -41,11 +44,11 @@ export function lookupIndex(u8: Uint8Array, at: number, size: number, h: number)
   let i = 0;
   for (; i + 4 <= size; i += 4) {
     const w = u8[at + i]! | (u8[at + i + 1]! << 8) | (u8[at + i + 2]! << 16) | (u8[at + i + 3]! << 24);
-    hash = Math.imul(((hash << 5) | (hash >>> 27)) ^ w, GOLDEN);
+    hash = ((hash << 5) | (hash >>> 27)) ^ w;
   }
-  for (; i < size; i++) hash = Math.imul(((hash << 5) | (hash >>> 27)) ^ u8[at + i]!, GOLDEN);
-  // the top bits: the last multiplication mixed every bit of the key into them (the low ones miss the high bytes)
-  return hash >>> LOOKUP_INDEX_SHIFT;
+  for (; i < size; i++) hash = ((hash << 5) | (hash >>> 27)) ^ u8[at + i]!;
+  // the top bits: the multiplication mixes every bit of the key into them (the low ones miss the high bytes)
+  return Math.imul(hash, GOLDEN) >>> LOOKUP_INDEX_SHIFT;
 }
 
 function load(c: CodeWriter, offset: number, op: number = OP.i32Load): CodeWriter {
@@ -57,23 +60,54 @@ function high(c: CodeWriter, l: number): CodeWriter {
   return c.get(l).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
 }
 
-/** r0 = the address of offset 0 of the region whose id is on the stack (an i32) */
-function regionAddress(c: CodeWriter): void {
+/** local `r0` = the address of offset 0 of the region whose id is on the stack (an i32) */
+function regionAddress(c: CodeWriter, r0: number = x.r0): void {
   c.op(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).op(OP.i64Shl);
-  c.byte(OP.i64Const).s64(0x8000_0000).op(OP.i64Or).set(x.r0);
+  c.byte(OP.i64Const).s64(0x8000_0000).op(OP.i64Or).set(r0);
+}
+
+/** Six i32 scratch locals of the calling function, dead across the helper call. */
+export interface ArrayLocals {
+  readonly t: number;
+  readonly h: number;
+  readonly e: number;
+  readonly o: number;
+  readonly p: number;
+  readonly k: number;
 }
 
 /**
  * Emit a call of bpf_map_lookup_elem: mapLookup() (internal function `fn`) on r1 and r2 (locals 1 and 2),
  * its answer into r0 (local 0), or, when it answers SLOW, `call()` (the translator's helper call sequence).
  * `scratch` is an i64 local dead across the call. The inline paths leave r1..r5 as the runtime's lean
- * lookup does (untouched).
+ * lookup does (untouched). With `l`, an array's lookup is answered in place, without the call (the kernel's
+ * verifier inlines array lookups too; programs make them per packet): what mapLookup() would answer.
  */
-export function emitMapLookup(c: CodeWriter, fn: number, scratch: number, call: () => void): void {
+export function emitMapLookup(c: CodeWriter, fn: number, scratch: number, call: () => void, l?: ArrayLocals): void {
+  if (l !== undefined) {
+    const y: LookupLocals = { r1: 1, r2: 2, r0: 0, ...l };
+    c.op(OP.block).byte(VOID);
+    c.op(OP.block).byte(VOID);
+    load(c.i32(0), M_LEAN).op(OP.i32Eqz);
+    c.op(OP.brIf).u32(0);
+    c.get(y.r1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
+    c.op(OP.brIf).u32(0);
+    high(c, y.r1).tee(y.h).i32(MAP_ENTRIES - 1).op(OP.i32And).i32(MAP_SHIFT).op(OP.i32Shl).tee(y.p);
+    load(c, MAPS + D_ID).get(y.h).op(OP.i32Ne);
+    c.op(OP.brIf).u32(0);
+    c.get(y.p);
+    load(c, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
+    c.op(OP.if).byte(VOID);
+    array(c, y);
+    c.op(OP.br).u32(2);
+    c.op(OP.end);
+    c.op(OP.end);
+  }
   c.get(1).get(2).op(OP.call).u32(fn).tee(scratch).byte(OP.i64Const).s32(SLOW).op(OP.i64Ne);
   c.op(OP.if).byte(VOID).get(scratch).set(0).op(OP.else);
   call();
   c.op(OP.end);
+  if (l !== undefined) c.op(OP.end);
 }
 
 /** mapLookup(r1, r2) → r0 as the runtime's lean lookup gives it, or SLOW (type (i64, i64) → i64). */
@@ -95,19 +129,20 @@ export function mapLookupBody(type: number): FunctionBody {
   array(c, x);
   c.get(x.r0).op(OP.return);
   c.op(OP.end);
+  // D_KIND_HASH or D_KIND_LRU (a prog array's or a queue's descriptor has no remembered lookups)
   c.get(x.p);
-  load(c, MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32LtU);
+  load(c, MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32Sub).i32(D_KIND_LRU - D_KIND_HASH).op(OP.i32GtU);
   slow(0);
   remembered(c, x);
   c.get(x.r0).op(OP.return);
   c.op(OP.end);
   c.byte(OP.i64Const).s32(SLOW).op(OP.end);
-  return { type, locals: [[1, I64], [5, I32]], code: c };
+  return { type, locals: [[1, I64], [6, I32]], code: c };
 }
 
-/** Push the linear address of the key (D_KEY bytes, or `size`) at r2 into x.o, or leave for slow (`depth`). */
+/** Push the linear address of the key (x.k bytes, or `size`) at r2 into x.o, or leave for slow (`depth`). */
 function keyAddress(c: CodeWriter, x: LookupLocals, depth: number, size: number | undefined): void {
-  const keySize = (): void => void (size === undefined ? load(c.get(x.p), MAPS + D_KEY) : c.i32(size));
+  const keySize = (): void => void (size === undefined ? c.get(x.k) : c.i32(size));
   high(c, x.r2).tee(x.t).i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(x.e);
   load(c, TABLE + E_ID).get(x.t).op(OP.i32Ne);
   c.op(OP.brIf).u32(depth);
@@ -142,62 +177,53 @@ function array(c: CodeWriter, x: LookupLocals): void {
   load(c, MAPS + D_STRIDE).op(OP.i32Mul).op(OP.i32Add);
   load(c.i32(0), M_CPU).get(x.p);
   load(c, MAPS + D_CPU_MASK).op(OP.i32And).op(OP.i32Add);
-  regionAddress(c);
+  regionAddress(c, x.r0);
   c.op(OP.end);
 }
 
 /** A hash or LPM map's remembered answer (slow is 0 out). */
 function remembered(c: CodeWriter, x: LookupLocals): void {
-  const keySize = (): void => void load(c.get(x.p), MAPS + D_KEY);
-  keySize();
+  load(c.get(x.p), MAPS + D_KEY).tee(x.k);
   c.i32(LOOKUP_KEY).op(OP.i32GtU);
   c.op(OP.brIf).u32(0);
   keyAddress(c, x, 0, undefined);
-  // the hash (lookupIndex) in x.e, the byte count in x.t
+  /** while t + `step` <= k (or t < k for a step of 1): body; t += step */
+  const loop = (step: number, body: () => void): void => {
+    c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
+    if (step === 1) c.get(x.t).get(x.k).op(OP.i32GeU);
+    else c.get(x.t).i32(step).op(OP.i32Add).get(x.k).op(OP.i32GtU);
+    c.op(OP.brIf).u32(1);
+    body();
+    c.get(x.t).i32(step).op(OP.i32Add).set(x.t).op(OP.br).u32(0);
+    c.op(OP.end).op(OP.end);
+  };
+  // the hash (lookupIndex) in x.e
   c.get(x.h).i32(GOLDEN).op(OP.i32Mul).set(x.e);
   c.i32(0).set(x.t);
-  const step = (op: number): void => {
+  const mix = (op: number): void => {
     c.get(x.e).i32(5).op(OP.i32Rotl).get(x.o).get(x.t).op(OP.i32Add);
-    load(c, 0, op).op(OP.i32Xor).i32(GOLDEN).op(OP.i32Mul).set(x.e);
+    load(c, 0, op).op(OP.i32Xor).set(x.e);
   };
-  const words = (body: () => void): void => {
-    // while t + 4 <= size: body; t += 4
-    c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
-    c.get(x.t).i32(4).op(OP.i32Add);
-    keySize();
-    c.op(OP.i32GtU).op(OP.brIf).u32(1);
-    body();
-    c.get(x.t).i32(4).op(OP.i32Add).set(x.t).op(OP.br).u32(0);
-    c.op(OP.end).op(OP.end);
-  };
-  const bytes = (body: () => void): void => {
-    c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
-    c.get(x.t);
-    keySize();
-    c.op(OP.i32GeU).op(OP.brIf).u32(1);
-    body();
-    c.get(x.t).i32(1).op(OP.i32Add).set(x.t).op(OP.br).u32(0);
-    c.op(OP.end).op(OP.end);
-  };
-  words(() => step(OP.i32Load));
-  bytes(() => step(I32_LOAD8_U));
+  loop(4, () => mix(OP.i32Load));
+  loop(1, () => mix(I32_LOAD8_U));
   // the entry: the same map and epoch
-  c.get(x.e).i32(LOOKUP_INDEX_SHIFT).op(OP.i32ShrU).i32(LOOKUP_SHIFT).op(OP.i32Shl).tee(x.e);
+  c.get(x.e).i32(GOLDEN).op(OP.i32Mul).i32(LOOKUP_INDEX_SHIFT).op(OP.i32ShrU).i32(LOOKUP_SHIFT).op(OP.i32Shl).tee(x.e);
   load(c, LOOKUPS + L_MAP).get(x.h).op(OP.i32Ne);
   c.op(OP.brIf).u32(0);
   c.get(x.e);
   load(c, LOOKUPS + L_EPOCH).get(x.p);
   load(c, MAPS + D_EPOCH).op(OP.i32Ne);
   c.op(OP.brIf).u32(0);
-  // the same key (inside block + loop: slow is 2 out)
+  // the same key, 8 bytes at a time, then 4, then single bytes (inside block + loop: slow is 2 out)
   c.i32(0).set(x.t);
-  const differs = (op: number): void => {
+  const differs = (op: number, ne: number): void => {
     c.get(x.o).get(x.t).op(OP.i32Add);
     load(c, 0, op).get(x.e).get(x.t).op(OP.i32Add);
-    load(c, LOOKUPS + L_KEYS, op).op(OP.i32Ne).op(OP.brIf).u32(2);
+    load(c, LOOKUPS + L_KEYS, op).op(ne).op(OP.brIf).u32(2);
   };
-  words(() => differs(OP.i32Load));
-  bytes(() => differs(I32_LOAD8_U));
+  loop(8, () => differs(OP.i64Load, OP.i64Ne));
+  loop(4, () => differs(OP.i32Load, OP.i32Ne));
+  loop(1, () => differs(I32_LOAD8_U, OP.i32Ne));
   c.get(x.e);
   load(c, LOOKUPS + L_VALUE).tee(x.t);
   c.op(OP.if).byte(VOID);

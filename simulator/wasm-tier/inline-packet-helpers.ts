@@ -16,6 +16,7 @@
 // takes the ordinary helper call, which gives the interpreter's answer or fault.
 import { E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
+import { emitCopy } from './wasm-copy.ts';
 import type { HelperEnv } from '../helpers/index.ts';
 
 /**
@@ -153,11 +154,11 @@ export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => voi
   load(c.get(l.o), TABLE + E_WRITABLE).op(OP.i32Eqz);
   slow();
   outsideRegion(c, l, slow);
-  // memory.copy(to, data + offset, len); r0 = 0
-  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
-  packetAt(c, l);
-  c.get(l.n);
-  copyThenEnd(c, call);
+  // copy len bytes from data + offset to `to` (another region: no overlap); r0 = 0
+  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add).set(l.o);
+  packetAt(c, l).set(l.e);
+  emitCopy(c, l.o, l.e, l.n);
+  endFastPath(c, call);
 }
 
 /**

@@ -7,17 +7,21 @@
 //   0x00068  PKT_ID: the region id of the run's packet (what ld_abs/ld_ind read), else 0
 //   0x0006c  CTX_LEN, CTX_FRAME, CTX_DIRTY, CTX_READY: the context's bytes kept in linear memory (context-bytes.ts)
 //   0x00080  CTX_FIELDS: CTX_SLOTS entries of 16 bytes: +0 offset in the context (-1: unused) | +8 the value
-//            a 4-byte load there gives (i64; context-fields.ts)
+//            a 4-byte load there gives (i64; context-fields.ts); each field's slot is fixed by its offset
+//            (context-fields.ts fieldSlot(): the translator reads it without a search)
 //   0x00100  BATCH: the control block of a batch run inside wasm (batch-driver.ts; B_* offsets below)
-//   0x00180  COUNTS: BATCH_VERDICTS i32 counters, by r0's low 32 bits + 1 (so -1 .. BATCH_VERDICTS - 2)
-//   0x001c0  ORDER: the counters in the order they first counted (i32 indices), for the verdicts' key order
 //   0x00200  FRAMES: the call frames of a run as the wasm code keeps them (wasm-frames.ts; F_* offsets below)
 //   0x002a0  M_LEAN, M_CPU: whether a lookup may be answered in wasm, the run's CPU (inline-map-ops.ts)
+//   0x002c0  K_NEXT, K_STEP, K_ON, K_READS: bpf_ktime_get_ns's clock lent to the wasm code (wasm-clock.ts)
 //   0x00400  region table: TABLE_ENTRIES entries of 32 bytes, indexed by region id & (TABLE_ENTRIES - 1)
 //            +0 id | +4 base (linear address of offset 0) | +8 start | +12 end | +16 writable (0/1)
 //            +20 lowest offset accessed (stack accounting) | +24 unused
 //   0x20400  MAPS (to 0x24400): MAP_ENTRIES descriptors of 32 bytes, by map handle id & (MAP_ENTRIES - 1), for lookups in
 //            wasm (inline-map-ops.ts; D_* offsets below)
+//   0x24400  VERDICTS: a batch's verdict counters (VERDICT_SLOTS of 8 bytes: +0 r0's low 32 bits, +4 the count,
+//            0: free), then VERDICT_ORDER: the slots in the order they first counted (batch-driver.ts)
+//   0x25000  CTX_STAGE (to 0x27000): the context bytes of staged frame k (k < CTX_STAGE_SLOTS) at + k * CTX_MAX,
+//            which the batch driver copies into CTX_BYTES when its run starts (batch-driver.ts)
 //   0x27800  CTX_BYTES: the run's context bytes (CTX_MAX), then CTX_PERM: per offset, which loads (bit log2
 //            size) and stores (bit 4 + log2 size) the wasm code may make there itself (context-bytes.ts)
 //   0x28000  stacks: the Memory's stack regions, mirrored for good (their bytes are views of this memory)
@@ -25,8 +29,9 @@
 //   0xf0000  LOOKUPS: LOOKUP_ENTRIES remembered hash and LPM lookups of 64 bytes (inline-map-ops.ts; L_* below)
 //   0x100000 map arena: map values, mirrored once a program reached them (a deleted one's space is reused),
 //            and packet regions adopted for good
-//   0x400000 staging arena: a batch's frames, STAGE_INDEX entries of 8 bytes (+0 linear address, +4 length),
-//            then their bytes from STAGE_BYTES to MEMORY_BYTES
+//   0x400000 staging arena: a batch's frames, STAGE_INDEX entries of 8 bytes (+0 linear address, a multiple
+//            of 8, | STAGE_CTX when CTX_STAGE holds the frame's context bytes, +4 length), then their bytes from
+//            STAGE_BYTES to MEMORY_BYTES
 //   MEMORY_PAGES × 64 KiB
 //
 // A region is "mirrored" when its Region.bytes is a view of this memory: the wasm code reads and writes it
@@ -99,11 +104,21 @@ export const B_LEN_FIELD = BATCH + 0x5c;
 export const B_LEN_ADJ = BATCH + 0x60;
 /** how many frames are staged: a repeated batch runs frame (run index mod this); B_CURRENT is the run index */
 export const B_FRAMES = BATCH + 0x64;
+/**
+ * 1 when the driver copies each frame into the packet area before its run, the table entry writable as the
+ * region is (B_WRITABLE): for a program that writes the packet (or needs JavaScript) in many runs, where the
+ * frame would be brought there by JavaScript anyway (batch-driver.ts); 0: the frame runs in place, read-only
+ */
+export const B_COPY = BATCH + 0x68;
+export const B_WRITABLE = BATCH + 0x6c;
 export const B_STOP_VERDICT = 1;
 export const B_STOP_DIRTY = 2;
-export const COUNTS = 0x180;
-export const ORDER = 0x1c0;
-export const BATCH_VERDICTS = 16;
+/** the verdict counters (batch-driver.ts): slots of 8 bytes found by a hash of r0, at most VERDICT_PROBES tried */
+export const VERDICTS = 0x24400;
+export const VERDICT_SLOTS = 256;
+export const VERDICT_PROBES = 8;
+/** the slots (i32 indices) in the order they first counted, B_ORDER_N of them, for the verdicts' key order */
+export const VERDICT_ORDER = VERDICTS + 8 * VERDICT_SLOTS;
 
 /**
  * The call frames (wasm-frames.ts): BPF-to-BPF calls and bpf_loop callbacks enter and leave frames inside
@@ -133,6 +148,14 @@ export const FRAME_SLOTS = 16;
 export const M_LEAN = 0x2a0;
 export const M_CPU = 0x2a4;
 /**
+ * bpf_ktime_get_ns answered in wasm (wasm-clock.ts): K_NEXT (i64) the next answer, K_STEP (i64) what each
+ * read adds, K_ON 1 while the runtime has lent the clock to the wasm code, K_READS the reads it answered since.
+ */
+export const K_NEXT = 0x2c0;
+export const K_STEP = 0x2c8;
+export const K_ON = 0x2d0;
+export const K_READS = 0x2d4;
+/**
  * Map descriptors, by map handle id & (MAP_ENTRIES - 1): +0 D_ID the handle's region id | +20 D_KIND.
  * Arrays (D_KIND_ARRAY): +4 D_FIRST the value region id of index 0 | +8 D_MAX max_entries | +12 D_STRIDE
  * value regions per index (CPUs of a per-CPU map, else 1) | +16 D_CPU_MASK -1 for a per-CPU map, else 0.
@@ -155,6 +178,18 @@ export const D_KIND_ARRAY = 1;
 export const D_KIND_HASH = 2;
 export const D_KIND_LRU = 3;
 /**
+ * A prog array (tail-calls.ts): +8 D_MAX max_entries | +4 D_FIRST a bit per slot 0..31, set when it holds a
+ * program | +28 D_EPOCH 0 while those bits are true (a slot set or emptied makes it non-zero).
+ */
+export const D_KIND_PROG = 4;
+/**
+ * A queue (D_KIND_QUEUE) or stack (D_KIND_STACK) map whose ring lives in linear memory (lean-map-helpers.ts):
+ * +4 D_FIRST the ring's linear address (maps/queue-stack-map.ts: head, count, then max_entries slots) |
+ * +8 D_MAX max_entries | +12 D_STRIDE the value size.
+ */
+export const D_KIND_QUEUE = 5;
+export const D_KIND_STACK = 6;
+/**
  * Remembered lookups, by a hash of the map handle id and the key bytes (inline-map-ops.ts keyHash()): +0
  * L_MAP the handle's id | +4 L_EPOCH its D_EPOCH then | +8 L_VALUE the value region id (0: no element) |
  * +16 L_KEYS the key (up to LOOKUP_KEY bytes).
@@ -172,8 +207,9 @@ export const L_KEYS = 16;
  * The context's bytes in linear memory (context-bytes.ts): CTX_LEN its size (0: not kept), CTX_FRAME the
  * B_CURRENT value the copy is good for, CTX_DIRTY 1 when the wasm code stored into the copy since JavaScript
  * last read it, CTX_READY 1 when the copy was made for the run about to start: a program's start() clears it,
- * and spoils the copy (CTX_FRAME = -2) when it was 0, so each frame of a batch gets its own context (a batch
- * driver that copies a frame's context bytes into CTX_BYTES itself sets CTX_FRAME = B_CURRENT, CTX_READY = 1).
+ * and spoils the copy (CTX_FRAME = -2) when it was 0, so each frame of a batch gets its own context (the batch
+ * driver, which calls the entry function without start(), spoils it once per call of batch(), and sets
+ * CTX_FRAME = B_CURRENT, CTX_DIRTY = 0 when it copies a frame's staged context bytes into CTX_BYTES).
  */
 export const CTX_LEN = 0x6c;
 export const CTX_FRAME = 0x70;
@@ -182,3 +218,12 @@ export const CTX_READY = 0x78;
 export const CTX_BYTES = 0x27800;
 export const CTX_PERM = 0x27900;
 export const CTX_MAX = 256;
+/**
+ * A batch's frames' context bytes (batch-driver.ts): JavaScript keeps the bytes a new context of staged frame
+ * k holds at CTX_STAGE + k * CTX_MAX, and sets STAGE_CTX in its STAGE index entry's address, once it made them
+ * (a run of that frame needed them); a later run of frame k starts with them in CTX_BYTES (CTX_FRAME =
+ * B_CURRENT) without JavaScript. Staging a frame writes its address without the flag.
+ */
+export const STAGE_CTX = 1;
+export const CTX_STAGE = 0x25000;
+export const CTX_STAGE_SLOTS = 32;

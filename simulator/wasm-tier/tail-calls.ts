@@ -15,14 +15,25 @@
 // reports it. A batch running inside wasm (wasm-batch.ts) brings its RunState to a frame only when JavaScript
 // needs it, so the count lives here instead, tied to the run index (B_CURRENT) it belongs to; a batch
 // starting or resuming (the runtime's batch setter) forgets it, since the run index starts again.
-import { isProgArray, type CompiledProgram, type Memory } from '../vm/index.ts';
+//
+// A call that falls through at an empty slot (or an index past max_entries) has no effect at all: the wasm
+// code answers it without JavaScript (emitTailCall) from the prog array's descriptor in MAPS (layout.ts
+// D_KIND_PROG: a bit per slot 0..31), which tailCall() writes the first time it sees the map and which is
+// good while its D_EPOCH is 0: setting or emptying a slot (ProgArrayMap, map-events.ts keysChanged) makes
+// the runtime give it a new epoch, so the next call takes the JavaScript path again and describes it anew.
+import { isProgArray, type CompiledProgram, type Memory, type ProgArrayHandle } from '../vm/index.ts';
 import * as layout from './layout.ts';
+import { CodeWriter, OP, VOID } from './wasm-module.ts';
 
 const I_R2_HI = (layout.REGS >> 2) + 5;
 const I_R3_LO = (layout.REGS >> 2) + 6;
 const I_CURRENT = layout.B_CURRENT >> 2;
 const I_CTX_READY = layout.CTX_READY >> 2;
 const I_LEAN = layout.M_LEAN >> 2;
+const { D_EPOCH, D_FIRST, D_ID, D_KIND, D_KIND_PROG, D_MAX, M_LEAN, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS } = layout;
+const BASE = 0x8000_0000 | 0;
+/** the slots a descriptor's bits cover */
+const SLOT_BITS = 32;
 
 /** What a tail call needs of the runtime (WasmRuntime; an interface, so that this module imports no runtime). */
 export interface TailCallRuntime {
@@ -71,6 +82,7 @@ export function tailCall(rt: TailCallRuntime, tails: TailCount): number {
   const id = i32[I_R2_HI]! >>> 0;
   const map = id < regions.length ? regions[id]?.map : undefined;
   if (map === undefined || !isProgArray(map)) return -1;
+  describe(i32, map, id);
   const st = rt.st;
   const inBatch = rt.batch !== undefined;
   const run = i32[I_CURRENT]!;
@@ -84,4 +96,60 @@ export function tailCall(rt: TailCallRuntime, tails: TailCount): number {
   i32[I_CTX_READY] = 1;
   rt.instance(target).start();
   return 1;
+}
+
+/** Prog array `map` (handle region id `h`) described in MAPS for emitTailCall, unless it is already. */
+function describe(i32: Int32Array, map: ProgArrayHandle, h: number): void {
+  const d = (MAPS + (h & (MAP_ENTRIES - 1)) * MAP_ENTRY_SIZE) >> 2;
+  if (i32[d + (D_ID >> 2)] === h && i32[d + (D_KIND >> 2)] === D_KIND_PROG && i32[d + (D_EPOCH >> 2)] === 0) return;
+  let bits = 0;
+  const n = Math.min(map.maxEntries, SLOT_BITS);
+  for (let i = 0; i < n; i++) if (map.program(i) !== undefined) bits |= 1 << i;
+  i32[d + (D_FIRST >> 2)] = bits;
+  i32[d + (D_MAX >> 2)] = map.maxEntries;
+  i32[d + (D_KIND >> 2)] = D_KIND_PROG;
+  i32[d + (D_EPOCH >> 2)] = 0;
+  i32[d + (D_ID >> 2)] = h;
+}
+
+function load(c: CodeWriter, offset: number): CodeWriter {
+  return c.byte(OP.i32Load).u32(2).u32(offset);
+}
+
+/**
+ * Emit bpf_tail_call(r1, r2, r3): nothing (r0 and r1..r5 unchanged, as the interpreter falls through) when
+ * the wasm code sees from the prog array's descriptor that the slot r3 names holds no program, else `call()`
+ * (the translator's helper call sequence, which runs the target or makes the fault). `h` and `p` are i32
+ * scratch locals dead across the call.
+ */
+export function emitTailCall(c: CodeWriter, l: { readonly h: number; readonly p: number }, call: () => void): void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
+  slow();
+  c.get(2).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
+  slow();
+  // the descriptor: this map's, a prog array's, still true
+  c.get(2).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
+  c.i32(MAP_ENTRIES - 1).op(OP.i32And).i32(Math.log2(MAP_ENTRY_SIZE)).op(OP.i32Shl).tee(l.p);
+  load(c, MAPS + D_ID).get(l.h).op(OP.i32Ne);
+  slow();
+  load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_PROG).op(OP.i32Ne);
+  slow();
+  load(c.get(l.p), MAPS + D_EPOCH);
+  slow();
+  // the index (u32): past max_entries it falls through; past the bits, the slow path; an empty slot falls through
+  c.get(3).op(OP.i32WrapI64).tee(l.h).get(l.p);
+  load(c, MAPS + D_MAX).op(OP.i32GeU);
+  c.op(OP.brIf).u32(1);
+  c.get(l.h).i32(SLOT_BITS).op(OP.i32GeU);
+  slow();
+  c.get(l.p);
+  load(c, MAPS + D_FIRST).get(l.h).op(OP.i32ShrU).i32(1).op(OP.i32And);
+  slow();
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
 }

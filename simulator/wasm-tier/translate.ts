@@ -7,18 +7,30 @@
 //   wasm (wasm-frames.ts); bpf_loop with kernelHelpers' unrecorded table calls its callback the same way.
 // - Control flow inside a function: a loop around nested blocks, one per jump target. Forward jumps branch
 //   out of the blocks directly; backward jumps set the target's number and re-enter the loop's br_table.
-// - Every instruction first takes one from the budget (a local, synchronised through LEFT around calls), so
-//   a runaway loop faults at the same instruction as in the interpreter.
+// - The budget (a local, synchronised through LEFT around calls) is taken per segment: a run of
+//   register-only instructions and the one after them (#budget), so a runaway loop faults at the same
+//   instruction as in the interpreter; one call of the budget import per function makes the fault.
 // - Memory: the inline check of the region table (layout.ts) covers mirrored regions (stacks, packets);
-//   anything else, and every refused access, calls the runtime, which runs the interpreter's resolve() and so
-//   makes the same fault. A context's packet pointers come from CTX_FIELDS (context-fields.ts), its other
-//   fields from its bytes in CTX_BYTES (context-bytes.ts).
-import { CODE_TAG, type CompiledProgram } from '../vm/index.ts';
+//   anything else, and every refused access, calls the runtime (slowLoad, slowStore), which runs the
+//   interpreter's resolve() and so makes the same fault. A context's packet pointers come from CTX_FIELDS
+//   (context-fields.ts), its other fields from its bytes in CTX_BYTES (context-bytes.ts); through a register
+//   still holding the entry r1 (context-provenance.ts) those come first. Stack accesses at r10 plus a
+//   constant are direct after one frame check per function (frame-access.ts).
+import { CODE_TAG, REGION_BASE, type CompiledProgram } from '../vm/index.ts';
 import { B_CURRENT, CTX_BYTES, CTX_DIRTY, CTX_FIELDS, CTX_FRAME, CTX_ID, CTX_LEN, CTX_PERM, CTX_READY, CTX_SLOTS, E_BASE, E_END, E_ID, E_LOW, E_START, E_WRITABLE, F_CALLBACKS, F_CB_LEFT, F_CB_SLOT, F_LOOP, LEFT, MEMORY_PAGES, PKT_ID, REGS, SCRATCH, TABLE, TABLE_ENTRIES } from './layout.ts';
 import { emitMapLookup, mapLookupBody } from './inline-map-ops.ts';
 import { emitL3CsumReplace, emitSkbLoadBytes, emitSkbStoreBytes } from './inline-packet-helpers.ts';
 import { CodeWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 import { enterFrameBody, leaveFrameBody } from './wasm-frames.ts';
+import { frameAccesses, frameCheckBody, flushLowBody, NO_LOW, type FrameAccesses } from './frame-access.ts';
+import { contextRegisters } from './context-provenance.ts';
+import { fieldSlot } from './context-fields.ts';
+import { accessSize, isJump, isStore, registersOnly } from './handlers.ts';
+import { batchBody } from './batch-driver.ts';
+import { emitSpinLock } from './inline-spin-lock.ts';
+import { emitTailCall } from './tail-calls.ts';
+import { emitQueueOp } from './inline-queue-ops.ts';
+import { emitKtimeGetNs } from './wasm-clock.ts';
 
 /** The runtime's entry points, in import order (see WasmImports in wasm-runtime.ts). */
 export const IMPORTS = ['budget', 'load', 'store', 'helper', 'enter', 'leave', 'callx', 'atomic', 'ldabs', 'mayGoto', 'invalid'] as const;
@@ -40,6 +52,10 @@ const TYPES: readonly FuncType[] = [
   { params: [I64, I64], results: [I64] }, // 10 division, mapLookup
   { params: i32s(2), results: [] }, // 11 invalid
   { params: [], results: [I64] }, // 12 enterFrame
+  { params: [I64, I32, I32, I32], results: [I32] }, // 13 frameCheck
+  { params: [I64, I32], results: [I32] }, // 14 flushLow
+  { params: [I32, I64, I32, I64, I32], results: [I64] }, // 15 slowLoad
+  { params: [I32, I64, I32, I64, I64, I32], results: [] }, // 16 slowStore
 ];
 const T_FN = 9;
 const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
@@ -55,7 +71,11 @@ const F_ENTER = F_START + 1;
 const F_LEAVE = F_ENTER + 1;
 const F_CTXB = F_LEAVE + 1;
 const F_LOOKUP = F_CTXB + 1;
-const F_FIRST_BPF = F_LOOKUP + 1;
+const F_FRAME = F_LOOKUP + 1;
+const F_FLUSH = F_FRAME + 1;
+const F_SLOW_LOAD = F_FLUSH + 1;
+const F_SLOW_STORE = F_SLOW_LOAD + 1;
+const F_FIRST_BPF = F_SLOW_STORE + 1;
 
 // Locals of a BPF function: r0..r10 are the parameters.
 const L_LEFT = 11;
@@ -71,6 +91,9 @@ const L_I = 20;
 const L_N = 21;
 const L_K = 22;
 const L_FP = 23;
+/** the linear address of r10 + FrameAccesses.low (0: direct frame accesses off), the lowest offset they reached */
+const L_SB = 24;
+const L_LOW = 25;
 const LOCALS: FunctionBody['locals'] = [
   [2, I32],
   [1, I64],
@@ -78,6 +101,7 @@ const LOCALS: FunctionBody['locals'] = [
   [1, I64],
   [3, I32],
   [1, I64],
+  [2, I32],
 ];
 
 const MASK = TABLE_ENTRIES - 1;
@@ -85,24 +109,21 @@ const MASK = TABLE_ENTRIES - 1;
 const MAX_LOOPS = 1 << 23;
 const ENTRY_SHIFT = 5;
 
-/** Handlers whose low three bits are BPF_JMP or BPF_JMP32 and that jump within their function. */
-function isJump(h: number): boolean {
-  const cls = h & 7;
-  return (cls === 5 || cls === 6) && h !== 0x85 && h !== 0x8d && h !== 0x95;
-}
-
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), enterFrameBody(12), leaveFrameBody(8), contextBytes(), mapLookupBody(10)];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), enterFrameBody(12), leaveFrameBody(8), contextBytes(), mapLookupBody(10), frameCheckBody(13), flushLowBody(14), slowLoad(), slowStore()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
+  // the batch loop (batch-driver.ts) after the BPF functions, calling the entry one directly
+  const F_BATCH = F_FIRST_BPF + fns.length;
+  bodies.push(batchBody(F_FIRST_BPF, 3));
   const imports: ImportedFunc[] = IMPORTS.map((name) => ({ module: 'bpf', name, type: IMPORT_TYPES[name] }));
   return encodeModule({
     types: TYPES,
     imports,
     memoryPages: MEMORY_PAGES,
     functions: bodies,
-    exports: [['start', F_START]],
+    exports: [['start', F_START], ['batch', F_BATCH]],
     table: fns.map((_, k) => F_FIRST_BPF + k),
   });
 }
@@ -192,6 +213,45 @@ function contextLoad(): FunctionBody {
 }
 
 /**
+ * slowLoad(slot, address, kind, r10, low) → the value of a load the region table refused (kind: its size, +16
+ * when sign-extending): a packet pointer from CTX_FIELDS, a field from CTX_BYTES, else the runtime's load()
+ * (after the frame's low-water mark is flushed: it may fault, and the run's end zeroes the stack from it).
+ * One call per access site instead of three: each call in a function costs the code around it registers.
+ */
+function slowLoad(): FunctionBody {
+  const [SLOT, A, KIND, R10, LOW, H, LO, P] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const c = new Code();
+  c.high(A).set(H).low(A).set(LO);
+  c.get(KIND).i32(15).op(OP.i32And).i32(4).op(OP.i32Eq).op(OP.if).byte(VOID);
+  c.get(H).get(LO).call(F_CTX).op(OP.if).byte(VOID).i32(0).mem(OP.i64Load, SCRATCH).op(OP.return).op(OP.end);
+  c.op(OP.end);
+  c.get(H).get(LO).get(KIND).i32(15).op(OP.i32And).call(F_CTXB).tee(P).op(OP.if).byte(VOID);
+  for (const [, [size, op, signed]] of Object.entries(LOAD_OP)) {
+    c.get(KIND).i32(size | (signed ? 16 : 0)).op(OP.i32Eq).op(OP.if).byte(VOID).get(P).mem(op, 0).op(OP.return).op(OP.end);
+  }
+  c.op(OP.end);
+  c.get(R10).get(LOW).call(F_FLUSH).op(OP.drop);
+  c.get(SLOT).get(LO).get(H).get(KIND).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH).op(OP.end);
+  return { type: 15, locals: [[3, I32]], code: c };
+}
+
+/** slowStore(slot, address, size, value, r10, low): slowLoad's counterpart (CTX_BYTES, else the runtime's store()). */
+function slowStore(): FunctionBody {
+  const [SLOT, A, SIZE, V, R10, LOW, H, LO, P] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const c = new Code();
+  c.high(A).set(H).low(A).set(LO);
+  c.get(H).get(LO).get(SIZE).i32(4).op(OP.i32Shl).call(F_CTXB).tee(P).op(OP.if).byte(VOID);
+  for (const [size, op] of [[1, OP.i64Store8], [2, OP.i64Store16], [4, OP.i64Store32], [8, OP.i64Store]] as const) {
+    c.get(SIZE).i32(size).op(OP.i32Eq).op(OP.if).byte(VOID).get(P).get(V).mem(op, 0).op(OP.end);
+  }
+  c.i32(0).i32(1).mem(OP.i32Store, CTX_DIRTY).op(OP.return);
+  c.op(OP.end);
+  c.get(R10).get(LOW).call(F_FLUSH).op(OP.drop);
+  c.get(SLOT).get(LO).get(H).get(SIZE).low(V).high(V).call(IMP.store).op(OP.end);
+  return { type: 16, locals: [[3, I32]], code: c };
+}
+
+/**
  * contextBytes(hi, lo, bit) → the linear address of the context's bytes at (hi, lo) when the run's context
  * is kept in CTX_BYTES, its copy good for this frame, and CTX_PERM has `bit` for that offset (context-bytes.ts),
  * else 0.
@@ -264,6 +324,16 @@ class FunctionTranslator {
   readonly c = new Code();
   /** the block being emitted, and how many structured blocks (if) the current instruction is inside */
   #block = 0;
+  /** the direct r10 accesses (frame-access.ts), undefined when there are none */
+  readonly #frame: FrameAccesses | undefined;
+  /** per slot - first, the registers holding the entry r1 (context-provenance.ts); the entry function only */
+  readonly #ctxRegs: Uint16Array | undefined;
+  /**
+   * The lowest offset from r10 a direct access reached on every path since the block started: an access at or
+   * above it need not note its offset in L_LOW (the low-water mark, in E_LOW or L_LOW, is that low already;
+   * nothing raises a running frame's mark).
+   */
+  #noted = 0;
 
   constructor(prog: CompiledProgram, k: number) {
     this.#prog = prog;
@@ -273,8 +343,10 @@ class FunctionTranslator {
     const leaders = new Set<number>([this.#first]);
     for (let s = this.#first; s < this.#end; s++) {
       const h = this.#code[s * 4]!;
-      if (isJump(h)) leaders.add(this.#code[s * 4 + 2]!);
+      if (isJump(h) || h === 0xd9) leaders.add(this.#code[s * 4 + 2]!); // 0xd9: may_goto
     }
+    this.#frame = frameAccesses(this.#code, this.#first, this.#end);
+    this.#ctxRegs = k === 0 ? contextRegisters(this.#code, this.#first, this.#end) : undefined;
     this.#leaders = [...leaders].sort((a, b) => a - b);
     this.#leaders.forEach((s, i) => this.#blockOf.set(s, i));
   }
@@ -283,6 +355,11 @@ class FunctionTranslator {
     const c = this.c;
     const n = this.#leaders.length;
     c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+    if (this.#frame !== undefined) c.i32(NO_LOW).set(L_LOW);
+    this.#checkFrame();
+    // the budget's fault: one call for the whole function (a call in each segment's branch would cost the
+    // code around it registers), reached with the segment's end slot in L_T
+    c.op(OP.block).byte(VOID);
     c.op(OP.loop).byte(VOID);
     for (let i = 0; i < n; i++) c.op(OP.block).byte(VOID);
     c.get(L_LABEL).op(OP.brTable).u32(n);
@@ -291,15 +368,69 @@ class FunctionTranslator {
     for (let j = 0; j < n; j++) {
       c.op(OP.end);
       this.#block = j;
+      this.#noted = 0;
       const last = this.#leaders[j + 1] ?? this.#end;
+      let segmentEnd = 0;
       for (let s = this.#leaders[j]!; s < last; s++) {
         if (this.#code[s * 4] === 0xf9) continue; // an ld_imm64's second half
+        if (s >= segmentEnd) segmentEnd = this.#budget(s, last);
         this.#instruction(s);
       }
     }
     c.op(OP.end); // loop
-    c.op(OP.unreachable).op(OP.end);
+    c.op(OP.unreachable);
+    c.op(OP.end);
+    this.#flushLow();
+    c.get(L_LEFT).get(L_T).op(OP.i32Add).call(IMP.budget).op(OP.unreachable).op(OP.end);
     return { type: T_FN, locals: LOCALS, code: c };
+  }
+
+  /**
+   * The budget of the segment starting at `first` (before `last`, the next block's start), taken at once:
+   * the interpreter takes one per instruction, checked before it runs, and names the first instruction it
+   * had none left for. A segment is a run of instructions that change nothing a fault leaves seen (registers;
+   * direct frame accesses: the stack is zeroed at a faulting run's end) and the one instruction after them,
+   * so the fault names first + the budget there was, unless a frame access before that point faults first:
+   * none can once the frame check passed (L_SB), and without it the cold path tries each such access in
+   * order through the runtime, which makes its fault. An ld_imm64 ends a segment too, so its slots are
+   * consecutive. Returns the slot after the segment.
+   */
+  #budget(first: number, last: number): number {
+    const c = this.c;
+    const code = this.#code;
+    let n = 0;
+    let s = first;
+    const frame: number[] = []; // the direct accesses before the last instruction, by index in the segment
+    for (;;) {
+      const h = code[s * 4]!;
+      const direct = this.#direct(s);
+      n++;
+      s += h === 0x18 ? 2 : 1;
+      if (h === 0x18 || !(registersOnly(h) || direct) || s >= last) break;
+      if (direct) frame.push(n - 1, s - 1);
+    }
+    c.get(L_LEFT).i32(n).op(OP.i32Sub).tee(L_LEFT).i32(0).op(OP.i32LtS);
+    c.op(OP.if).byte(VOID);
+    if (frame.length > 0) {
+      // without the frame check, the accesses the budget reaches (index < LEFT + n) run first
+      c.get(L_SB).op(OP.i32Eqz).op(OP.if).byte(VOID);
+      for (let k = 0; k < frame.length; k += 2) {
+        const at = frame[k + 1]! * 4;
+        const h = code[at]!;
+        const size = accessSize(h);
+        c.get(L_LEFT).i32(frame[k]! - n).op(OP.i32GtS).op(OP.if).byte(VOID);
+        c.i32(frame[k + 1]!).get(10).i64(code[at + 2]!).op(OP.i64Add).i32(size);
+        if (isStore(h)) c.i64(0);
+        this.#lowArgs();
+        if (isStore(h)) c.call(F_SLOW_STORE);
+        else c.call(F_SLOW_LOAD).op(OP.drop);
+        c.op(OP.end);
+      }
+      c.op(OP.end);
+    }
+    // out of the if, the blocks still open in this one's code and the loop, to the fault
+    c.i32(first + n).set(L_T).op(OP.br).u32(this.#leaders.length - this.#block + 1).op(OP.end);
+    return s;
   }
 
   /** Branch to the block starting at `target` from inside `nested` structured blocks. */
@@ -329,6 +460,7 @@ class FunctionTranslator {
 
   #returnSequence(): void {
     const c = this.c;
+    this.#flushLow();
     c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
     for (let r = 0; r <= 5; r++) c.get(r);
     c.op(OP.return);
@@ -347,10 +479,12 @@ class FunctionTranslator {
   /** A helper call; the id on top of the stack as an i32 is pushed by `id`. */
   #helper(slot: number, id: () => void): void {
     const c = this.c;
+    this.#flushLow();
     this.#spill();
     id();
     c.i32(slot).call(IMP.helper).set(L_T);
     this.#reload();
+    this.#checkFrame();
     // 1: a tail call ran its target to the end; its r0..r5 are this function's result
     c.get(L_T).op(OP.if).byte(VOID);
     this.#returnSequence();
@@ -363,6 +497,7 @@ class FunctionTranslator {
    */
   #localCall(slot: number, k: number | undefined): void {
     const c = this.c;
+    this.#flushLow();
     c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
     this.#enterFrame(slot);
     for (let r = 0; r <= 9; r++) c.get(r);
@@ -372,6 +507,7 @@ class FunctionTranslator {
     for (let r = 5; r >= 0; r--) c.set(r);
     this.#leaveFrame();
     c.i32(0).mem(OP.i32Load, LEFT).set(L_LEFT);
+    this.#checkFrame();
   }
 
   /** L_FP = the new frame's r10 (entered in wasm, or by the runtime's enter(), which also makes the depth fault). */
@@ -395,6 +531,7 @@ class FunctionTranslator {
   #bpfLoop(slot: number): void {
     const c = this.c;
     const fns = this.#prog.functions;
+    this.#flushLow();
     // the callback's function number, -1 when its address is none
     c.i32(-1).set(L_K);
     c.high(2).i32(CODE_TAG).op(OP.i32Eq).op(OP.if).byte(VOID);
@@ -430,6 +567,7 @@ class FunctionTranslator {
     c.op(OP.br).u32(0);
     c.op(OP.end).op(OP.end);
     c.i32(0).i32(0).mem(OP.i32Load, F_CALLBACKS).i32(1).op(OP.i32Sub).mem(OP.i32Store, F_CALLBACKS);
+    this.#checkFrame();
     c.op(OP.else);
     this.#helper(slot, () => void c.i32(181));
     c.op(OP.end);
@@ -444,10 +582,6 @@ class FunctionTranslator {
     const s = code[at + 1]! >> 4;
     const off = code[at + 2]!;
     const imm = code[at + 3]!;
-
-    // the budget: one per instruction, checked before it runs
-    c.get(L_LEFT).i32(1).op(OP.i32Sub).tee(L_LEFT).i32(0).op(OP.i32LtS);
-    c.op(OP.if).byte(VOID).i32(slot).call(IMP.budget).op(OP.unreachable).op(OP.end);
 
     const cls = h & 7;
     const x = (h & 0x08) !== 0;
@@ -490,6 +624,7 @@ class FunctionTranslator {
         c.op(OP.i64ExtendI32U).op(OP.i64Or).set(d);
         return;
       case 0xd9: // may_goto
+        this.#flushLow();
         c.call(IMP.mayGoto);
         this.#jumpIf(off);
         return;
@@ -497,6 +632,7 @@ class FunctionTranslator {
         this.#localCall(slot, this.#prog.functions.indexOf(off));
         return;
       case 0xe9: case 0xf9:
+        this.#flushLow();
         c.i32(slot).i32(h === 0xe9 ? -1 : h).call(IMP.invalid).op(OP.unreachable);
         return;
       case 0x18:
@@ -504,13 +640,18 @@ class FunctionTranslator {
         return;
       case 0x85:
         if (imm === 181) this.#bpfLoop(slot);
-        else if (imm === 1) emitMapLookup(c, F_LOOKUP, L_A, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 1) emitMapLookup(c, F_LOOKUP, L_A, () => this.#helper(slot, () => void c.i32(imm)), { t: L_T, h: L_H, e: L_E, o: L_O, p: L_P, k: L_N });
         else if (imm === 26) emitSkbLoadBytes(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 9) emitSkbStoreBytes(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 10) emitL3CsumReplace(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 93 || imm === 94) emitSpinLock(c, imm === 93, { h: L_H, e: L_E, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 12) emitTailCall(c, { h: L_H, p: L_E }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 5) emitKtimeGetNs(c, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 87 || imm === 88 || imm === 89) emitQueueOp(c, imm, { h: L_H, p: L_P, e: L_E, o: L_O, n: L_N, t: L_T }, () => this.#helper(slot, () => void c.i32(imm)));
         else this.#helper(slot, () => void c.i32(imm));
         return;
       case 0x8d:
+        this.#flushLow();
         c.i32(slot).low(d).high(d).call(IMP.callx).tee(L_T).i32(0).op(OP.i32GeS);
         c.op(OP.if).byte(VOID);
         this.#localCall(slot, undefined);
@@ -535,43 +676,64 @@ class FunctionTranslator {
     const load = LOAD_OP[h];
     if (load !== undefined) {
       const [size, op, signed] = load;
+      // the fast paths first (each opens a block the generic path ends in), then the generic path
+      let open = 0;
+      if (this.#direct(slot)) {
+        c.get(L_SB).op(OP.if).byte(I64);
+        this.#noteLow(off);
+        c.get(L_SB).mem(op, off - this.#frame!.low).op(OP.else);
+        open++;
+      } else if (this.#isContext(slot, s)) {
+        open += this.#contextLoad(s, off, size, op);
+      }
       this.#checkAccess(s, off, size, false);
       c.op(OP.if).byte(I64);
       this.#address();
       c.mem(op, 0);
       c.op(OP.else);
-      if (size === 4) {
-        // a packet pointer (or skb->len) from the context, when the runtime keeps it in CTX_FIELDS
-        c.get(L_H).low(L_A).call(F_CTX).op(OP.if).byte(I64).i32(0).mem(OP.i64Load, SCRATCH).op(OP.else);
-      }
-      // another field of the context, from its bytes in CTX_BYTES
-      c.get(L_H).low(L_A).i32(1 << LOG2[size]!).call(F_CTXB).tee(L_P).op(OP.if).byte(I64).get(L_P).mem(op, 0).op(OP.else);
-      c.i32(slot).low(L_A).high(L_A).i32(size | (signed ? 16 : 0)).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH);
+      // the context's fields, else the runtime (which makes the fault)
+      c.i32(slot).get(L_A).i32(size | (signed ? 16 : 0));
+      this.#lowArgs();
+      c.call(F_SLOW_LOAD);
       c.op(OP.end);
-      if (size === 4) c.op(OP.end);
-      c.op(OP.end).set(d);
+      for (; open > 0; open--) c.op(OP.end);
+      c.set(d);
       return;
     }
     const store = STORE_OP[h];
     if (store !== undefined) {
       const [size, op, isImm] = store;
       const value = (): void => void (isImm ? c.i64(imm) : c.get(s));
+      let open = 0;
+      if (this.#direct(slot)) {
+        c.get(L_SB).op(OP.if).byte(VOID);
+        this.#noteLow(off);
+        c.get(L_SB);
+        value();
+        c.mem(op, off - this.#frame!.low).op(OP.else);
+        open++;
+      } else if (this.#isContext(slot, d)) {
+        // a context field kept in CTX_BYTES first (the context is never in the region table)
+        c.get(d).i64(off).op(OP.i64Add).set(L_A);
+        c.high(L_A).low(L_A).i32(1 << (4 + LOG2[size]!)).call(F_CTXB).tee(L_P).op(OP.if).byte(VOID);
+        c.get(L_P);
+        value();
+        c.mem(op, 0).i32(0).i32(1).mem(OP.i32Store, CTX_DIRTY).op(OP.else);
+        open++;
+      }
       this.#checkAccess(d, off, size, true);
       c.op(OP.if).byte(VOID);
       this.#address();
       value();
       c.mem(op, 0);
       c.op(OP.else);
-      // a field of the context kept in CTX_BYTES: stored there, noted for the runtime (CTX_DIRTY)
-      c.get(L_H).low(L_A).i32(1 << (4 + LOG2[size]!)).call(F_CTXB).tee(L_P).op(OP.if).byte(VOID);
-      c.get(L_P);
+      // a field of the context kept in CTX_BYTES (noted for the runtime: CTX_DIRTY), else the runtime
+      c.i32(slot).get(L_A).i32(size);
       value();
-      c.mem(op, 0).i32(0).i32(1).mem(OP.i32Store, CTX_DIRTY);
-      c.op(OP.else).i32(slot).low(L_A).high(L_A).i32(size);
-      if (isImm) c.i32(imm).i32(imm >> 31);
-      else c.low(s).high(s);
-      c.call(IMP.store).op(OP.end);
+      this.#lowArgs();
+      c.call(F_SLOW_STORE);
       c.op(OP.end);
+      for (; open > 0; open--) c.op(OP.end);
       return;
     }
 
@@ -651,6 +813,65 @@ class FunctionTranslator {
     this.#invalid(slot, h);
   }
 
+  /** Whether the load or store at `slot` is a direct frame access (frame-access.ts). */
+  #direct(slot: number): boolean {
+    return this.#frame !== undefined && this.#frame.slots.has(slot);
+  }
+
+  /** Whether r`reg` holds the entry r1 before `slot` (context-provenance.ts). */
+  #isContext(slot: number, reg: number): boolean {
+    return this.#ctxRegs !== undefined && (this.#ctxRegs[slot - this.#first]! & (1 << reg)) !== 0;
+  }
+
+  /** L_SB = the frame check's answer (frame-access.ts), in a function with direct accesses. */
+  #checkFrame(): void {
+    const f = this.#frame;
+    if (f !== undefined) this.c.get(10).i32(f.low).i32(f.high - f.low).i32(f.writes ? 1 : 0).call(F_FRAME).set(L_SB);
+  }
+
+  /** E_LOW brought down to what the direct accesses reached (before anything that may read it). */
+  #flushLow(): void {
+    if (this.#frame !== undefined) this.c.get(10).get(L_LOW).call(F_FLUSH).set(L_LOW);
+  }
+
+  /** r10 and L_LOW for a function that flushes the low-water mark (slowLoad, slowStore), else nothing to flush. */
+  #lowArgs(): void {
+    if (this.#frame !== undefined) this.c.get(10).get(L_LOW);
+    else this.c.i64(0).i32(NO_LOW);
+  }
+
+  /** A direct access at r10 + `off` notes its offset in L_LOW, unless one as low did on every way here. */
+  #noteLow(off: number): void {
+    if (off >= this.#noted) return;
+    this.#noted = off;
+    this.c.i32(off).get(L_LOW).i32(off).get(L_LOW).op(OP.i32LtS).op(OP.select).set(L_LOW);
+  }
+
+  /**
+   * The fast paths of a load through a register holding the context: a packet pointer (or skb->len) from its
+   * CTX_FIELDS slot when the address is the context's field (context-fields.ts fieldSlot: the slot is fixed by
+   * the offset), then a field kept in CTX_BYTES. Leaves the address in L_A; returns the blocks it opened
+   * (each one's else is the rest, ending in the generic path).
+   */
+  #contextLoad(s: number, off: number, size: number, op: number): number {
+    const c = this.c;
+    const k = size === 4 ? fieldSlot(off) : undefined;
+    c.get(s).i64(off).op(OP.i64Add).tee(L_A);
+    let open = 0;
+    if (k !== undefined) {
+      // A = (CTX_ID << 32 | REGION_BASE + off), CTX_ID set, slot k enabled (+4) for this offset (+0)
+      c.i64(BigInt(REGION_BASE + off)).i32(0).mem(OP.i32Load, CTX_ID).tee(L_H).op(OP.i64ExtendI32U).i64(32).op(OP.i64Shl).op(OP.i64Or).op(OP.i64Eq);
+      c.get(L_H).i32(0).op(OP.i32Ne).op(OP.i32And);
+      c.i32(0).mem(OP.i64Load, CTX_FIELDS + 16 * k).i64((1n << 32n) | BigInt(off)).op(OP.i64Eq).op(OP.i32And);
+      c.op(OP.if).byte(I64).i32(0).mem(OP.i64Load, CTX_FIELDS + 16 * k + 8).op(OP.else);
+      open++;
+    } else {
+      c.op(OP.drop);
+    }
+    c.high(L_A).low(L_A).i32(1 << LOG2[size]!).call(F_CTXB).tee(L_P).op(OP.if).byte(I64).get(L_P).mem(op, 0).op(OP.else);
+    return open + 1;
+  }
+
   /**
    * Push whether the access of `size` bytes at r`reg` + `off` is one the table allows (a mirrored region,
    * inside its window, writable for a write): the inline form of effectiveAddress(), leaving the address in
@@ -702,9 +923,11 @@ class FunctionTranslator {
       if (fetch) c.get(L_OLD).set(s);
     }
     c.op(OP.else);
+    this.#flushLow();
     this.#spill();
     c.i32(slot).i32(k | (wide ? 0x10 : 0)).i32(d).i32(s).i32(off).call(IMP.atomic);
     this.#reload();
+    this.#checkFrame();
     c.op(OP.end);
   }
 
@@ -738,12 +961,14 @@ class FunctionTranslator {
       c.mem(OP.i64Load8U, 0);
     }
     c.op(OP.else);
+    this.#flushLow();
     c.i32(0).get(L_LEFT).mem(OP.i32Store, LEFT);
     c.i32(slot).i32(h).low(s).i32(imm).call(IMP.ldabs).op(OP.i64ExtendI32U);
     c.op(OP.end).set(0);
   }
 
   #invalid(slot: number, h: number): void {
+    this.#flushLow();
     this.c.i32(slot).i32(h).call(IMP.invalid).op(OP.unreachable);
   }
 }

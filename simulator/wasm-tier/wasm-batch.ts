@@ -10,6 +10,10 @@
 //   shown (view(): the packet and context as JavaScript reads them). Either copies the frame into the packet
 //   area, where region.bytes sees it, and the run carries on there: a store to the packet (the staged bytes
 //   are read-only in the table) goes through the runtime, which syncs first, so staged frames stay as given;
+// - a program whose frames JavaScript brings into the packet area in many runs (one that writes the packet)
+//   gets the driver's copy mode: the driver copies each frame there itself, writable (kept per program);
+// - the context bytes a frame's run needed from JavaScript are staged for the frame (CTX_STAGE): its later
+//   runs start with them in linear memory;
 // - a fault leaves wasm as an exception: it is counted (the first kept, with its instruction index, which
 //   the import that threw set), the run cleaned up as WasmVm does it, and the driver resumes at the next frame;
 // - a helper that moved the packet's window (xdp_adjust_head, …) makes the driver zero the whole packet
@@ -26,7 +30,6 @@ import type { ProgTypeName } from '../../bpf/index.ts';
 import { Memory, REGION_BASE, SimFault, type CompiledProgram, type HelperDispatch } from '../vm/index.ts';
 import { endOfThrow } from '../vm/end-of-run.ts';
 import type { RunState } from '../vm/run-state.ts';
-import { batchDriver } from './batch-driver.ts';
 import { settleThrow } from './wasm-frames.ts';
 import { contextFields, registerContext } from './context-fields.ts';
 import * as L from './layout.ts';
@@ -35,7 +38,6 @@ import { reuseRunState } from './reuse-run-state.ts';
 import { hasWasmProgram } from './wasm-program.ts';
 import { LdAbsEnd, runtimeFor, type WasmRuntime } from './wasm-runtime.ts';
 import { WasmVm } from './wasm-vm.ts';
-import { Wasm } from './webassembly.ts';
 
 /** Where the batch's verdicts go (runBatch's tally). */
 export interface VerdictTally {
@@ -53,12 +55,14 @@ export interface WasmBatchOptions extends SimRunOptions {
 // the per-batch and per-frame paths here would pay on every use)
 const I_CURRENT = L.B_CURRENT >> 2;
 const I_FRAMES = L.B_FRAMES >> 2;
+const I_COPY = L.B_COPY >> 2;
+const I_WRITABLE = L.B_WRITABLE >> 2;
 const I_STAGE = L.STAGE >> 2;
 const I_DIRTY = L.B_DIRTY >> 2;
 const I_STOP = L.B_STOP >> 2;
 const I_ORDER_N = L.B_ORDER_N >> 2;
-const I_COUNTS = L.COUNTS >> 2;
-const I_ORDER = L.ORDER >> 2;
+const I_VERDICTS = L.VERDICTS >> 2;
+const I_ORDER = L.VERDICT_ORDER >> 2;
 const I_REGS = L.REGS >> 2;
 const I_PKT = L.B_PKT >> 2;
 const I_PKT_ENTRY = L.B_PKT_ENTRY >> 2;
@@ -80,6 +84,11 @@ const I_R1 = L.B_R1 >> 2;
 const I_R10 = L.B_R10 >> 2;
 const I_PREV_LEN = L.B_PREV_LEN >> 2;
 const I_CTX_ID = L.CTX_ID >> 2;
+const I_CTX_LEN = L.CTX_LEN >> 2;
+const STAGE_CTX = L.STAGE_CTX;
+const CTX_STAGE = L.CTX_STAGE;
+const CTX_STAGE_SLOTS = L.CTX_STAGE_SLOTS;
+const CTX_MAX = L.CTX_MAX;
 const STOP_VERDICT = L.B_STOP_VERDICT;
 const STOP_DIRTY = L.B_STOP_DIRTY;
 const TABLE = L.TABLE;
@@ -154,9 +163,10 @@ const SNAPSHOT_HEAD = 64;
 
 /**
  * The batch machinery of one simulator's programs of one type: helper table, context (its packet area in
- * linear memory), driver instances. The packet area is laid out as a new context of the type lays out a
- * frame: XDP 256 bytes of headroom and room to XDP_MAX_LINEAR; skb SKB_HEADROOM and, for socket filters and
- * cgroup skb, the window past the Ethernet header; the skb packet region cut to each frame's length.
+ * linear memory), drivers (each program instance's batch function). The packet area is laid out as a new
+ * context of the type lays out a frame: XDP 256 bytes of headroom and room to XDP_MAX_LINEAR; skb
+ * SKB_HEADROOM and, for socket filters and cgroup skb, the window past the Ethernet header; the skb packet
+ * region cut to each frame's length.
  */
 class PacketBatch {
   readonly #sim: Simulator;
@@ -172,6 +182,8 @@ class PacketBatch {
   readonly #helpers: HelperDispatch;
   readonly #vm: WasmVm;
   readonly #drivers = new WeakMap<CompiledProgram, (i: number, n: number) => number>();
+  /** the programs the driver runs in copy mode (layout.ts B_COPY), which it chose in an earlier batch */
+  readonly #copying = new WeakSet<CompiledProgram>();
   #ctx: Context | undefined;
   /** the frames staged (skb: their context bytes are made when a run needs them) */
   readonly #frames: Uint8Array[] = [];
@@ -217,8 +229,8 @@ class PacketBatch {
     const sim = this.#sim;
     const env = this.#env;
     env.cpu = options.cpu ?? sim.cpu;
-    if (sim.fib !== undefined) env.fib = sim.fib;
-    else delete env.fib;
+    // assigned even when undefined: delete would turn the environment into a dictionary, slow on every read
+    env.fib = sim.fib;
     this.#program = program;
     this.#tally = tally;
     try {
@@ -294,6 +306,7 @@ class PacketBatch {
     try {
       this.#staged = n;
       i32[I_FRAMES] = n;
+      i32[I_COPY] = this.#copying.has(this.#program) ? 1 : 0;
       // run indices are i32s in the driver (and the verdict counters too): repeats in rounds of at most 2^30 runs
       const perRound = Math.max(1, Math.floor(2 ** 30 / n));
       for (let done = 0; done < repeat; done += perRound) {
@@ -324,6 +337,7 @@ class PacketBatch {
         this.#flush();
       }
     } finally {
+      if (i32[I_COPY] === 1) this.#copying.add(this.#program);
       this.#suspend();
     }
   }
@@ -369,9 +383,7 @@ class PacketBatch {
     const program = this.#program;
     let d = this.#drivers.get(program);
     if (d === undefined) {
-      const run = this.#rt.instance(program).start;
-      const inst = new Wasm.Instance(batchDriver(), { env: { memory: this.#rt.wasm }, bpf: { run } });
-      d = inst.exports['batch'] as (i: number, n: number) => number;
+      d = this.#rt.instance(program).batch;
       this.#drivers.set(program, d);
     }
     return d;
@@ -447,6 +459,7 @@ class PacketBatch {
     i32[I_DIRTY] = 0;
     i32[I_STOP] = 0;
     this.#writable = i32[(entryOf(pid) + E_WRITABLE) >> 2]!;
+    i32[I_WRITABLE] = this.#writable;
     rt.batch = this.#hooks;
   }
 
@@ -519,10 +532,26 @@ class PacketBatch {
     this.#toArea();
     if (ctx instanceof SkbContext) {
       if (rt.reshape(packet.region, head + len)) this.#view = packet.region.bytes;
-      ctx.region.bytes.set(this.#snapshot(this.#frames[frame]!));
-    }
+      const snapshot = this.#snapshot(this.#frames[frame]!);
+      ctx.region.bytes.set(snapshot);
+      this.#stageContext(frame, snapshot);
+    } else this.#stageContext(frame, ctx.region.bytes);
     packet.setWindow(dataOff, dataOff, head + len);
     packet.region.lowWater = packet.region.end;
+  }
+
+  /**
+   * The context bytes a new run of staged frame `frame` starts with (what a new context of it holds), kept in
+   * linear memory for the driver to copy into CTX_BYTES when the frame runs again (layout.ts: CTX_STAGE):
+   * from then on its runs read and write their context fields without JavaScript. Only while the run's
+   * context is kept in CTX_BYTES (CTX_LEN, context-bytes.ts) and only for the first CTX_STAGE_SLOTS frames.
+   */
+  #stageContext(frame: number, bytes: Uint8Array): void {
+    const i32 = this.#rt.i32;
+    const at = I_STAGE + 2 * frame;
+    if (frame >= CTX_STAGE_SLOTS || (i32[at]! & STAGE_CTX) !== 0 || i32[I_CTX_LEN] !== bytes.length || bytes.length > CTX_MAX) return;
+    this.#rt.u8.set(bytes, CTX_STAGE + frame * CTX_MAX);
+    i32[at] = i32[at]! | STAGE_CTX;
   }
 
   /**
@@ -596,9 +625,9 @@ class PacketBatch {
     const k = i32[I_ORDER_N]!;
     if (k === 0) return;
     for (let j = 0; j < k; j++) {
-      const v = i32[I_ORDER + j]!;
-      this.#tally.retvals(v - 1, i32[I_COUNTS + v]!);
-      i32[I_COUNTS + v] = 0;
+      const at = I_VERDICTS + 2 * i32[I_ORDER + j]!;
+      this.#tally.retvals(i32[at]!, i32[at + 1]!);
+      i32[at + 1] = 0;
     }
     i32[I_ORDER_N] = 0;
   }

@@ -14,12 +14,13 @@ import { contextFields, type ContextFields } from './context-fields.ts';
 import { reuseRunState } from './reuse-run-state.ts';
 import { leanEnv } from './lean-helpers.ts';
 import { lookupIndex } from './inline-map-ops.ts';
-import { LEAN_MAP_HELPERS, leanMapHelper } from './lean-map-helpers.ts';
+import { isLeanMapHelper, leanMapHelper } from './lean-map-helpers.ts';
 import { SKB_PKT, skbPacketId } from './inline-packet-helpers.ts';
 import { wasmProgram } from './wasm-program.ts';
 import { beginFrames, framesFromState, framesToState } from './wasm-frames.ts';
 import { ContextBytes } from './context-bytes.ts';
 import { tailCall, TailCount } from './tail-calls.ts';
+import { mayReadClock, WasmClock } from './wasm-clock.ts';
 import { Wasm } from './webassembly.ts';
 
 
@@ -47,6 +48,8 @@ interface Mirror {
 
 interface Exports {
   start(): void;
+  /** a batch's runs i..n-1 inside wasm (batch-driver.ts): n, or the run it stopped at */
+  batch(i: number, n: number): number;
 }
 
 /**
@@ -98,6 +101,8 @@ export class WasmRuntime {
   readonly contextBytes = new ContextBytes(this.i32, this.u8);
   /** a batch's tail call count (tail-calls.ts) */
   readonly tails = new TailCount();
+  /** bpf_ktime_get_ns's clock while the wasm code answers its reads (wasm-clock.ts) */
+  readonly clock = new WasmClock(this.wasm.buffer);
   /** the run in progress (the last one when not busy) */
   st!: RunState;
   /** between begin() and end() */
@@ -149,6 +154,7 @@ export class WasmRuntime {
    * M_CPU, since the batch may have changed its environment's CPU in between.
    */
   set batch(hooks: BatchHooks | undefined) {
+    this.clock.settle();
     this.#batch = hooks;
     this.tails.forget();
     this.#syncLean();
@@ -219,6 +225,7 @@ export class WasmRuntime {
 
   /** Start run `st`: mirror its stack and packet, registers and budget into linear memory. */
   begin(st: RunState): void {
+    this.clock.settle();
     this.generation++;
     this.st = st;
     this.busy = true;
@@ -239,6 +246,7 @@ export class WasmRuntime {
 
   /** End the run: zero the stacks the way the interpreter does, copy mirrored packets back. */
   end(): void {
+    this.clock.settle();
     this.contextBytes.end();
     this.pull();
     this.st.releaseStacks();
@@ -484,10 +492,11 @@ export class WasmRuntime {
           const t = tailCall(rt, rt.tails); // bpf_tail_call without the slow path, -1 for its fault
           if (t >= 0) return t;
         }
+        if (mayReadClock(id)) rt.clock.settle(); // the clock lent to the wasm code back before JavaScript reads it
         // before at(): a lean helper neither faults nor reads the RunState, so a batch need not sync for it
         if (rt.batch !== undefined) rt.batch.view(id);
         if (rt.#lean !== undefined && (id === 1 || id === 5) && rt.#leanHelper(id, rt.#lean)) return 0;
-        if (rt.#lean !== undefined && LEAN_MAP_HELPERS.has(id) && leanMapHelper(id, i32, rt.memory.regions)) return 0;
+        if (rt.#lean !== undefined && isLeanMapHelper(id) && leanMapHelper(id, i32, rt.memory.regions, rt)) return 0;
         if (rt.#fast !== undefined && rt.#fastHelper(id, rt.#fast)) return 0;
         const st = at(slot);
         rt.toState();
@@ -599,7 +608,7 @@ export class WasmRuntime {
     const i32 = this.i32;
     const R = REGS >> 2;
     if (id === 5) {
-      this.#setR0(env.now());
+      this.#setR0(this.clock.read(env));
       return true;
     }
     const regions = this.memory.regions;
@@ -660,6 +669,14 @@ export class WasmRuntime {
     const b = BigInt.asUintN(64, BigInt(v));
     this.i32[REGS >> 2] = Number(BigInt.asIntN(32, b));
     this.i32[(REGS >> 2) + 1] = Number(BigInt.asIntN(32, b >> 32n));
+  }
+
+  /** `size` bytes of the map arena for good, 8-aligned (a queue's ring: lean-map-helpers.ts), or undefined when full. */
+  arena(size: number): Uint8Array | undefined {
+    const at = (this.#mapTop + 7) & ~7;
+    if (at + size > MEMORY_BYTES) return undefined;
+    this.#mapTop = (at + size + 7) & ~7;
+    return this.u8.subarray(at, at + size);
   }
 
   /**

@@ -41,6 +41,34 @@ describe('queue and stack maps', () => {
     }
   });
 
+  it('keeps the order while its ring grows and wraps, and after the ring moves into other bytes', () => {
+    for (const lifo of [false, true]) {
+      const m = createMap({ name: 'q', type: lifo ? MapType.STACK : MapType.QUEUE, keySize: 0, valueSize: 3, maxEntries: 20 }, new Memory()) as QueueStackMap;
+      const model: number[] = [];
+      const step = (i: number): void => {
+        // push two, pop one: the ring fills, grows past its first slots, then (full) drops the oldest
+        for (const v of [2 * i, 2 * i + 1]) {
+          expect(m.push(Uint8Array.of(v, 0, 0), 2)).toBe(0);
+          if (model.length === 20) model.shift();
+          model.push(v);
+        }
+        const to = new Uint8Array(5).fill(9);
+        expect(m.takeInto(to, 1, true)).toBe(0);
+        expect(to[1]).toBe(lifo ? model.pop() : model.shift());
+        expect([to[0], to[4]]).toEqual([9, 9]);
+      };
+      for (let i = 0; i < 30; i++) step(i);
+      const order = () => m.values().map((v) => v[0]);
+      expect(order()).toEqual(lifo ? [...model].reverse() : model);
+      const place = new Uint8Array(m.ringSize + 8);
+      m.placeRing(place.subarray(8));
+      expect(m.ring.byteOffset).toBe(8);
+      for (let i = 30; i < 60; i++) step(i);
+      expect(order()).toEqual(lifo ? [...model].reverse() : model);
+      expect(() => m.placeRing(new Uint8Array(m.ringSize - 1))).toThrow(RangeError);
+    }
+  });
+
   it('refuses a key size other than 0', () => {
     expect(() => createMap({ name: 'q', type: MapType.QUEUE, keySize: 4, valueSize: 4, maxEntries: 2 }, new Memory())).toThrow(/key size 0/);
   });

@@ -6,6 +6,7 @@ import { SkbContext, XdpContext } from '../../../simulator/context/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import { Memory } from '../../../simulator/vm/index.ts';
 import { contextFields, registerContext } from '../../../simulator/wasm-tier/index.ts';
+import { fieldSlot } from '../../../simulator/wasm-tier/context-fields.ts';
 
 const frame = packet.eth().ipv4().tcp({ dport: 80 }).build();
 
@@ -46,9 +47,26 @@ describe('registerContext()', () => {
     expect(contextFields(xdp.region)!.hooked).toEqual([0, 4, 8]);
     const layout = contextLayout('__sk_buff')!;
     const names = contextFields(tc.region)!.hooked.map((o) => layout.fields.find((f) => f.offset === o)?.name);
-    expect(names).toEqual(['data', 'data_end', 'data_meta', 'len', 'queue_mapping']);
+    expect([...names].sort()).toEqual(['data', 'data_end', 'data_meta', 'len', 'queue_mapping']);
     // a hooked field's load is the hook's, not its bytes
     for (const o of contextFields(tc.region)!.hooked.slice(0, 4)) expect(tc.region.load!(o, 4)).toBeDefined();
+  });
+
+  it('puts each field in the slot fieldSlot() names for its offset, whatever the kind and program type', () => {
+    const contexts = [
+      new XdpContext(new Memory(), frame),
+      ...(['sched_cls', 'cgroup_skb', 'socket_filter'] as const).map((t) => new SkbContext(new Memory(), t, frame)),
+    ];
+    const kept: string[] = [];
+    for (const ctx of contexts) {
+      registerContext(ctx);
+      const fields = contextFields(ctx.region)!.fields;
+      fields.forEach((f, k) => expect(fieldSlot(f.offset)).toBe(k));
+      kept.push(fields.map((f) => f.value).join(','));
+    }
+    // every readable pointer field is kept (cgroup skb may not read data_meta, socket filters only len)
+    expect(kept).toEqual(['data,end,meta', 'len,data,end,meta', 'len,data,end', 'len']);
+    expect(fieldSlot(12)).toBeUndefined();
   });
 
   it('knows nothing of a context that was not registered', () => {

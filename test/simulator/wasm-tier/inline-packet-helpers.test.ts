@@ -148,9 +148,11 @@ describe('bpf_skb_store_bytes and bpf_l3_csum_replace in wasm', () => {
     expect(interp.verdicts['TC_ACT_UNKNOWN(14)']).toBe(failed.length);
     const odd = frames.filter((f) => (f[0]! & 15) + 4 <= f.length && ((f[0]! >> 1) & 1) === 1);
     expect(odd.length).toBeGreaterThan(0);
-    // interp: every call (2 before a failed store, else 5); wasm: the first store of each frame, and the
-    // csum at an odd offset (-EFAULT)
+    // interp: every call (2 before a failed store, else 5); wasm: the csum at an odd offset (-EFAULT), and
+    // the first store of a frame (read-only in place) only until the batch driver copies the frames into the
+    // packet area itself (batch-driver.ts copy mode: it does after a few runs of frames JavaScript moved)
     expect(interp.asked).toBe(frames.length * 5 - failed.length * 3);
-    expect(wasm.asked).toBe(frames.length + odd.length);
+    expect(wasm.asked - odd.length).toBeGreaterThan(0);
+    expect(wasm.asked - odd.length).toBeLessThan(16);
   });
 });

@@ -1,6 +1,6 @@
 // Queue and stack maps and bpf_spin_lock answered by the fast tier's lean path (lean-map-helpers.ts): the
 // same results, map contents and faults as the interpreter on the same runs.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArrayMap, QueueStackMap } from '../../../simulator/maps/index.ts';
 import { compare, type MakeMaps } from './lean-sides.ts';
 
@@ -82,6 +82,25 @@ describe('the lean queue, stack and spin lock helpers', () => {
     const values = (k: number) => r.sides.map((s) => (s.maps[k] as QueueStackMap).values().map((v) => [...v]));
     expect(values(0)[1]).toEqual(values(0)[0]);
     expect(values(1)[1]).toEqual(values(1)[0]);
+  });
+
+  it('answer push, pop and peek inside wasm once a map\'s ring is in linear memory, wrapping around it', () => {
+    const calls = [vi.spyOn(QueueStackMap.prototype, 'pushFrom'), vi.spyOn(QueueStackMap.prototype, 'takeInto')];
+    try {
+      // pushes and pops in turn go round the 3-slot rings many times
+      const sels = [0, 4, 0, 4, 1, 5, 3, 7, 2, 6, 1, 5, 0, 4, 0, 4, 0, 4, 0, 4, 3, 1, 7, 5, 1, 5, 2, 6];
+      const r = compare(maps, SOURCE, sels.length * 4, (i) => sels[i % sels.length]!);
+      expect(r.wasm).toEqual(r.interp);
+      const values = (k: number) => r.sides.map((s) => (s.maps[k] as QueueStackMap).values().map((v) => [...v]));
+      expect(values(0)[1]).toEqual(values(0)[0]);
+      expect(values(1)[1]).toEqual(values(1)[0]);
+      // on the fast tier's side only the first call per map went through JavaScript (it moved the ring)
+      const wasmMaps = new Set<unknown>(r.sides[1]!.maps);
+      const js = calls.flatMap((c) => c.mock.contexts.filter((m) => wasmMaps.has(m)));
+      expect(js.length).toBe(2);
+    } finally {
+      calls.forEach((c) => c.mockRestore());
+    }
   });
 
   it('count under the lock, and fault on a lock taken twice at the interpreter\'s instruction', () => {

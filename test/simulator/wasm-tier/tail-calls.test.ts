@@ -3,14 +3,16 @@
 // fixture (xdp_maps ends in bpf_tail_call(ctx, &jumps, 0) and submits one ring buffer record per execution).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleUbpf } from '../../../bpf/asm/index.ts';
 import { readObject, type ObjectSpec } from '../../../bpf/index.ts';
 import { MAX_TAIL_CALLS, Simulator } from '../../../simulator/index.ts';
-import type { RingbufMap } from '../../../simulator/maps/index.ts';
+import { ProgArrayMap, type RingbufMap } from '../../../simulator/maps/index.ts';
+import { compileProgram } from '../../../simulator/vm/index.ts';
 import { packet } from '../../../simulator/packet/index.ts';
 import { hasWasmProgram } from '../../../simulator/wasm-tier/index.ts';
 import { repoRoot } from '../../corpora.ts';
+import { compare, type MakeMaps } from './lean-sides.ts';
 
 const object = readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures/maps.o'))));
 const frames = Array.from({ length: 3 }, (_, i) => packet.eth().ipv4({ src: `10.0.0.${i + 1}` }).udp().build());
@@ -128,5 +130,44 @@ describe('bpf_tail_call and the context kept in linear memory', () => {
     });
     expect(wasm!.verdicts).toEqual(interp!.verdicts);
     expect(wasm!.verdicts).toEqual({ TC_ACT_OK: frames.length * 2 });
+  });
+});
+
+describe('bpf_tail_call at an empty slot, inside wasm', () => {
+  // r2 = the slot: tail-call it (slot 35 holds `mov r0, 77`), r0 = 5 when the call falls through
+  const SOURCE = `
+mov %r3, %r2
+lddw %r2, MAP0
+call 12
+mov %r0, 5
+exit`;
+  const make: MakeMaps = (memory) => [new ProgArrayMap({ name: 'jumps', type: 3, keySize: 4, valueSize: 4, maxEntries: 40, memory })];
+  const target = compileProgram(assembleUbpf('mov %r0, 77\nexit'));
+
+  it('falls through as the interpreter, asking the prog array only until it is described and again after a slot changed', () => {
+    const asked = vi.spyOn(ProgArrayMap.prototype, 'program');
+    try {
+      // slots: 0 and 1 empty, 35 set (past the descriptor's 32 bits), 40 and 2^32 - 1 past max_entries; slot 1 set at run 16
+      const slots = [0, 1, 35, 0, 40, 0xffff_ffff, 1, 0];
+      const r = compare(make, SOURCE, 24, (i, maps) => {
+        const m = maps[0] as ProgArrayMap;
+        if (i === 0) m.setProgram(35, target);
+        if (i === 16) m.setProgram(1, target);
+        return slots[i % slots.length]!;
+      });
+      expect(r.wasm).toEqual(r.interp);
+      expect(r.interp.slice(0, 8)).toEqual([5n, 5n, 77n, 5n, 5n, 5n, 5n, 5n]);
+      expect(r.interp.slice(16)).toEqual([5n, 77n, 77n, 5n, 5n, 5n, 77n, 5n]);
+      // which slots each side's JavaScript asked for: the fast tier's only to describe the slots (twice: at
+      // the first call, and after slot 1 was set) and for the calls its wasm code cannot answer
+      const askedFor = (k: number, slot: number) =>
+        asked.mock.calls.filter((args, j) => asked.mock.contexts[j] === r.sides[k]!.maps[0] && args[0] === slot).length;
+      expect([askedFor(0, 40), askedFor(0, 0xffff_ffff), askedFor(0, 0)]).toEqual([3, 3, 9]);
+      expect([askedFor(1, 40), askedFor(1, 0xffff_ffff)]).toEqual([0, 0]);
+      // slot 0: the two descriptions and the two calls that made them
+      expect(askedFor(1, 0)).toBe(4);
+    } finally {
+      asked.mockRestore();
+    }
   });
 });

@@ -3,13 +3,14 @@
 // area, helpers that move the packet, batches with runs of other kinds in between.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assembleUbpf } from '../../../bpf/asm/index.ts';
 import { readObject, type ObjectSpec } from '../../../bpf/index.ts';
 import { Simulator } from '../../../simulator/index.ts';
 import { hexKey } from '../../../simulator/maps/index.ts';
 import { createRng, packet, randomPacket } from '../../../simulator/packet/index.ts';
 import type { BatchResult } from '../../../simulator/wasm-tier/index.ts';
+import { ContextBytes } from '../../../simulator/wasm-tier/context-bytes.ts';
 import { repoRoot } from '../../corpora.ts';
 
 function simulator(file: string, tier: 'interp' | 'wasm'): Simulator {
@@ -116,6 +117,104 @@ describe('runBatch() inside wasm', () => {
       }
       expect(maps(a)).toEqual(maps(b));
     }
+  });
+
+  /** A fixture's object with its program's instructions replaced by `asm` (uBPF assembler lines). */
+  function replaced(file: string, asm: readonly string[]): ObjectSpec {
+    const spec = readObject(new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures', file))));
+    const insns = assembleUbpf(asm.join('\n'));
+    const entry = spec.programs[0]!.function;
+    return { ...spec, functions: spec.functions.map((f) => (f.name === entry ? { ...f, instructions: insns, references: [], lineInfo: [], coreRelocations: [] } : f)) };
+  }
+
+  it('counts more distinct verdicts than the driver has counters for, in the order they first came, as the interpreter does', () => {
+    // a socket filter returning skb->len: 400 frame lengths in a shuffled order, each a verdict of its own
+    const spec = replaced('socket_filter.o', ['ldxw %r0, [%r1+0]', 'exit']);
+    const name = spec.programs[0]!.name;
+    const order = createRng(12);
+    const lengths = Array.from({ length: 400 }, (_, i) => 14 + i).sort(() => order.next() - 0.5);
+    const frames = lengths.map((n) => new Uint8Array(n).fill(7));
+    const [a, b] = (['wasm', 'interp'] as const).map((tier) => new Simulator(spec, { unverified: true, tier }).runBatch(name, [...frames, ...frames.slice(0, 50)], { repeat: 3 }));
+    expect(Object.keys(b!.verdicts)).toHaveLength(400);
+    expect(JSON.stringify(a!.verdicts)).toBe(JSON.stringify(b!.verdicts));
+  });
+
+  describe('JavaScript asked per run', () => {
+    afterEach(() => void vi.restoreAllMocks());
+
+    it('gives a frame its context fields without JavaScript from its second run on (tc_mark storing skb->mark)', () => {
+      // IPv4 frames whose TOS is tc_mark's new_tos already: the program stores skb->mark and reads it back, and
+      // writes no packet byte
+      const frames = random.slice(0, 40).map((f) => packet.eth().ipv4({ tos: 0x28 }).udp({ dport: 53 }).payload(f.subarray(0, 20)).build());
+      const b = simulator('tc_mark.o', 'interp');
+      const expected = outcome(b.runBatch('tc_mark', frames, { repeat: 4 }));
+      const a = simulator('tc_mark.o', 'wasm');
+      a.runBatch('tc_mark', frames.slice(0, 1));
+      const syncs = vi.spyOn(ContextBytes.prototype, 'sync');
+      expect(outcome(a.runBatch('tc_mark', frames, { repeat: 4 }))).toEqual(expected);
+      expect(maps(a)).toEqual(maps(b));
+      // the frames' first runs (the first 32: CTX_STAGE_SLOTS), and all runs of the others
+      expect(syncs.mock.calls.length).toBeGreaterThanOrEqual(frames.length);
+      expect(syncs.mock.calls.length).toBeLessThanOrEqual(32 + 4 * (frames.length - 32) + 2);
+    });
+
+    it('copies frames into the packet area in wasm for a program that writes the packet, as the interpreter does', () => {
+      // XDP: data[0] = 0xab; a frame whose first byte was even returns its last byte's low bit; an odd one
+      // calls bpf_xdp_adjust_tail(ctx, 16) (JavaScript moves the window) and returns 3 when the 16 new bytes
+      // are zero, as in a new context, else 4
+      const spec = replaced('xdp_pass.o', [
+        'mov %r6, %r1',
+        'ldxw %r2, [%r6+0]',
+        'ldxw %r3, [%r6+4]',
+        'mov %r4, %r2',
+        'add %r4, 1',
+        'jgt %r4, %r3, pass',
+        'ldxb %r7, [%r2]',
+        'stb [%r2], 0xab',
+        'sub %r3, 1',
+        'ldxb %r9, [%r3]',
+        'and %r9, 1',
+        'mov %r8, %r7',
+        'and %r8, 1',
+        'jeq %r8, 0, even',
+        'mov %r1, %r6',
+        'mov %r2, 16',
+        'call 65',
+        'jne %r0, 0, pass',
+        'ldxw %r3, [%r6+4]',
+        'sub %r3, 16',
+        'ldxdw %r0, [%r3]',
+        'ldxdw %r1, [%r3+8]',
+        'or %r0, %r1',
+        'jne %r0, 0, stale',
+        'mov %r0, 3',
+        'exit',
+        'stale:',
+        'mov %r0, 4',
+        'exit',
+        'even:',
+        'mov %r0, %r9',
+        'exit',
+        'pass:',
+        'mov %r0, 2',
+        'exit',
+      ]);
+      const name = spec.programs[0]!.name;
+      // long frames with even first bytes before short ones with odd first bytes
+      const frames = random.slice(0, 48).map((f, i) => {
+        const p = f.slice(0, i % 2 === 0 ? 600 : 20 + i);
+        p[0] = (p[0]! & 0xfe) | (i % 2);
+        return p;
+      });
+      const expected = outcome(new Simulator(spec, { unverified: true, tier: 'interp' }).runBatch(name, frames, { repeat: 3 }));
+      const syncs = vi.spyOn(ContextBytes.prototype, 'sync');
+      const a = new Simulator(spec, { unverified: true, tier: 'wasm' }).runBatch(name, frames, { repeat: 3 });
+      expect(outcome(a)).toEqual(expected);
+      expect(a.verdicts['XDP_TX']).toBe(72);
+      expect((a.verdicts['XDP_ABORTED'] ?? 0) + (a.verdicts['XDP_DROP'] ?? 0)).toBe(72);
+      // JavaScript for the helper (odd frames), and for the store only until the driver copies frames itself
+      expect(syncs.mock.calls.length).toBeLessThan(72 + 16);
+    });
   });
 
   /**

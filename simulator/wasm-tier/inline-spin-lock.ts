@@ -1,0 +1,75 @@
+// bpf_spin_lock (93) and bpf_spin_unlock (94) answered inside wasm, instead of a crossing into JavaScript per
+// call (sim_queue makes two per packet). They do what map-helpers.ts does (and lean-map-helpers.ts, the
+// runtime's answer for an unrecorded table): the 4-byte lock word at r1, checked as memory.bytes(r1, 4, write)
+// checks it; locking sets its first byte (the other three are zero: a free lock is all zero), unlocking
+// zeroes all four; r0 = 0, r1..r5 untouched. The wasm code does so when:
+// - the run's helper calls go unrecorded (M_LEAN: the table is kernelHelpers' own),
+// - r1 is in a region the table holds, writable (E_WRITABLE: during a batch the staged frame is not, so a
+//   lock word in the packet then takes the ordinary call, which moves the frame first), all 4 bytes inside
+//   its window,
+// - the lock is free (lock) or held (unlock).
+// Anything else (locking a held lock, unlocking a free one: the ordinary path's fault) takes the ordinary
+// helper call. The stack's low-water mark is left as memory.bytes leaves it (untouched).
+import { E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, M_LEAN, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { CodeWriter, OP, VOID } from './wasm-module.ts';
+
+const BASE = 0x8000_0000 | 0;
+const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
+
+/** Three i32 scratch locals of the calling function, dead across the helper call. */
+export interface LockLocals {
+  readonly h: number;
+  readonly e: number;
+  readonly o: number;
+}
+
+function load(c: CodeWriter, offset: number): CodeWriter {
+  return c.byte(OP.i32Load).u32(2).u32(offset);
+}
+
+function store(c: CodeWriter, offset: number): CodeWriter {
+  return c.byte(OP.i32Store).u32(0).u32(offset);
+}
+
+/**
+ * Emit bpf_spin_lock (`lock`) or bpf_spin_unlock on r1 (local 1), r0 (local 0) = 0, or `call()` (the
+ * translator's helper call sequence) when the wasm code cannot answer.
+ */
+export function emitSpinLock(c: CodeWriter, lock: boolean, l: LockLocals, call: () => void): void {
+  c.op(OP.block).byte(VOID);
+  c.op(OP.block).byte(VOID);
+  const slow = (): void => void c.op(OP.brIf).u32(0);
+  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
+  slow();
+  // r1's region: its table entry, writable
+  c.get(1).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
+  c.i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
+  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
+  slow();
+  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+  slow();
+  // the offset: start <= o and o + 4 <= end
+  c.get(1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Xor).tee(l.o).get(l.e);
+  load(c, TABLE + E_START).op(OP.i32LtS);
+  slow();
+  c.get(l.o).get(l.e);
+  load(c, TABLE + E_END).i32(4).op(OP.i32Sub).op(OP.i32GtS);
+  slow();
+  // the word's linear address in l.o; held (non-zero) must be !lock
+  load(c.get(l.e), TABLE + E_BASE).get(l.o).op(OP.i32Add).tee(l.o);
+  load(c, 0);
+  if (lock) {
+    slow();
+    c.get(l.o).i32(1);
+  } else {
+    c.op(OP.i32Eqz);
+    slow();
+    c.get(l.o).i32(0);
+  }
+  store(c, 0);
+  c.byte(OP.i64Const).s32(0).set(0);
+  c.op(OP.br).u32(1);
+  c.op(OP.end);
+  call();
+  c.op(OP.end);
+}
