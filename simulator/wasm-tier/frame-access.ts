@@ -96,22 +96,32 @@ class Code extends CodeWriter {
   }
 }
 
+/** The locals emitFrameCheck uses: r10's, its scratch (an i64 and three i32s) and the answer's (L_SB). */
+export interface FrameCheckLocals {
+  readonly r10: number;
+  readonly a: number;
+  readonly h: number;
+  readonly e: number;
+  readonly o: number;
+  readonly sb: number;
+}
+
 /**
- * frameCheck(r10, low, span, write) → the linear address of r10 + low when the `span` bytes from there are
- * inside the window of their region's table entry (and it is writable when `write`), else 0: #checkAccess's
- * test in translate.ts for an access of `span` bytes at r10 + low, which every access inside the span passes
- * too. Type (i64, i32, i32, i32) → i32.
+ * sb = the linear address of r10 + low when the span [low, high) from r10 lies inside the window of its
+ * region's table entry (and the entry is writable when one of the accesses writes), else 0: translate.ts's
+ * table test for one access of the whole span, which every access inside it passes too. Emitted inline.
  */
-export function frameCheckBody(type: number): FunctionBody {
-  const [R10, LOW, SPAN, WRITE, A, H, E, O] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const c = new Code();
-  c.entryOf(R10, LOW, A, H, E);
-  c.get(A).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O).get(E).load(OP.i32Load, TABLE + E_START).op(OP.i32GeS).op(OP.i32And);
-  c.get(O).get(E).load(OP.i32Load, TABLE + E_END).get(SPAN).op(OP.i32Sub).op(OP.i32LeS).op(OP.i32And);
-  c.get(E).load(OP.i32Load, TABLE + E_WRITABLE).get(WRITE).op(OP.i32Eqz).op(OP.i32Or).op(OP.i32And);
-  c.op(OP.if).byte(I32).get(E).load(OP.i32Load, TABLE + E_BASE).get(O).op(OP.i32Add).op(OP.else).i32(0).op(OP.end);
+export function emitFrameCheck(c: CodeWriter, f: FrameAccesses, l: FrameCheckLocals): void {
+  c.op(OP.block).byte(VOID);
+  c.i32(0).set(l.sb);
+  c.get(l.r10).byte(OP.i64Const).s32(f.low).op(OP.i64Add).tee(l.a);
+  c.byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h).i32(MASK).op(OP.i32And).i32(5).op(OP.i32Shl).tee(l.e);
+  c.byte(OP.i32Load).u32(2).u32(TABLE + E_ID).get(l.h).op(OP.i32Ne).op(OP.brIf).u32(0);
+  c.get(l.a).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(l.o).get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_START).op(OP.i32LtS).op(OP.brIf).u32(0);
+  c.get(l.o).get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_END).i32(f.high - f.low).op(OP.i32Sub).op(OP.i32GtS).op(OP.brIf).u32(0);
+  if (f.writes) c.get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_WRITABLE).op(OP.i32Eqz).op(OP.brIf).u32(0);
+  c.get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.sb);
   c.op(OP.end);
-  return { type, locals: [[1, I64], [3, I32]], code: c };
 }
 
 /**

@@ -22,7 +22,7 @@ import { emitMapLookup, mapLookupBody } from './inline-map-ops.ts';
 import { emitL3CsumReplace, emitSkbLoadBytes, emitSkbStoreBytes } from './inline-packet-helpers.ts';
 import { CodeWriter, encodeModule, I32, I64, OP, VOID, type FuncType, type FunctionBody, type ImportedFunc } from './wasm-module.ts';
 import { enterFrameBody, leaveFrameBody } from './wasm-frames.ts';
-import { frameAccesses, frameCheckBody, flushLowBody, NO_LOW, type FrameAccesses } from './frame-access.ts';
+import { emitFrameCheck, frameAccesses, flushLowBody, NO_LOW, type FrameAccesses } from './frame-access.ts';
 import { contextRegisters } from './context-provenance.ts';
 import { fieldSlot } from './context-fields.ts';
 import { accessSize, isJump, isStore, registersOnly } from './handlers.ts';
@@ -52,10 +52,9 @@ const TYPES: readonly FuncType[] = [
   { params: [I64, I64], results: [I64] }, // 10 division, mapLookup
   { params: i32s(2), results: [] }, // 11 invalid
   { params: [], results: [I64] }, // 12 enterFrame
-  { params: [I64, I32, I32, I32], results: [I32] }, // 13 frameCheck
-  { params: [I64, I32], results: [I32] }, // 14 flushLow
-  { params: [I32, I64, I32, I64, I32], results: [I64] }, // 15 slowLoad
-  { params: [I32, I64, I32, I64, I64, I32], results: [] }, // 16 slowStore
+  { params: [I64, I32], results: [I32] }, // 13 flushLow
+  { params: [I32, I64, I32, I64, I32], results: [I64] }, // 14 slowLoad
+  { params: [I32, I64, I32, I64, I64, I32], results: [] }, // 15 slowStore
 ];
 const T_FN = 9;
 const IMPORT_TYPES: Record<(typeof IMPORTS)[number], number> = {
@@ -71,8 +70,7 @@ const F_ENTER = F_START + 1;
 const F_LEAVE = F_ENTER + 1;
 const F_CTXB = F_LEAVE + 1;
 const F_LOOKUP = F_CTXB + 1;
-const F_FRAME = F_LOOKUP + 1;
-const F_FLUSH = F_FRAME + 1;
+const F_FLUSH = F_LOOKUP + 1;
 const F_SLOW_LOAD = F_FLUSH + 1;
 const F_SLOW_STORE = F_SLOW_LOAD + 1;
 const F_FIRST_BPF = F_SLOW_STORE + 1;
@@ -94,6 +92,11 @@ const L_FP = 23;
 /** the linear address of r10 + FrameAccesses.low (0: direct frame accesses off), the lowest offset they reached */
 const L_SB = 24;
 const L_LOW = 25;
+/** the frame check's scratch (its own: it runs right after helpers, whose scratch locals may still be live) */
+const L_FA = 26;
+const L_FH = 27;
+const L_FE = 28;
+const L_FO = 29;
 const LOCALS: FunctionBody['locals'] = [
   [2, I32],
   [1, I64],
@@ -102,6 +105,8 @@ const LOCALS: FunctionBody['locals'] = [
   [3, I32],
   [1, I64],
   [2, I32],
+  [1, I64],
+  [3, I32],
 ];
 
 const MASK = TABLE_ENTRIES - 1;
@@ -112,7 +117,7 @@ const ENTRY_SHIFT = 5;
 /** The module's bytes for `prog`. */
 export function translate(prog: CompiledProgram): Uint8Array {
   const fns = prog.functions;
-  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), enterFrameBody(12), leaveFrameBody(8), contextBytes(), mapLookupBody(10), frameCheckBody(13), flushLowBody(14), slowLoad(), slowStore()];
+  const bodies: FunctionBody[] = [...DIV.map(division), contextLoad(), start(), enterFrameBody(12), leaveFrameBody(8), contextBytes(), mapLookupBody(10), flushLowBody(13), slowLoad(), slowStore()];
   for (let k = 0; k < fns.length; k++) bodies.push(new FunctionTranslator(prog, k).translate());
   // the batch loop (batch-driver.ts) after the BPF functions, calling the entry one directly
   const F_BATCH = F_FIRST_BPF + fns.length;
@@ -232,7 +237,7 @@ function slowLoad(): FunctionBody {
   c.op(OP.end);
   c.get(R10).get(LOW).call(F_FLUSH).op(OP.drop);
   c.get(SLOT).get(LO).get(H).get(KIND).call(IMP.load).i32(0).mem(OP.i64Load, SCRATCH).op(OP.end);
-  return { type: 15, locals: [[3, I32]], code: c };
+  return { type: 14, locals: [[3, I32]], code: c };
 }
 
 /** slowStore(slot, address, size, value, r10, low): slowLoad's counterpart (CTX_BYTES, else the runtime's store()). */
@@ -248,7 +253,7 @@ function slowStore(): FunctionBody {
   c.op(OP.end);
   c.get(R10).get(LOW).call(F_FLUSH).op(OP.drop);
   c.get(SLOT).get(LO).get(H).get(SIZE).low(V).high(V).call(IMP.store).op(OP.end);
-  return { type: 16, locals: [[3, I32]], code: c };
+  return { type: 15, locals: [[3, I32]], code: c };
 }
 
 /**
@@ -686,16 +691,15 @@ class FunctionTranslator {
       } else if (this.#isContext(slot, s)) {
         open += this.#contextLoad(s, off, size, op);
       }
-      this.#checkAccess(s, off, size, false);
-      c.op(OP.if).byte(I64);
-      this.#address();
-      c.mem(op, 0);
-      c.op(OP.else);
-      // the context's fields, else the runtime (which makes the fault)
-      c.i32(slot).get(L_A).i32(size | (signed ? 16 : 0));
-      this.#lowArgs();
-      c.call(F_SLOW_LOAD);
-      c.op(OP.end);
+      this.#guarded(s, off, size, false, I64, () => {
+        this.#address();
+        c.mem(op, 0);
+      }, () => {
+        // the context's fields, else the runtime (which makes the fault)
+        c.i32(slot).get(L_A).i32(size | (signed ? 16 : 0));
+        this.#lowArgs();
+        c.call(F_SLOW_LOAD);
+      });
       for (; open > 0; open--) c.op(OP.end);
       c.set(d);
       return;
@@ -721,18 +725,17 @@ class FunctionTranslator {
         c.mem(op, 0).i32(0).i32(1).mem(OP.i32Store, CTX_DIRTY).op(OP.else);
         open++;
       }
-      this.#checkAccess(d, off, size, true);
-      c.op(OP.if).byte(VOID);
-      this.#address();
-      value();
-      c.mem(op, 0);
-      c.op(OP.else);
-      // a field of the context kept in CTX_BYTES (noted for the runtime: CTX_DIRTY), else the runtime
-      c.i32(slot).get(L_A).i32(size);
-      value();
-      this.#lowArgs();
-      c.call(F_SLOW_STORE);
-      c.op(OP.end);
+      this.#guarded(d, off, size, true, VOID, () => {
+        this.#address();
+        value();
+        c.mem(op, 0);
+      }, () => {
+        // a field of the context kept in CTX_BYTES (noted for the runtime: CTX_DIRTY), else the runtime
+        c.i32(slot).get(L_A).i32(size);
+        value();
+        this.#lowArgs();
+        c.call(F_SLOW_STORE);
+      });
       for (; open > 0; open--) c.op(OP.end);
       return;
     }
@@ -823,15 +826,21 @@ class FunctionTranslator {
     return this.#ctxRegs !== undefined && (this.#ctxRegs[slot - this.#first]! & (1 << reg)) !== 0;
   }
 
-  /** L_SB = the frame check's answer (frame-access.ts), in a function with direct accesses. */
+  /**
+   * L_SB = the frame check's answer (frame-access.ts), in a function with direct accesses. Inline: a call at
+   * the start of every function, and after every helper, costs the code around it its registers.
+   */
   #checkFrame(): void {
     const f = this.#frame;
-    if (f !== undefined) this.c.get(10).i32(f.low).i32(f.high - f.low).i32(f.writes ? 1 : 0).call(F_FRAME).set(L_SB);
+    if (f !== undefined) emitFrameCheck(this.c, f, { r10: 10, a: L_FA, h: L_FH, e: L_FE, o: L_FO, sb: L_SB });
   }
 
   /** E_LOW brought down to what the direct accesses reached (before anything that may read it). */
   #flushLow(): void {
-    if (this.#frame !== undefined) this.c.get(10).get(L_LOW).call(F_FLUSH).set(L_LOW);
+    // the call only when a direct access noted an offset since the last flush (most paths note none)
+    if (this.#frame !== undefined) {
+      this.c.get(L_LOW).i32(NO_LOW).op(OP.i32Ne).op(OP.if).byte(VOID).get(10).get(L_LOW).call(F_FLUSH).set(L_LOW).op(OP.end);
+    }
   }
 
   /** r10 and L_LOW for a function that flushes the low-water mark (slowLoad, slowStore), else nothing to flush. */
@@ -870,6 +879,28 @@ class FunctionTranslator {
     }
     c.high(L_A).low(L_A).i32(1 << LOG2[size]!).call(F_CTXB).tee(L_P).op(OP.if).byte(I64).get(L_P).mem(op, 0).op(OP.else);
     return open + 1;
+  }
+
+  /**
+   * `fast` when the access of `size` bytes at r`reg` + `off` is one the table allows (a mirrored region, inside
+   * its window, writable for a write), else `slow`; both leave a value of `type` (or none: VOID). The inline
+   * form of effectiveAddress(), as a chain of branches out of the fast path (a branch per test is cheaper than
+   * and-ing the tests' flags); the address is left in L_A, the entry and offset in L_E and L_O for #address().
+   */
+  #guarded(reg: number, off: number, size: number, write: boolean, type: number, fast: () => void, slow: () => void): void {
+    const c = this.c;
+    c.op(OP.block).byte(type).op(OP.block).byte(VOID);
+    c.get(reg).i64(off).op(OP.i64Add).tee(L_A);
+    c.i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(L_H).i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(L_E);
+    c.mem(OP.i32Load, TABLE + E_ID).get(L_H).op(OP.i32Ne).op(OP.brIf).u32(0);
+    c.low(L_A).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(L_O).get(L_E).mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS).op(OP.brIf).u32(0);
+    c.get(L_O).get(L_E).mem(OP.i32Load, TABLE + E_END).i32(size).op(OP.i32Sub).op(OP.i32GtS).op(OP.brIf).u32(0);
+    if (write) c.get(L_E).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz).op(OP.brIf).u32(0);
+    fast();
+    c.op(OP.br).u32(1);
+    c.op(OP.end);
+    slow();
+    c.op(OP.end);
   }
 
   /**
