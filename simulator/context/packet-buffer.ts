@@ -3,12 +3,26 @@
 //
 //   region bytes:  | headroom ........ | meta | data ................. | tailroom |
 //                  0                  meta   data                data_end    length (the hard end)
-import type { Memory, Region } from '../vm/index.ts';
+import type { Memory, Region, StoreHook } from '../vm/index.ts';
 
 /** XDP_PACKET_HEADROOM: what BPF_PROG_TEST_RUN reserves before an XDP packet. */
 export const XDP_PACKET_HEADROOM = 256;
 /** sizeof(struct xdp_frame): the part of the headroom xdp_adjust_head may not reach. */
 export const XDP_FRAME_SIZE = 40;
+
+/**
+ * Set when a program stored into a watched packet or context (their regions' StoreHooks set it): a batch runs
+ * a frame that no run wrote since it was loaded again on the same bytes, without copying them back in.
+ * A StoreHook takes the region off the interpreter's store fast path, so only stores pay for it.
+ */
+export class WriteWatch {
+  written = true;
+  /** the StoreHook of a watched packet: marks the write, stores the bytes as usual */
+  readonly hook: StoreHook = () => {
+    this.written = true;
+    return false;
+  };
+}
 
 export class PacketBuffer {
   readonly region: Region;
@@ -32,10 +46,12 @@ export class PacketBuffer {
   #staleFrom: number;
   #staleEnd: number;
 
-  constructor(memory: Memory, packet: Uint8Array, headroom: number, tailroom = 0, name = 'packet') {
+  /** `watch`: the program's stores into the packet set watch.written (none of the fast tier's regions has one) */
+  constructor(memory: Memory, packet: Uint8Array, headroom: number, tailroom = 0, name = 'packet', watch?: WriteWatch) {
     const bytes = new Uint8Array(headroom + packet.length + tailroom);
     bytes.set(packet, headroom);
-    this.region = memory.add({ name, kind: 'packet', bytes, start: headroom, end: headroom + packet.length });
+    const store = watch?.hook;
+    this.region = memory.add({ name, kind: 'packet', bytes, start: headroom, end: headroom + packet.length, ...(store !== undefined ? { store } : {}) });
     this.meta = headroom;
     this.data = headroom;
     this.end = headroom + packet.length;

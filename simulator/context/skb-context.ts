@@ -6,7 +6,7 @@
 import { contextLayout, fieldByName, type ProgTypeName } from '../../bpf/index.ts';
 import { LENGTH_FIELD, POINTER_DATA, POINTER_END, POINTER_META, type Memory, type Region } from '../vm/index.ts';
 import { contextAccess, setPointer } from './context-access.ts';
-import { PacketBuffer } from './packet-buffer.ts';
+import { PacketBuffer, type WriteWatch } from './packet-buffer.ts';
 
 /** ETH_HLEN */
 export const ETH_HLEN = 14;
@@ -20,6 +20,8 @@ export interface SkbContextOptions {
   readonly ifindex?: number;
   readonly ingressIfindex?: number;
   readonly hash?: number;
+  /** the program's stores into the packet or the context set watch.written */
+  readonly watch?: WriteWatch;
 }
 
 export const TC_ACTIONS: Readonly<Record<number, string>> = {
@@ -55,7 +57,8 @@ export class SkbContext {
     if (frame.length < ETH_HLEN) throw new RangeError(`skb context: a frame needs at least ${ETH_HLEN} bytes, got ${frame.length}`);
     this.progType = progType;
     const l2 = progType === 'sched_cls' || progType === 'sched_act' || progType === 'lwt_xmit';
-    this.packet = new PacketBuffer(memory, frame, SKB_HEADROOM);
+    this.packet = new PacketBuffer(memory, frame, SKB_HEADROOM, 0, 'packet', options.watch);
+    const watch = options.watch;
     if (!l2) this.packet.setWindow(SKB_HEADROOM + ETH_HLEN, SKB_HEADROOM + ETH_HLEN, this.packet.end);
     const layout = contextLayout('__sk_buff')!;
     const bytes = new Uint8Array(layout.size);
@@ -89,7 +92,10 @@ export class SkbContext {
       pureAccess: true,
       pointers: { region: p.region, window: p.window, fields },
       // skb->queue_mapping is a u16: the kernel stores a value only when it is below NO_QUEUE_MAPPING (0xffff)
-      store: (offset, _size, lo, hi) => offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff),
+      store: (offset, _size, lo, hi) => {
+        if (watch !== undefined) watch.written = true;
+        return offset === offQueue && (hi !== 0 || lo >>> 0 >= 0xffff);
+      },
       load: (offset) => {
         if (offset === offData) return p.region.address(p.data);
         if (offset === offEnd) return p.region.address(p.end);

@@ -5,13 +5,15 @@
 //                   __u32 rx_queue_index; __u32 egress_ifindex; }         (24 bytes)
 import { POINTER_DATA, POINTER_END, POINTER_META, type Memory, type Region } from '../vm/index.ts';
 import { contextAccess, setPointer } from './context-access.ts';
-import { PacketBuffer, XDP_PACKET_HEADROOM } from './packet-buffer.ts';
+import { PacketBuffer, XDP_PACKET_HEADROOM, type WriteWatch } from './packet-buffer.ts';
 
 export interface XdpContextOptions {
   /** 1 by default (the loopback device BPF_PROG_TEST_RUN uses) */
   readonly ingressIfindex?: number;
   readonly rxQueueIndex?: number;
   readonly egressIfindex?: number;
+  /** the program's stores into the packet set watch.written (the context is read-only) */
+  readonly watch?: WriteWatch;
 }
 
 /** PAGE_SIZE - XDP_PACKET_HEADROOM - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 (4096 - 256 - 320). */
@@ -27,7 +29,7 @@ export class XdpContext {
   constructor(memory: Memory, packet: Uint8Array, options: XdpContextOptions = {}) {
     // BPF_PROG_TEST_RUN's frame is one page: 256 bytes of headroom, up to XDP_MAX_LINEAR bytes of data, and
     // skb_shared_info; xdp_adjust_tail may grow the data up to that limit.
-    this.packet = new PacketBuffer(memory, packet, XDP_PACKET_HEADROOM, Math.max(0, XDP_MAX_LINEAR - packet.length));
+    this.packet = new PacketBuffer(memory, packet, XDP_PACKET_HEADROOM, Math.max(0, XDP_MAX_LINEAR - packet.length), 'packet', options.watch);
     const bytes = new Uint8Array(24);
     const view = new DataView(bytes.buffer);
     view.setUint32(12, options.ingressIfindex ?? 1, true);

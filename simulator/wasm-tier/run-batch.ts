@@ -8,7 +8,9 @@
 // (PacketBuffer.reload clears only what the last run could have written; its packet lives in the fast
 // tier's linear memory), an skb context once per frame and restored from its snapshot when the frame comes
 // again; the VMs and their RunStates outlive the batch (lean-interp.ts for the interpreter); no result object
-// is assembled and no BigInt made per packet (verdicts are tallied by r0's low 32 bits).
+// is assembled and no BigInt made per packet (verdicts are tallied by r0's low 32 bits). On the interpreter, a
+// program that changes frames only by its own stores runs each frame of a batch (up to 64) in place on a context
+// of its own, loaded again only after a run wrote it (watched-contexts.ts).
 // What the program sees is what Simulator.run gives it (the same clock, PRNG, CPU, routes, context fields
 // and packet bytes), so map contents, verdicts and faults are the same; only the region ids of contexts and
 // packets are reused from one packet to the next.
@@ -27,6 +29,7 @@ import { runtimeFor } from './wasm-runtime.ts';
 import { resolveTier } from './select-tier.ts';
 import { WasmVm } from './wasm-vm.ts';
 import { runWasmBatch } from './wasm-batch.ts';
+import { storesOnly, WatchedContexts } from './watched-contexts.ts';
 
 export interface BatchOptions extends SimRunOptions {
   /** called with each packet's result (or its fault), in order (each packet then runs through Simulator.run) */
@@ -190,6 +193,18 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
   const fixed = tier === 'interp' || tier === 'wasm' ? vms.of(program, tier) : undefined;
   // instanceof once per batch, not per run (it costs as much as a short program's run)
   const interp = fixed instanceof LeanInterp ? fixed : undefined;
+  // the interpreter runs frames in place when only the program's own stores can change them (watched-contexts.ts)
+  let watched: WatchedContexts | undefined;
+  const keepCtx = xdp ? keep : keepSkb;
+  if (interp !== undefined && Array.isArray(packets) && storesOnly(program)) {
+    watched = keepCtx ? table.watched?.get(progType) : undefined;
+    if (watched === undefined) {
+      watched = new WatchedContexts(memory, progType, options);
+      if (keepCtx) (table.watched ??= new Map()).set(progType, watched);
+    }
+    if (watched.fits(packets)) watched.begin();
+    else watched = undefined;
+  }
   const now = options.now;
   // verdicts -1..LOCAL_RETVALS - 2 counted here, into the Tally (a Map) before a fault and at the end; the
   // first of each goes to the Tally at once, so its verdicts keep the order in which they first came (-1: none yet)
@@ -201,7 +216,10 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
         index++;
         if (now !== undefined) sim.clock = now;
         let ctx: XdpContext | SkbContext;
-        if (xdp) {
+        if (watched !== undefined) {
+          ctx = watched.get(frame, index);
+          if (!xdp) env.skb = ctx as SkbContext;
+        } else if (xdp) {
           if (!reuse(shared, frame)) {
             shared = fresh(sim, shared, frame, options);
             if (adopt) runtimeFor(memory).adopt(shared.packet.region);
@@ -238,6 +256,7 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
     }
   } finally {
     flush(counts, tally);
+    if (!keepCtx) watched?.clear();
     if (!keepSkb) skbs?.clear();
     if (shared !== undefined && !keep) {
       memory.remove(shared.region);
@@ -270,6 +289,8 @@ interface BatchTable {
   xdp?: XdpContext;
   /** the skb contexts they share, by program type */
   skb?: Map<ProgTypeName, SkbContexts>;
+  /** the interpreter's contexts of frames run in place, by program type */
+  watched?: Map<ProgTypeName, WatchedContexts>;
 }
 
 const tables = new WeakMap<Simulator, BatchTable>();
