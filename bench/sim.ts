@@ -11,8 +11,9 @@
 // it has paid for itself are printed too: they set AUTO_THRESHOLD in simulator/wasm-tier/select-tier.ts.
 //
 // Each side is measured MEASUREMENTS times and the fastest kept (a tier: that many timed batches; the kernel:
-// that many passes over the 16 packets), the same for all three: on a shared machine one measurement moves by
-// ±20-50% with what else runs, and the least disturbed one is the program's own cost.
+// that many passes over the 16 packets), the same for all three, in passes over all programs so that a
+// program's measurements lie far apart in time: on a shared machine one measurement moves by ±20-50% (a
+// slow phase lasts seconds), and the least disturbed one is the program's own cost.
 //
 // SIM_BENCH_ONLY=substring limits the table to the programs whose label contains it (a quick before/after).
 //
@@ -56,26 +57,23 @@ function cpuNs(): number {
   return (u.user + u.system) * 1000;
 }
 
-interface TierTime {
-  readonly ns: number;
-  readonly verdicts: string;
-}
+/** A side of one program set up once, measured once per pass: ns per packet (its fastest is reported). */
+type Measure = () => number;
 
-/** ns per packet of one tier: the 16 packets as one batch repeated to RUNS runs (after warm-ups of the same). */
-function tierNs(o: TierObject, name: string, frames: readonly Uint8Array[], tier: 'interp' | 'wasm'): TierTime {
+/** One tier's side: the 16 packets as one batch repeated to RUNS runs, after warm-ups of the same. */
+function tierSide(o: TierObject, name: string, frames: readonly Uint8Array[], tier: 'interp' | 'wasm'): { measure: Measure; verdicts: string } {
   const sim = new Simulator(o.spec, { unverified: true, tier });
   fillMaps(sim, o.entries);
   const verdicts = JSON.stringify(sim.runBatch(name, frames).verdicts);
   const repeat = Math.ceil(RUNS / frames.length);
   const w0 = cpuNs();
   for (let i = 0; i < WARMUP_MIN_BATCHES || cpuNs() - w0 < WARMUP_CPU_NS; i++) sim.runBatch(name, frames, { repeat });
-  let best = Infinity;
-  for (let m = 0; m < MEASUREMENTS; m++) {
+  const measure = (): number => {
     const t0 = cpuNs();
     const r = sim.runBatch(name, frames, { repeat });
-    best = Math.min(best, (cpuNs() - t0) / r.packets);
-  }
-  return { ns: best, verdicts };
+    return (cpuNs() - t0) / r.packets;
+  };
+  return { measure, verdicts };
 }
 
 /** Translation and compilation of the program to wasm, in ms (a fresh simulator: nothing cached). */
@@ -86,21 +84,25 @@ function compileMs(o: TierObject, name: string): { ms: number; bytes: number } {
 
 type Loader = typeof import('../loader/index.ts');
 
-/** Mean over the 16 packets of BPF_PROG_TEST_RUN's average (repeat KERNEL_REPEAT), undefined when the kernel cannot run it. */
-function kernelNs(loader: Loader, o: TierObject, name: string, frames: readonly Uint8Array[]): number {
+/**
+ * The kernel's side: the mean over the 16 packets of BPF_PROG_TEST_RUN's average (repeat KERNEL_REPEAT); the
+ * program stays loaded until `close`. Throws when the kernel cannot load or run it.
+ */
+function kernelSide(loader: Loader, o: TierObject, name: string, frames: readonly Uint8Array[]): { measure: Measure; close(): void } {
   const coll = loader.loadCollection(o.spec, { programs: [name] });
   try {
     for (const e of o.entries) loader.mapUpdate(coll.maps.get(e.map)!, e.key, e.value);
     const fd = coll.programs.get(name)!;
-    let best = Infinity;
-    for (let m = 0; m < MEASUREMENTS; m++) {
+    const measure = (): number => {
       let sum = 0;
       for (const data of frames) sum += loader.progTestRun(fd, { data, repeat: KERNEL_REPEAT }).duration;
-      best = Math.min(best, sum / frames.length);
-    }
-    return best;
-  } finally {
+      return sum / frames.length;
+    };
+    measure();
+    return { measure, close: () => coll.close() };
+  } catch (e) {
     coll.close();
+    throw e;
   }
 }
 
@@ -132,49 +134,73 @@ const bench: Benchmark = {
     const rows: Record<string, string | number>[] = [];
     const results: { program: string; interpNs: number; wasmNs: number; kernelNs: number | null }[] = [];
     const notes: string[] = [];
-    for (const o of objects) {
-      for (const name of o.spec.programs.map((p) => p.name)) {
-        const label = `${o.label}:${name}`;
-        if (only !== undefined && !label.includes(only)) continue;
-        let interp: TierTime;
-        try {
-          progress(`${label}: interpreter`);
-          interp = tierNs(o, name, frames, 'interp');
-        } catch (e) {
-          progress(`${label} left out: ${(e as Error).message}`);
-          continue;
-        }
-        progress(`${label}: wasm tier`);
-        const compile = compileMs(o, name);
-        const wasm = tierNs(o, name, frames, 'wasm');
-        if (wasm.verdicts !== interp.verdicts) notes.push(`MISMATCH ${label}: interpreter ${interp.verdicts}, wasm ${wasm.verdicts}`);
-        let kernel: number | undefined;
-        if (loader !== undefined) {
+    interface Subject {
+      readonly label: string;
+      readonly compile: { ms: number; bytes: number };
+      readonly sides: Measure[]; // interp, wasm, kernel (when it runs the program)
+      readonly best: number[];
+    }
+    const subjects: Subject[] = [];
+    const closers: (() => void)[] = [];
+    try {
+      // pass 1 sets each program up (warm-ups, the kernel's load); every pass measures each side once, and
+      // the passes follow one another over all programs, so a program's measurements lie far apart in time
+      for (const o of objects) {
+        for (const name of o.spec.programs.map((p) => p.name)) {
+          const label = `${o.label}:${name}`;
+          if (only !== undefined && !label.includes(only)) continue;
+          let interp: ReturnType<typeof tierSide>;
           try {
-            progress(`${label}: kernel, repeat ${KERNEL_REPEAT}`);
-            kernel = kernelNs(loader, o, name, frames);
+            progress(`${label}: interpreter`);
+            interp = tierSide(o, name, frames, 'interp');
           } catch (e) {
-            progress(`${label}: kernel left out: ${(e as Error).message.split('\n')[0]}`);
+            progress(`${label} left out: ${(e as Error).message}`);
+            continue;
           }
+          progress(`${label}: wasm tier`);
+          const compile = compileMs(o, name);
+          const wasm = tierSide(o, name, frames, 'wasm');
+          if (wasm.verdicts !== interp.verdicts) notes.push(`MISMATCH ${label}: interpreter ${interp.verdicts}, wasm ${wasm.verdicts}`);
+          const sides = [interp.measure, wasm.measure];
+          if (loader !== undefined) {
+            try {
+              progress(`${label}: kernel, repeat ${KERNEL_REPEAT}`);
+              const k = kernelSide(loader, o, name, frames);
+              closers.push(k.close);
+              sides.push(k.measure);
+            } catch (e) {
+              progress(`${label}: kernel left out: ${(e as Error).message.split('\n')[0]}`);
+            }
+          }
+          subjects.push({ label, compile, sides, best: sides.map(() => Infinity) });
         }
-        const ratio = (a: number): string => (kernel === undefined ? '-' : (a / kernel).toFixed(1));
-        // runs after which compiling has paid for itself: compile time over the time saved per run
-        const saved = interp.ns - wasm.ns;
-        const breakEven = saved > 0 ? Math.ceil((compile.ms * 1e6) / saved) : Infinity;
-        rows.push({
-          program: label,
-          interpNs: Math.round(interp.ns),
-          wasmNs: Math.round(wasm.ns),
-          kernelNs: kernel === undefined ? '-' : Number(kernel.toFixed(1)),
-          'interp/kernel': ratio(interp.ns),
-          'wasm/kernel': ratio(wasm.ns),
-          'interp/wasm': (interp.ns / wasm.ns).toFixed(1),
-          'compile ms': Number(compile.ms.toFixed(2)),
-          'wasm bytes': compile.bytes,
-          'break-even runs': breakEven,
-        });
-        results.push({ program: label, interpNs: Math.round(interp.ns), wasmNs: Math.round(wasm.ns), kernelNs: kernel === undefined ? null : Number(kernel.toFixed(1)) });
       }
+      for (let pass = 1; pass <= MEASUREMENTS; pass++) {
+        progress(`measuring, pass ${pass} of ${MEASUREMENTS}`);
+        for (const sub of subjects) sub.sides.forEach((measure, k) => void (sub.best[k] = Math.min(sub.best[k]!, measure())));
+      }
+    } finally {
+      for (const close of closers) close();
+    }
+    for (const { label, compile, best } of subjects) {
+      const [interpNs, wasmNs, kernel] = best as [number, number, number | undefined];
+      const ratio = (a: number): string => (kernel === undefined ? '-' : (a / kernel).toFixed(1));
+      // runs after which compiling has paid for itself: compile time over the time saved per run
+      const saved = interpNs - wasmNs;
+      const breakEven = saved > 0 ? Math.ceil((compile.ms * 1e6) / saved) : Infinity;
+      rows.push({
+        program: label,
+        interpNs: Math.round(interpNs),
+        wasmNs: Math.round(wasmNs),
+        kernelNs: kernel === undefined ? '-' : Number(kernel.toFixed(1)),
+        'interp/kernel': ratio(interpNs),
+        'wasm/kernel': ratio(wasmNs),
+        'interp/wasm': (interpNs / wasmNs).toFixed(1),
+        'compile ms': Number(compile.ms.toFixed(2)),
+        'wasm bytes': compile.bytes,
+        'break-even runs': breakEven,
+      });
+      results.push({ program: label, interpNs: Math.round(interpNs), wasmNs: Math.round(wasmNs), kernelNs: kernel === undefined ? null : Number(kernel.toFixed(1)) });
     }
     const withKernel = results.filter((r) => r.kernelNs !== null);
     const m = (f: (r: (typeof results)[number]) => number): string => median(withKernel.map(f)).toFixed(1);
