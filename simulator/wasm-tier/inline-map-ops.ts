@@ -12,11 +12,12 @@
 // registers), the rest is one internal function, mapLookup(). The LOOKUPS index hashes the key's words with a
 // rotate and xor each and one multiplication at the end: a short dependency chain (conntrack keys are 40 bytes).
 import {
-  D_CPU_MASK, D_EPOCH, D_FIRST, D_ID, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, ENTRY_SIZE,
-  L_EPOCH, L_KEYS, L_MAP, L_VALUE, LOOKUP_ENTRIES, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, M_LEAN, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS,
+  D_CPU_MASK, D_EPOCH, D_FIRST, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, ENTRY_SIZE,
+  L_EPOCH, L_KEYS, L_MAP, L_VALUE, LOOKUP_ENTRIES, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, MAPS,
   TABLE, TABLE_ENTRIES,
 } from './layout.ts';
 import { CodeWriter, I32, I64, OP, VOID, type FunctionBody } from './wasm-module.ts';
+import { emitDescriptor } from './map-descriptor.ts';
 
 /** i32.load8_u (not in wasm-module.ts's OP) */
 const I32_LOAD8_U = 0x2d;
@@ -30,7 +31,6 @@ const SLOW = 1;
 
 const BASE = 0x8000_0000 | 0;
 const GOLDEN = 0x9e37_79b1 | 0;
-const MAP_SHIFT = Math.log2(MAP_ENTRY_SIZE);
 const LOOKUP_SHIFT = Math.log2(LOOKUP_SIZE);
 const LOOKUP_INDEX_SHIFT = 32 - Math.log2(LOOKUP_ENTRIES);
 const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
@@ -88,13 +88,7 @@ export function emitMapLookup(c: CodeWriter, fn: number, scratch: number, call: 
     const y: LookupLocals = { r1: 1, r2: 2, r0: 0, ...l };
     c.op(OP.block).byte(VOID);
     c.op(OP.block).byte(VOID);
-    load(c.i32(0), M_LEAN).op(OP.i32Eqz);
-    c.op(OP.brIf).u32(0);
-    c.get(y.r1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
-    c.op(OP.brIf).u32(0);
-    high(c, y.r1).tee(y.h).i32(MAP_ENTRIES - 1).op(OP.i32And).i32(MAP_SHIFT).op(OP.i32Shl).tee(y.p);
-    load(c, MAPS + D_ID).get(y.h).op(OP.i32Ne);
-    c.op(OP.brIf).u32(0);
+    emitDescriptor(c, y.r1, y, () => void c.op(OP.brIf).u32(0));
     c.get(y.p);
     load(c, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
     c.op(OP.if).byte(VOID);
@@ -116,13 +110,7 @@ export function mapLookupBody(type: number): FunctionBody {
   c.op(OP.block).byte(VOID);
   const slow = (depth: number): void => void c.op(OP.brIf).u32(depth);
   // unrecorded calls, r1 the start of a region, a descriptor for it
-  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
-  slow(0);
-  c.get(x.r1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
-  slow(0);
-  high(c, x.r1).tee(x.h).i32(MAP_ENTRIES - 1).op(OP.i32And).i32(MAP_SHIFT).op(OP.i32Shl).tee(x.p);
-  load(c, MAPS + D_ID).get(x.h).op(OP.i32Ne);
-  slow(0);
+  emitDescriptor(c, x.r1, x, () => slow(0));
   c.get(x.p);
   load(c, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
   c.op(OP.if).byte(VOID);

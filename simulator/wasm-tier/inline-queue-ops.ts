@@ -7,8 +7,9 @@ import { REGION_BASE } from '../vm/index.ts';
 import * as layout from './layout.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
 import { emitCopy, emitZero } from './wasm-copy.ts';
+import { emitDescriptor } from './map-descriptor.ts';
 
-const { D_FIRST, D_ID, D_KIND, D_KIND_QUEUE, D_KIND_STACK, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, M_LEAN, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS, TABLE, TABLE_ENTRIES } = layout;
+const { D_FIRST, D_KIND, D_KIND_QUEUE, D_KIND_STACK, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, MAPS, TABLE, TABLE_ENTRIES } = layout;
 const BASE = REGION_BASE | 0;
 const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
 const EINVAL = 22;
@@ -49,15 +50,8 @@ export function emitQueueOp(c: CodeWriter, id: 87 | 88 | 89, l: QueueLocals, cal
   c.op(OP.block).byte(VOID);
   c.op(OP.block).byte(VOID);
   const slow = (): void => void c.op(OP.brIf).u32(0);
-  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
-  slow();
   // r1: a described queue or stack map (l.p its descriptor, less MAPS)
-  c.get(1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
-  slow();
-  c.get(1).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(MAP_ENTRIES - 1).op(OP.i32And).i32(Math.log2(MAP_ENTRY_SIZE)).op(OP.i32Shl).tee(l.p);
-  load(c, MAPS + D_ID).get(l.h).op(OP.i32Ne);
-  slow();
+  emitDescriptor(c, 1, l, slow);
   load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_QUEUE).op(OP.i32Sub).i32(1).op(OP.i32GtU);
   slow();
   // r2: n = valueSize bytes inside a table region's window; l.o their linear address

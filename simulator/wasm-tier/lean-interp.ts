@@ -30,15 +30,7 @@ export class LeanInterp {
   retval32(entry: CompiledProgram, options: RunOptions): number {
     const spare = this.#spare;
     this.#spare = undefined;
-    const st = reuseRunState(spare, this, entry, options);
-    try {
-      return execute(st) === 'exit' ? st.lo[0]! : 0;
-    } catch (e) {
-      return Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
-    } finally {
-      st.releaseStacks();
-      if (!st.tracing) this.#spare = st;
-    }
+    return this.#run(reuseRunState(spare, this, entry, options));
   }
 
   /**
@@ -50,13 +42,18 @@ export class LeanInterp {
     this.#spare = undefined;
     if (st !== undefined && st.memory === memory && isClean(st, this, entry)) resetClean(st, ctx, packet);
     else st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
+    return this.#run(st);
+  }
+
+  /** The run's r0 (low 32 bits; a fault's end as endOfThrow makes it); the RunState kept for the next run unless traced. */
+  #run(st: RunState): number {
     try {
       return execute(st) === 'exit' ? st.lo[0]! : 0;
     } catch (e) {
       return Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
     } finally {
       st.releaseStacks();
-      this.#spare = st;
+      if (!st.tracing) this.#spare = st;
     }
   }
 

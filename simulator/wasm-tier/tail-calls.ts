@@ -24,14 +24,14 @@
 import { isProgArray, type CompiledProgram, type Memory, type ProgArrayHandle } from '../vm/index.ts';
 import * as layout from './layout.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
+import { emitDescriptor } from './map-descriptor.ts';
 
 const I_R2_HI = (layout.REGS >> 2) + 5;
 const I_R3_LO = (layout.REGS >> 2) + 6;
 const I_CURRENT = layout.B_CURRENT >> 2;
 const I_CTX_READY = layout.CTX_READY >> 2;
 const I_LEAN = layout.M_LEAN >> 2;
-const { D_EPOCH, D_FIRST, D_ID, D_KIND, D_KIND_PROG, D_MAX, M_LEAN, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS } = layout;
-const BASE = 0x8000_0000 | 0;
+const { D_EPOCH, D_FIRST, D_ID, D_KIND, D_KIND_PROG, D_MAX, MAP_ENTRIES, MAP_ENTRY_SIZE, MAPS } = layout;
 /** the slots a descriptor's bits cover */
 const SLOT_BITS = 32;
 
@@ -126,15 +126,8 @@ export function emitTailCall(c: CodeWriter, l: { readonly h: number; readonly p:
   c.op(OP.block).byte(VOID);
   c.op(OP.block).byte(VOID);
   const slow = (): void => void c.op(OP.brIf).u32(0);
-  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
-  slow();
-  c.get(2).op(OP.i32WrapI64).i32(BASE).op(OP.i32Ne);
-  slow();
   // the descriptor: this map's, a prog array's, still true
-  c.get(2).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(MAP_ENTRIES - 1).op(OP.i32And).i32(Math.log2(MAP_ENTRY_SIZE)).op(OP.i32Shl).tee(l.p);
-  load(c, MAPS + D_ID).get(l.h).op(OP.i32Ne);
-  slow();
+  emitDescriptor(c, 2, l, slow);
   load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_PROG).op(OP.i32Ne);
   slow();
   load(c.get(l.p), MAPS + D_EPOCH);
