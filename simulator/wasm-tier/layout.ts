@@ -178,6 +178,13 @@ export const D_KIND_ARRAY = 1;
 export const D_KIND_HASH = 2;
 export const D_KIND_LRU = 3;
 /**
+ * A D_KIND_HASH descriptor's own fields, where an array's D_FIRST and D_MAX are: 1 when its map is a plain hash
+ * map (not LRU, not per-CPU, not an LPM trie or a map of maps), whose update of a key it remembers may copy the
+ * value in wasm (inline-map-update.ts), and its value size.
+ */
+export const D_UPDATABLE = D_FIRST;
+export const D_VALUE_SIZE = D_MAX;
+/**
  * A prog array (tail-calls.ts): +8 D_MAX max_entries | +4 D_FIRST a bit per slot 0..31, set when it holds a
  * program | +28 D_EPOCH 0 while those bits are true (a slot set or emptied makes it non-zero).
  */

@@ -29,6 +29,7 @@ import { accessSize, isJump, isStore, registersOnly } from './handlers.ts';
 import { batchBody } from './batch-driver.ts';
 import { emitSpinLock } from './inline-spin-lock.ts';
 import { emitTailCall } from './tail-calls.ts';
+import { emitMapUpdate } from './inline-map-update.ts';
 import { emitQueueOp } from './inline-queue-ops.ts';
 import { emitKtimeGetNs } from './wasm-clock.ts';
 
@@ -650,6 +651,7 @@ class FunctionTranslator {
         else if (imm === 9) emitSkbStoreBytes(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 10) emitL3CsumReplace(c, { h: L_H, e: L_E, n: L_N, t: L_T, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 93 || imm === 94) emitSpinLock(c, imm === 93, { h: L_H, e: L_E, o: L_O }, () => this.#helper(slot, () => void c.i32(imm)));
+        else if (imm === 2) emitMapUpdate(c, F_LOOKUP, { h: L_H, p: L_P, e: L_E, o: L_O, n: L_N, t: L_T, a: L_A }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 12) emitTailCall(c, { h: L_H, p: L_E }, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 5) emitKtimeGetNs(c, () => this.#helper(slot, () => void c.i32(imm)));
         else if (imm === 87 || imm === 88 || imm === 89) emitQueueOp(c, imm, { h: L_H, p: L_P, e: L_E, o: L_O, n: L_N, t: L_T }, () => this.#helper(slot, () => void c.i32(imm)));

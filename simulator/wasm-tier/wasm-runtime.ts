@@ -775,6 +775,9 @@ export class WasmRuntime {
     if (i32[d + (D_ID >> 2)] !== h) {
       i32[d + (D_KIND >> 2)] = kind;
       i32[d + (D_KEY >> 2)] = size;
+      const plain = kind === D_KIND_HASH && m instanceof HashMap;
+      i32[d + (layout.D_UPDATABLE >> 2)] = plain ? 1 : 0;
+      i32[d + (layout.D_VALUE_SIZE >> 2)] = m.valueSize;
       i32[d + (D_EPOCH >> 2)] = ++this.#epoch;
       i32[d + (D_ID >> 2)] = h;
     }

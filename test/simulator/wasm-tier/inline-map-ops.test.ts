@@ -76,6 +76,71 @@ describe('bpf_map_lookup_elem in wasm', () => {
     }
   });
 
+  it('updates a hash map key it remembers without JavaScript, and leaves new keys, NOEXIST and overlaps to the helper', () => {
+    // r2 = key | flags << 8 | shift << 16: look the key up (so it is remembered), then update it with flags from
+    // the u64 [r10-16] = key * 3 + 1, or (shift 4) from the stack 4 bytes below the key (overlapping nothing
+    // the map holds); returns the update's r0 then the value read back
+    const UPDATE = `
+mov %r6, %r2
+mov %r7, %r2
+rsh %r7, 8
+and %r7, 255
+and %r6, 255
+stxw [%r10-4], %r6
+mov %r3, %r6
+mul %r3, 3
+add %r3, 1
+stxdw [%r10-16], %r3
+lddw %r1, MAP0
+mov %r2, %r10
+add %r2, -4
+call 1
+lddw %r1, MAP0
+mov %r2, %r10
+add %r2, -4
+mov %r3, %r10
+add %r3, -16
+mov %r4, %r7
+call 2
+lsh %r0, 32
+mov %r8, %r0
+lddw %r1, MAP0
+mov %r2, %r10
+add %r2, -4
+call 1
+jeq %r0, 0, +3
+ldxw %r0, [%r0]
+or %r0, %r8
+exit
+mov %r0, -1
+exit`;
+    const make: MakeMaps = (memory) => [new HashMap({ name: 'h', type: 1, keySize: 4, valueSize: 8, maxEntries: 4, memory })];
+    // keys 1..6 into a map of 4 (new keys, then full: -E2BIG), again (present: updated), flags ANY, NOEXIST, EXIST, bad
+    const steps: number[] = [];
+    for (const flags of [0, 1, 2, 0, 4]) for (let k = 1; k <= 6; k++) steps.push(k | (flags << 8));
+    const r = compare(make, UPDATE, steps.length, (i) => steps[i]!);
+    expect(r.wasm).toEqual(r.interp);
+    expect(r.contents[1]).toEqual(r.contents[0]);
+    // present keys updated: r0 0 and the value written
+    expect(r.interp[18]).toBe(4n);
+    // and the wasm side answered those without HashMap.update
+    const { sides } = compare(make, UPDATE, 0, () => 0);
+    const s = sides[1]!;
+    s.maps[0]!.set(7, 0n);
+    const prog = program(UPDATE, s.maps);
+    const run = (r2: number) => s.vm.run(prog, { memory: s.memory, r1: s.ctx, r2 }).r0;
+    expect(run(7)).toBe(22n);
+    const updates = vi.spyOn(HashMap.prototype, 'update');
+    try {
+      expect([run(7), run(7 | (2 << 8))]).toEqual([22n, 22n]);
+      expect(updates).not.toHaveBeenCalled();
+      expect(run(7 | (1 << 8))).toBe(((BigInt.asUintN(64, -17n) << 32n) | 22n) & 0xffff_ffff_ffff_ffffn);
+      expect(updates).toHaveBeenCalledTimes(1);
+    } finally {
+      updates.mockRestore();
+    }
+  });
+
   it('keeps the LRU order of the interpreter: hits are uses, evictions pick the same element', () => {
     const make: MakeMaps = (memory) => [new HashMap({ name: 'lru', type: 9, keySize: 4, valueSize: 8, maxEntries: 3, memory, lru: true })];
     // runs look up key (i * 7) % 5; every fifth run inserts the key i % 6 from TypeScript first (evicting)
