@@ -12,12 +12,12 @@
 // registers), the rest is one internal function, mapLookup(). The LOOKUPS index hashes the key's words with a
 // rotate and xor each and one multiplication at the end: a short dependency chain (conntrack keys are 40 bytes).
 import {
-  D_CPU_MASK, D_EPOCH, D_FIRST, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, ENTRY_SIZE,
+  D_CPU_MASK, D_EPOCH, D_FIRST, D_KEY, D_KIND, D_KIND_ARRAY, D_KIND_HASH, D_KIND_LRU, D_MAX, D_STRIDE,
   L_EPOCH, L_KEYS, L_MAP, L_VALUE, LOOKUP_ENTRIES, LOOKUP_KEY, LOOKUP_SIZE, LOOKUPS, M_CPU, MAPS,
-  TABLE, TABLE_ENTRIES,
 } from './layout.ts';
 import { CodeWriter, I32, I64, OP, VOID, type FunctionBody } from './wasm-module.ts';
 import { emitDescriptor } from './map-descriptor.ts';
+import { emitRegionBytes } from './region-bytes.ts';
 
 /** i32.load8_u (not in wasm-module.ts's OP) */
 const I32_LOAD8_U = 0x2d;
@@ -29,11 +29,9 @@ type LookupLocals = { readonly [K in keyof typeof x]: number };
 /** What mapLookup() returns when the ordinary helper call must answer (never an address nor 0). */
 const SLOW = 1;
 
-const BASE = 0x8000_0000 | 0;
 const GOLDEN = 0x9e37_79b1 | 0;
 const LOOKUP_SHIFT = Math.log2(LOOKUP_SIZE);
 const LOOKUP_INDEX_SHIFT = 32 - Math.log2(LOOKUP_ENTRIES);
-const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
 
 /**
  * The LOOKUPS index of the `size`-byte key at `at` of `u8` in map `h` (its handle's region id): the hash the
@@ -53,11 +51,6 @@ export function lookupIndex(u8: Uint8Array, at: number, size: number, h: number)
 
 function load(c: CodeWriter, offset: number, op: number = OP.i32Load): CodeWriter {
   return c.byte(op).u32(0).u32(offset);
-}
-
-/** the high 32 bits of i64 local `l` */
-function high(c: CodeWriter, l: number): CodeWriter {
-  return c.get(l).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64);
 }
 
 /** local `r0` = the address of offset 0 of the region whose id is on the stack (an i32) */
@@ -128,22 +121,9 @@ export function mapLookupBody(type: number): FunctionBody {
   return { type, locals: [[1, I64], [6, I32]], code: c };
 }
 
-/** Push the linear address of the key (x.k bytes, or `size`) at r2 into x.o, or leave for slow (`depth`). */
+/** The linear address of the key (x.k bytes, or `size`) at r2 into x.o, or leave for slow (`depth`). */
 function keyAddress(c: CodeWriter, x: LookupLocals, depth: number, size: number | undefined): void {
-  const keySize = (): void => void (size === undefined ? c.get(x.k) : c.i32(size));
-  high(c, x.r2).tee(x.t).i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(x.e);
-  load(c, TABLE + E_ID).get(x.t).op(OP.i32Ne);
-  c.op(OP.brIf).u32(depth);
-  c.get(x.r2).op(OP.i32WrapI64).i32(BASE).op(OP.i32Xor).tee(x.o).get(x.e);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  c.op(OP.brIf).u32(depth);
-  c.get(x.o).get(x.e);
-  load(c, TABLE + E_END);
-  keySize();
-  c.op(OP.i32Sub).op(OP.i32GtS);
-  c.op(OP.brIf).u32(depth);
-  c.get(x.e);
-  load(c, TABLE + E_BASE).get(x.o).op(OP.i32Add).set(x.o);
+  emitRegionBytes(c, x.r2, size ?? { local: x.k }, false, { h: x.t, e: x.e, o: x.o }, () => void c.op(OP.brIf).u32(depth));
 }
 
 /** An array's lookup (inside the `if` of mapLookupBody: slow is 1 out). */

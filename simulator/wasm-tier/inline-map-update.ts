@@ -5,13 +5,12 @@
 // element keeps its place; no key came or went, so every remembered answer stays good). Anything else (a new
 // key, BPF_NOEXIST, other maps, a value that is not where the table says, overlapping bytes) takes the
 // ordinary helper call, which makes every other answer and every fault.
-import { D_KIND, D_KIND_HASH, D_UPDATABLE, D_VALUE_SIZE, E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, MAPS, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { D_KIND, D_KIND_HASH, D_UPDATABLE, D_VALUE_SIZE, MAPS } from './layout.ts';
 import { emitDescriptor } from './map-descriptor.ts';
+import { emitRegionBytes } from './region-bytes.ts';
 import { emitCopy } from './wasm-copy.ts';
 import { OP, VOID, type CodeWriter } from './wasm-module.ts';
 
-const MASK = TABLE_ENTRIES - 1;
-const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
 /** What mapLookup() answers for a key it cannot answer itself, or 0 for an absent one: no value address. */
 const NO_VALUE = 1;
 
@@ -50,36 +49,17 @@ export function emitMapUpdate(c: CodeWriter, lookup: number, l: UpdateLocals, ca
   // the key present: mapLookup() gives its value's address (0: absent, NO_VALUE: not remembered)
   c.get(1).get(2).op(OP.call).u32(lookup).tee(l.a).byte(OP.i64Const).s32(NO_VALUE).op(OP.i64LeU);
   slow();
-  // the value's region in the table, writable, its window from 0 holding the value: its linear address in l.o
-  c.get(l.a).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
-  slow();
-  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
-  slow();
-  load(c.get(l.e), TABLE + E_START).i32(0).op(OP.i32GtS);
-  slow();
-  load(c.get(l.e), TABLE + E_END).get(l.n).op(OP.i32LtS);
-  slow();
-  load(c.get(l.e), TABLE + E_BASE).set(l.o);
-  // r3's value bytes inside a region the table holds: their linear address in l.t
-  c.get(3).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(MASK).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
-  slow();
-  c.get(3).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(l.t).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  slow();
-  c.get(l.t).get(l.e);
-  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
-  slow();
-  load(c.get(l.e), TABLE + E_BASE).get(l.t).op(OP.i32Add).set(l.t);
+  // the value's bytes (offset 0 of its region) in the table, writable: their linear address in l.t; r3's
+  // value bytes in a region the table holds: theirs in l.o
+  emitRegionBytes(c, l.a, { local: l.n }, true, l, slow);
+  c.get(l.o).set(l.t);
+  emitRegionBytes(c, 3, { local: l.n }, false, l, slow);
   // overlapping bytes (a value updated from itself, shifted) are the helper's: a forward copy would smear them
   c.get(l.t).get(l.o).get(l.n).op(OP.i32Add).op(OP.i32LtU);
   c.get(l.o).get(l.t).get(l.n).op(OP.i32Add).op(OP.i32LtU).op(OP.i32And);
   c.get(l.t).get(l.o).op(OP.i32Ne).op(OP.i32And);
   slow();
-  emitCopy(c, l.o, l.t, l.n);
+  emitCopy(c, l.t, l.o, l.n);
   c.byte(OP.i64Const).s32(0).set(0);
   c.op(OP.br).u32(1);
   c.op(OP.end);

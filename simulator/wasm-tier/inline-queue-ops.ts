@@ -3,15 +3,13 @@
 // describeRing; layout.ts D_KIND_QUEUE/D_KIND_STACK): the ring's head and count, then max_entries slots of
 // valueSize bytes, as maps/queue-stack-map.ts keeps them. sim_queue makes one such call per packet.
 import { RING_HEADER } from '../maps/index.ts';
-import { REGION_BASE } from '../vm/index.ts';
 import * as layout from './layout.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
 import { emitCopy, emitZero } from './wasm-copy.ts';
 import { emitDescriptor } from './map-descriptor.ts';
+import { emitRegionBytes } from './region-bytes.ts';
 
-const { D_FIRST, D_KIND, D_KIND_QUEUE, D_KIND_STACK, D_MAX, D_STRIDE, E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, MAPS, TABLE, TABLE_ENTRIES } = layout;
-const BASE = REGION_BASE | 0;
-const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
+const { D_FIRST, D_KIND, D_KIND_QUEUE, D_KIND_STACK, D_MAX, D_STRIDE, MAPS } = layout;
 const EINVAL = 22;
 const E2BIG = 7;
 const ENOENT = 2;
@@ -56,21 +54,7 @@ export function emitQueueOp(c: CodeWriter, id: 87 | 88 | 89, l: QueueLocals, cal
   slow();
   // r2: n = valueSize bytes inside a table region's window; l.o their linear address
   load(c.get(l.p), MAPS + D_STRIDE).set(l.n);
-  c.get(2).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
-  slow();
-  if (id !== 87) {
-    load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
-    slow();
-  }
-  c.get(2).op(OP.i32WrapI64).i32(BASE).op(OP.i32Xor).tee(l.o).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  slow();
-  c.get(l.o).get(l.e);
-  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
-  slow();
-  load(c.get(l.e), TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.o);
+  emitRegionBytes(c, 2, { local: l.n }, id !== 87, l, slow);
   // the ring (l.e): head at +0 (l.h), count at +4 (l.t)
   load(c.get(l.p), MAPS + D_FIRST).tee(l.e);
   load(c, 0).set(l.h);

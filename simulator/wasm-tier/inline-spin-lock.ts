@@ -10,11 +10,10 @@
 // - the lock is free (lock) or held (unlock).
 // Anything else (locking a held lock, unlocking a free one: the ordinary path's fault) takes the ordinary
 // helper call. The stack's low-water mark is left as memory.bytes leaves it (untouched).
-import { E_BASE, E_END, E_ID, E_START, E_WRITABLE, ENTRY_SIZE, M_LEAN, TABLE, TABLE_ENTRIES } from './layout.ts';
+import { M_LEAN } from './layout.ts';
+import { emitRegionBytes } from './region-bytes.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
 
-const BASE = 0x8000_0000 | 0;
-const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
 
 /** Three i32 scratch locals of the calling function, dead across the helper call. */
 export interface LockLocals {
@@ -41,23 +40,10 @@ export function emitSpinLock(c: CodeWriter, lock: boolean, l: LockLocals, call: 
   const slow = (): void => void c.op(OP.brIf).u32(0);
   load(c.i32(0), M_LEAN).op(OP.i32Eqz);
   slow();
-  // r1's region: its table entry, writable
-  c.get(1).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
-  c.i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
-  slow();
-  load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
-  slow();
-  // the offset: start <= o and o + 4 <= end
-  c.get(1).op(OP.i32WrapI64).i32(BASE).op(OP.i32Xor).tee(l.o).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32LtS);
-  slow();
-  c.get(l.o).get(l.e);
-  load(c, TABLE + E_END).i32(4).op(OP.i32Sub).op(OP.i32GtS);
-  slow();
+  // r1's 4 bytes in a writable region of the table
+  emitRegionBytes(c, 1, 4, true, l, slow);
   // the word's linear address in l.o; held (non-zero) must be !lock
-  load(c.get(l.e), TABLE + E_BASE).get(l.o).op(OP.i32Add).tee(l.o);
-  load(c, 0);
+  load(c.get(l.o), 0);
   if (lock) {
     slow();
     c.get(l.o).i32(1);
