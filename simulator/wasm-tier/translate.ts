@@ -5,8 +5,10 @@
 //   a local call passes the caller's r0..r9 and the callee's frame pointer, and takes back r0..r5 (r6..r9 and
 //   r10 stay the caller's, as the interpreter restores them). The callee's frame is entered and left in
 //   wasm (wasm-frames.ts); bpf_loop with kernelHelpers' unrecorded table calls its callback the same way.
-// - Control flow inside a function: a loop around nested blocks, one per jump target. Forward jumps branch
-//   out of the blocks directly; backward jumps set the target's number and re-enter the loop's br_table.
+// - Control flow inside a function: nested blocks, one per jump target, in a topological order when the
+//   function has no cycle (block-order.ts), so every jump branches forward out of the blocks; with a cycle,
+//   a loop around them in the code's order, and backward jumps set the target's number and re-enter the
+//   loop's br_table.
 // - The budget (a local, synchronised through LEFT around calls) is taken per segment: a run of
 //   register-only instructions and the one after them (#budget), so a runaway loop faults at the same
 //   instruction as in the interpreter; one call of the budget import per function makes the fault.
@@ -25,7 +27,8 @@ import { enterFrameBody, leaveFrameBody } from './wasm-frames.ts';
 import { emitFrameCheck, frameAccesses, flushLowBody, NO_LOW, type FrameAccesses } from './frame-access.ts';
 import { contextRegisters } from './context-provenance.ts';
 import { fieldSlot } from './context-fields.ts';
-import { accessSize, isJump, isStore, registersOnly } from './handlers.ts';
+import { accessSize, isStore, registersOnly } from './handlers.ts';
+import { blockOrder, type BlockOrder } from './block-order.ts';
 import { batchBody } from './batch-driver.ts';
 import { emitSpinLock } from './inline-spin-lock.ts';
 import { emitTailCall } from './tail-calls.ts';
@@ -325,10 +328,12 @@ class FunctionTranslator {
   readonly #code: Int32Array;
   readonly #first: number;
   readonly #end: number;
-  readonly #leaders: number[];
+  readonly #blocks: BlockOrder;
+  readonly #leaders: readonly number[];
+  /** a block's leader index by its first slot */
   readonly #blockOf = new Map<number, number>();
   readonly c = new Code();
-  /** the block being emitted, and how many structured blocks (if) the current instruction is inside */
+  /** the position (in the emitted order) of the block being emitted */
   #block = 0;
   /** the direct r10 accesses (frame-access.ts), undefined when there are none */
   readonly #frame: FrameAccesses | undefined;
@@ -346,15 +351,11 @@ class FunctionTranslator {
     this.#code = prog.code;
     this.#first = prog.functions[k]!;
     this.#end = prog.functions[k + 1] ?? prog.slots;
-    const leaders = new Set<number>([this.#first]);
-    for (let s = this.#first; s < this.#end; s++) {
-      const h = this.#code[s * 4]!;
-      if (isJump(h) || h === 0xd9) leaders.add(this.#code[s * 4 + 2]!); // 0xd9: may_goto
-    }
+    this.#blocks = blockOrder(this.#code, this.#first, this.#end);
+    this.#leaders = this.#blocks.leaders;
+    this.#leaders.forEach((s, i) => this.#blockOf.set(s, i));
     this.#frame = frameAccesses(this.#code, this.#first, this.#end);
     this.#ctxRegs = k === 0 ? contextRegisters(this.#code, this.#first, this.#end) : undefined;
-    this.#leaders = [...leaders].sort((a, b) => a - b);
-    this.#leaders.forEach((s, i) => this.#blockOf.set(s, i));
   }
 
   translate(): FunctionBody {
@@ -365,22 +366,35 @@ class FunctionTranslator {
     this.#checkFrame();
     // the budget's fault: one call for the whole function (a call in each segment's branch would cost the
     // code around it registers), reached with the segment's end slot in L_T
+    // without a dispatch (block-order.ts) the loop is a plain block: the branch depths stay the same
+    const { order, dispatch } = this.#blocks;
     c.op(OP.block).byte(VOID);
-    c.op(OP.loop).byte(VOID);
+    c.op(dispatch ? OP.loop : OP.block).byte(VOID);
     for (let i = 0; i < n; i++) c.op(OP.block).byte(VOID);
-    c.get(L_LABEL).op(OP.brTable).u32(n);
-    for (let i = 0; i < n; i++) c.u32(i);
-    c.u32(0);
-    for (let j = 0; j < n; j++) {
+    if (dispatch) {
+      c.get(L_LABEL).op(OP.brTable).u32(n);
+      for (let i = 0; i < n; i++) c.u32(i);
+      c.u32(0);
+    }
+    for (let p = 0; p < n; p++) {
       c.op(OP.end);
-      this.#block = j;
+      const j = order[p]!;
+      this.#block = p;
       this.#noted = 0;
       const last = this.#leaders[j + 1] ?? this.#end;
       let segmentEnd = 0;
+      let lastH = -1;
       for (let s = this.#leaders[j]!; s < last; s++) {
-        if (this.#code[s * 4] === 0xf9) continue; // an ld_imm64's second half
+        const h = this.#code[s * 4]!;
+        if (h === 0xf9) continue; // an ld_imm64's second half
         if (s >= segmentEnd) segmentEnd = this.#budget(s, last);
         this.#instruction(s);
+        lastH = h;
+      }
+      // the fallthrough, when the block that follows in the code is not the next one emitted
+      if (lastH !== 0x05 && lastH !== 0x95 && order[p + 1] !== j + 1) {
+        if (j + 1 < n) this.#jump(this.#leaders[j + 1]!, 0);
+        else if (p + 1 < n) c.op(OP.unreachable); // off the function's end, as after the last block
       }
     }
     c.op(OP.end); // loop
@@ -441,7 +455,7 @@ class FunctionTranslator {
 
   /** Branch to the block starting at `target` from inside `nested` structured blocks. */
   #jump(target: number, nested: number): void {
-    const m = this.#blockOf.get(target)!;
+    const m = this.#blocks.position[this.#blockOf.get(target)!]!;
     const j = this.#block;
     const n = this.#leaders.length;
     if (m > j) {
@@ -453,7 +467,7 @@ class FunctionTranslator {
 
   /** Jump when the i32 on the stack is non-zero. */
   #jumpIf(target: number): void {
-    const m = this.#blockOf.get(target)!;
+    const m = this.#blocks.position[this.#blockOf.get(target)!]!;
     const j = this.#block;
     if (m > j) {
       this.c.op(OP.brIf).u32(m - j - 1);
