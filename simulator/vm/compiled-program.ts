@@ -13,7 +13,7 @@
 // (check_subprogs, check_cfg): jumps in range, not into an ld_imm64, not out of their subprogram, each
 // subprogram ending in exit or a jump, r10 never written, helper ids known when a dispatch is given.
 import { decode, jumpTarget, slotOffsets, type Instruction, type LdImm64Insn, type LineInfo } from '../../bpf/index.ts';
-import { fuse } from './fuse.ts';
+import { fuse, stepped } from './fuse.ts';
 import type { HelperDispatch } from './helpers.ts';
 
 /** The high half of a function's address (`ld_imm64` with BPF_PSEUDO_FUNC); the low half is its slot. */
@@ -87,8 +87,9 @@ export class CompiledProgram {
   readonly slots: number;
   /** see the layout above */
   readonly code: Int32Array;
-  /** `code` with superinstructions (fuse.ts): what the interpreter runs when it does not trace */
+  /** `code` with superinstructions, in the interpreter's layout (fuse.ts): what it runs when it does not trace */
   readonly fused: Int32Array;
+  #stepped: Int32Array | undefined;
   /** first slot of each function (the entry is 0), ascending */
   readonly functions: readonly number[];
   readonly sourceLine: ((slot: number) => string | undefined) | undefined;
@@ -109,6 +110,11 @@ export class CompiledProgram {
     this.fused = fuse(fields.code);
     this.functions = fields.functions;
     this.sourceLine = fields.sourceLine;
+  }
+
+  /** `code` in the interpreter's layout without superinstructions (fuse.ts stepped()): what a traced run runs */
+  get stepped(): Int32Array {
+    return (this.#stepped ??= stepped(this.code));
   }
 
   /** The 64-bit address of the function starting at `slot` (what callx and BPF_PSEUDO_FUNC use). */

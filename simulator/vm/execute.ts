@@ -104,8 +104,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
   const hi = st.hi;
   const regions = st.memory.regions;
   const tracing = st.tracing;
-  // the fused code (superinstructions, fuse.ts) unless every instruction is traced
-  let code = tracing ? st.code : st.prog.fused;
+  // the fused code (superinstructions, fuse.ts) unless every instruction is traced; both in the
+  // interpreter's layout (the registers in each slot's first word: fuse.ts stepped())
+  let code = tracing ? st.prog.stepped : st.prog.fused;
   let pc = st.pc | 0;
   let left = st.left;
   let slot = 0;
@@ -116,9 +117,10 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
         throw new LoopFault('budget', `instruction budget of ${st.budget} exhausted (a runaway loop?)`);
       }
       const at = pc << 2;
-      const h = code[at]!;
-      const d = code[at + 1]! & 15;
-      const s = code[at + 1]! >> 4;
+      const w = code[at]!; // handler | dst << 8 | src << 12
+      const h = w & 0xff;
+      const d = (w >> 8) & 15;
+      const s = (w >> 12) & 15;
       pc++;
       if (tracing) st.record(slot);
       switch (h) {
@@ -157,7 +159,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             return 'exit';
           }
           st.returnFromCall();
-          code = tracing ? st.code : st.prog.fused;
+          code = tracing ? st.prog.stepped : st.prog.fused;
           pc = st.pc | 0;
           break;
         case 0x02: {
@@ -215,7 +217,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             return 'exit';
           }
           st.returnFromCall();
-          code = tracing ? st.code : st.prog.fused;
+          code = tracing ? st.prog.stepped : st.prog.fused;
           pc = st.pc | 0;
           break;
         case 0x1a: {
@@ -418,7 +420,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.pc = pc;
           st.left = left;
           st.callHelper(id, true);
-          code = tracing ? st.code : st.prog.fused;
+          code = tracing ? st.prog.stepped : st.prog.fused;
           pc = st.pc | 0;
           left = st.left;
           break;
@@ -454,7 +456,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.pc = pc;
           st.left = left;
           st.callHelper(id, true);
-          code = tracing ? st.code : st.prog.fused;
+          code = tracing ? st.prog.stepped : st.prog.fused;
           pc = st.pc | 0;
           left = st.left;
           break;
@@ -520,7 +522,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           st.pc = pc;
           st.left = left;
           st.callHelper(code[at + 3]!, true);
-          code = tracing ? st.code : st.prog.fused;
+          code = tracing ? st.prog.stepped : st.prog.fused;
           pc = st.pc | 0;
           left = st.left; // callbacks run by the helper count too
           break;
@@ -794,7 +796,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             st.localCall(tl);
           } else if (th === 0 && tl >= 0 && st.helpers.has(tl)) {
             st.callHelper(tl);
-            code = tracing ? st.code : st.prog.fused;
+            code = tracing ? st.prog.stepped : st.prog.fused;
             left = st.left;
           } else {
             throw new LoopFault('helper', `callx r${d} = 0x${st.regs.get(d).toString(16)}: neither a function address nor a known helper id`);

@@ -2,7 +2,7 @@
 // instruction sequences has a handler that runs the whole sequence in one dispatch (the switch's indirect
 // jump costs more than most instructions' work). Only that slot changes: a jump to a later slot of a
 // sequence runs that instruction alone, and every other reader (the wasm tier, traces, messages) sees the
-// plain code. execute() runs the plain code when tracing, so a trace still has one entry per instruction,
+// plain code. execute() runs the stepped code (no superinstructions) when tracing, so a trace still has one entry per instruction,
 // and a fused handler stops after a part when the budget would end within it, so the budget fault names the
 // same instruction as one dispatch per instruction would.
 //
@@ -46,35 +46,50 @@ export const FUSED = {
   byteByte: 0x9a,
 } as const;
 
-/** `code` (CompiledProgram's layout, 4 int32 per slot) with the first slot of each fusable sequence replaced. */
-export function fuse(code: Int32Array): Int32Array {
+/**
+ * The interpreter's layout: CompiledProgram's (4 int32 per slot: handler, registers, offset, immediate) with
+ * the registers also in the first word (handler | dst << 8 | src << 12), so one load gives the dispatch all it
+ * needs (each typed-array load costs a bounds and a detach check in V8's code).
+ */
+export function stepped(code: Int32Array): Int32Array {
   const out = code.slice();
+  for (let i = 0; i < out.length; i += 4) out[i] = out[i]! | ((code[i + 1]! & 0xff) << 8);
+  return out;
+}
+
+/**
+ * stepped(`code`) with the first slot of each fusable sequence's handler replaced (its registers stay in
+ * the first word).
+ */
+export function fuse(code: Int32Array): Int32Array {
+  const out = stepped(code);
   const slots = code.length >> 2;
   const h = (i: number): number => (i < slots ? code[i * 4]! : -1);
   const dst = (i: number): number => code[i * 4 + 1]! & 15;
   const src = (i: number): number => (code[i * 4 + 1]! >> 4) & 15;
+  const regsOf = (i: number): number => (code[i * 4 + 1]! & 0xff) << 8;
   for (let i = 0; i + 1 < slots; i++) {
     const a = h(i);
     const b = h(i + 1);
     if (a === 0xbf && b === 0x07 && dst(i + 1) === dst(i)) {
       const c = h(i + 2);
-      out[i * 4] = c === 0x2d && dst(i + 2) === dst(i) ? FUSED.movAddJgt : c === 0x18 && h(i + 4) === 0x85 ? FUSED.keyCall : FUSED.movAdd;
+      out[i * 4] = regsOf(i) | (c === 0x2d && dst(i + 2) === dst(i) ? FUSED.movAddJgt : c === 0x18 && h(i + 4) === 0x85 ? FUSED.keyCall : FUSED.movAdd);
     } else if (a === 0xb4 && b === 0x95 && dst(i) === 0) {
-      out[i * 4] = FUSED.retImm;
+      out[i * 4] = regsOf(i) | FUSED.retImm;
     } else if (a === 0xb4 && b === 0x63 && src(i + 1) === dst(i)) {
-      out[i * 4] = FUSED.immStore;
+      out[i * 4] = regsOf(i) | FUSED.immStore;
     } else if (a === 0x61 && b === 0x63) {
-      out[i * 4] = FUSED.loadStore;
+      out[i * 4] = regsOf(i) | FUSED.loadStore;
     } else if (a === 0x63 && (b === 0x61 || b === 0x63 || b === 0xbf || b === 0xb4)) {
-      out[i * 4] = b === 0x61 ? FUSED.storeLoad : b === 0x63 ? FUSED.storeStore : b === 0xbf ? FUSED.storeMov : FUSED.storeImm;
+      out[i * 4] = regsOf(i) | (b === 0x61 ? FUSED.storeLoad : b === 0x63 ? FUSED.storeStore : b === 0xbf ? FUSED.storeMov : FUSED.storeImm);
     } else if (a === 0xb4 && b === 0xb4) {
-      out[i * 4] = FUSED.immImm;
+      out[i * 4] = regsOf(i) | FUSED.immImm;
     } else if ((a === 0x71 || a === 0x61 || a === 0x54) && b === 0x56) {
-      out[i * 4] = a === 0x71 ? FUSED.byteJne : a === 0x61 ? FUSED.wordJne : FUSED.andJne;
+      out[i * 4] = regsOf(i) | (a === 0x71 ? FUSED.byteJne : a === 0x61 ? FUSED.wordJne : FUSED.andJne);
     } else if (a === 0x71 && b === 0x71) {
-      out[i * 4] = FUSED.byteByte;
+      out[i * 4] = regsOf(i) | FUSED.byteByte;
     } else if (a === 0x18 && h(i + 2) === 0x85) {
-      out[i * 4] = FUSED.lddwCall;
+      out[i * 4] = regsOf(i) | FUSED.lddwCall;
     }
   }
   return out;

@@ -219,7 +219,12 @@ export class RunState {
   leaveStack(depth: number): void {
     const s = this.stacks[depth];
     if (s === undefined || s.lowWater >= this.stackSize) return;
-    s.bytes.fill(0, Math.max(0, s.lowWater), this.stackSize);
+    const from = Math.max(0, s.lowWater);
+    // a loop for a few slots: fill() is a call into the runtime, costing more than a short run's zeroing
+    if (this.stackSize - from <= 64) {
+      const b = s.bytes;
+      for (let i = from; i < this.stackSize; i++) b[i] = 0;
+    } else s.bytes.fill(0, from, this.stackSize);
     s.lowWater = this.stackSize;
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleUbpf } from '../../../bpf/asm/index.ts';
 import { compileProgram, Memory, SimFault, Vm, type CompiledProgram, type RunOptions } from '../../../simulator/index.ts';
 import { HANDLER } from '../../../simulator/vm/compiled-program.ts';
-import { FUSED } from '../../../simulator/vm/fuse.ts';
+import { FUSED, stepped } from '../../../simulator/vm/fuse.ts';
 import { helperTable } from '../../../simulator/vm/helpers.ts';
 
 /** r1: a 64-byte packet-like region, r2: its end (data_end), r6: a loop count. */
@@ -104,6 +104,20 @@ function outcome(prog: CompiledProgram, budget: number, trace: boolean, size: nu
   }
 }
 
+describe('stepped()', () => {
+  it('puts each slot\'s registers into its first word and leaves the rest of the code as it is', () => {
+    const p = compileProgram(assembleUbpf('mov %r3, %r7\nstxw [%r10-4], %r3\nlddw %r1, 0x1122334455\nexit'));
+    const s = stepped(p.code);
+    expect(s.length).toBe(p.code.length);
+    for (let slot = 0; slot < p.slots; slot++) {
+      expect(s[slot * 4]).toBe(p.code[slot * 4]! | ((p.code[slot * 4 + 1]! & 0xff) << 8));
+      expect([...s.subarray(slot * 4 + 1, slot * 4 + 4)]).toEqual([...p.code.subarray(slot * 4 + 1, slot * 4 + 4)]);
+    }
+    expect([s[0]! & 0xff, (s[0]! >> 8) & 15, s[0]! >> 12]).toEqual([0xbf, 3, 7]);
+    expect(p.stepped).toEqual(s);
+  });
+});
+
 describe('fused sequences', () => {
   const prog = compileProgram(assembleUbpf(PROGRAM));
 
@@ -121,7 +135,9 @@ describe('fused sequences', () => {
   it('are found: the bounds check, a verdict, stores, loads, moves and a call each start with a fused handler', () => {
     const handlers = new Set<number>();
     for (let slot = 0; slot < prog.slots; slot++) {
-      if (prog.fused[slot * 4] !== prog.code[slot * 4]) handlers.add(prog.fused[slot * 4]!);
+      // the interpreter's layout keeps the registers in the first word's upper bits (stepped())
+      expect(prog.fused[slot * 4]! >> 8).toBe(prog.code[slot * 4 + 1]! & 0xff);
+      if ((prog.fused[slot * 4]! & 0xff) !== prog.code[slot * 4]) handlers.add(prog.fused[slot * 4]! & 0xff);
     }
     expect([...handlers].sort()).toEqual(Object.values(FUSED).sort());
   });
@@ -146,7 +162,7 @@ describe('fused sequences', () => {
     const memory = new Memory();
     const ro = memory.add({ name: 'rodata', kind: 'global', size: 8, writable: false });
     const p = compileProgram(assembleUbpf('mov %r0, 0\nmov32 %r2, 1\nstxw [%r1+4], %r2\nexit'));
-    expect(p.fused[4]).toBe(FUSED.immStore);
+    expect(p.fused[4]! & 0xff).toBe(FUSED.immStore);
     for (const trace of [false, true]) {
       let fault: SimFault | undefined;
       try {
