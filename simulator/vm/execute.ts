@@ -1132,7 +1132,7 @@ function pointerLoad(rg: Region, o: number, lo: Int32Array, hi: Int32Array, d: n
     lo[d] = w[2]! - w[1]!;
     hi[d] = 0;
   } else {
-    lo[d] = (REGION_BASE + w[f - 1]!) | 0;
+    lo[d] = ((REGION_BASE | 0) + w[f - 1]!) | 0; // int32 arithmetic (REGION_BASE itself is no int32: a double add)
     hi[d] = p.region.id;
   }
   return true;

@@ -105,6 +105,6 @@ export function resetClean(st: RunState, ctx: Region, packet: Region | undefined
   const { lo, hi } = s;
   lo[1] = REGION_BASE | 0;
   hi[1] = ctx.id;
-  lo[10] = (REGION_BASE + s.stackSize) | 0;
+  lo[10] = ((REGION_BASE | 0) + s.stackSize) | 0;
   hi[10] = s.stacks[0]!.id;
 }
