@@ -129,16 +129,20 @@ describe('runBatch()', () => {
     });
   }
 
-  it('repeats a batch given as an iterator, which it reads once, and refuses a repeat that is not a positive integer', () => {
-    const a = simulator('xdp_firewall.o', 'wasm');
-    const b = simulator('xdp_firewall.o', 'wasm');
-    function* frames(): Generator<Uint8Array> {
-      yield* packets.slice(0, 30);
-    }
-    expect(a.runBatch('xdp_firewall', frames(), { repeat: 3 }).verdicts).toEqual(b.runBatch('xdp_firewall', [...packets.slice(0, 30), ...packets.slice(0, 30), ...packets.slice(0, 30)]).verdicts);
-    expect(maps(a)).toEqual(maps(b));
-    for (const repeat of [0, -1, 1.5, Number.NaN]) expect(() => a.runBatch('xdp_firewall', packets, { repeat })).toThrow(RangeError);
-  });
+  for (const tier of ['wasm', 'interp'] as const) {
+    it(`repeats a batch given as an iterator, which it reads once, and refuses a repeat that is not a positive integer (${tier})`, () => {
+      const a = simulator('xdp_firewall.o', tier);
+      const b = simulator('xdp_firewall.o', tier);
+      function* frames(): Generator<Uint8Array> {
+        yield* packets.slice(0, 30);
+      }
+      expect(a.runBatch('xdp_firewall', frames(), { repeat: 3 }).verdicts).toEqual(b.runBatch('xdp_firewall', [...packets.slice(0, 30), ...packets.slice(0, 30), ...packets.slice(0, 30)]).verdicts);
+      expect(maps(a)).toEqual(maps(b));
+      // a stream run once: its frames through the iterator
+      expect(a.runBatch('xdp_firewall', frames()).packets).toBe(30);
+      for (const repeat of [0, -1, 1.5, Number.NaN]) expect(() => a.runBatch('xdp_firewall', packets, { repeat })).toThrow(RangeError);
+    });
+  }
 
   it("on 'auto', compiles a program before a batch whose runs take it past AUTO_THRESHOLD, and not before a smaller one", () => {
     const interp = simulator('xdp_firewall.o', 'interp');
