@@ -13,7 +13,8 @@
 // Each side is measured MEASUREMENTS times and the fastest kept (a tier: that many timed batches; the kernel:
 // that many passes over the 16 packets), the same for all three, in passes over all programs so that a
 // program's measurements lie far apart in time: on a shared machine one measurement moves by ±20-50% (a
-// slow phase lasts seconds), and the least disturbed one is the program's own cost.
+// slow phase lasts seconds, and a pass over all programs takes about 15), and the least disturbed one is
+// the program's own cost. Five passes: with three, a slow phase over two of them still moved the medians.
 //
 // SIM_BENCH_ONLY=substring limits the table to the programs whose label contains it (a quick before/after).
 //
@@ -27,7 +28,7 @@ import type { Benchmark } from './benchmark.ts';
 const RUNS = 100_000;
 const KERNEL_REPEAT = 100_000;
 /** timed measurements per side and program; the fastest is reported */
-const MEASUREMENTS = 3;
+const MEASUREMENTS = 5;
 /**
  * Warm-up per tier and program, in CPU time: V8 recompiles execute() (and the wasm tier's code) for a new
  * program's shape, and under load a fixed count of batches can end before that, measuring unoptimized code.
