@@ -42,7 +42,23 @@ export class LeanInterp {
     this.#spare = undefined;
     if (st !== undefined && st.memory === memory && isClean(st, this, entry)) resetClean(st, ctx, packet);
     else st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
-    return this.#run(st);
+    // #run without its finally (a batch's run never traces), frame 0's stack zeroed only when it was used
+    let r0: number;
+    try {
+      r0 = execute(st) === 'exit' ? st.lo[0]! : 0;
+    } catch (e) {
+      try {
+        r0 = Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
+      } catch (notFault) {
+        st.releaseStacks(); // what #run's finally does for an error that is no fault
+        throw notFault;
+      }
+    }
+    if (st.depth === 0) {
+      if (st.stacks[0]!.lowWater < st.stackSize) st.leaveStack(0);
+    } else st.releaseStacks();
+    this.#spare = st;
+    return r0;
   }
 
   /** The run's r0 (low 32 bits; a fault's end as endOfThrow makes it); the RunState kept for the next run unless traced. */
