@@ -47,22 +47,32 @@ function setR0Big(regs: RegisterHalves, v: bigint): void {
   regs.hi[0] = Number(BigInt.asIntN(32, u >> 32n));
 }
 
-/** The map r1 points to (offset 0 of a map region), undefined when it is not one. */
-function mapOf(regs: RegisterHalves): SimMap | undefined {
+/**
+ * The map r1 points to (offset 0 of a map region), undefined when it is not one. `known` holds, by region id,
+ * the regions already seen to hold a SimMap (a region's map never changes): instanceof walks the prototype
+ * chain, a sixth of a lookup's time.
+ */
+function mapOf(regs: RegisterHalves, known: (Region | undefined)[]): SimMap | undefined {
   if (regs.lo[1] !== (REGION_BASE | 0)) return undefined;
   const h = regs.hi[1]!;
   const regions = regs.memory.regions;
-  const m = h > 0 && h < regions.length ? regions[h]?.map : undefined;
-  return m instanceof SimMap ? m : undefined;
+  const r = h > 0 && h < regions.length ? regions[h] : undefined;
+  if (r === undefined) return undefined;
+  if (known[h] === r) return r.map as SimMap;
+  const m = r.map;
+  if (!(m instanceof SimMap)) return undefined;
+  known[h] = r;
+  return m;
 }
 
 /** HelperDispatch.fast for kernelHelpers over `env`. */
 export function registerHelpers(env: HelperEnv): (id: number, regs: RegisterHalves) => boolean {
+  const known: (Region | undefined)[] = [];
   return (id, regs) => {
     const { lo, hi } = regs;
     switch (id) {
       case 1: {
-        const m = mapOf(regs);
+        const m = mapOf(regs, known);
         const k = m === undefined ? undefined : plain(regs.memory.regions, lo[2]!, hi[2]!, m.keySize, false);
         if (k === undefined) return false;
         const v = m!.lookupRegion(k.bytes, at, env.cpu);
@@ -76,7 +86,7 @@ export function registerHelpers(env: HelperEnv): (id: number, regs: RegisterHalv
         return true;
       }
       case 2: {
-        const m = mapOf(regs);
+        const m = mapOf(regs, known);
         if (m === undefined) return false;
         const regions = regs.memory.regions;
         const k = plain(regions, lo[2]!, hi[2]!, m.keySize, false);
@@ -89,7 +99,7 @@ export function registerHelpers(env: HelperEnv): (id: number, regs: RegisterHalv
         return true;
       }
       case 3: {
-        const m = mapOf(regs);
+        const m = mapOf(regs, known);
         const k = m === undefined ? undefined : plain(regs.memory.regions, lo[2]!, hi[2]!, m.keySize, false);
         if (k === undefined) return false;
         setR0(regs, m!.delete(k.bytes.subarray(at, at + m!.keySize)));
