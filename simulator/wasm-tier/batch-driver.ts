@@ -62,7 +62,7 @@ class Code extends CodeWriter {
   }
   /** i32.load at the address on the stack plus `offset` */
   loadAt(offset: number): this {
-    return this.byte(OP.i32Load).u32(2).u32(offset);
+    return this.mem(OP.i32Load, offset);
   }
   /** i32.store of the value pushed by `value` to the constant address `a` */
   store(a: number, value: () => void): this {
@@ -71,7 +71,7 @@ class Code extends CodeWriter {
     return this.storeAt(a);
   }
   storeAt(offset: number): this {
-    return this.byte(OP.i32Store).u32(2).u32(offset);
+    return this.mem(OP.i32Store, offset);
   }
   /** if (the i32 on the stack) { then() } */
   when(then: () => void): this {
@@ -200,7 +200,7 @@ function run(c: Code, entry: number, copying: boolean): void {
   });
   count(c);
   c.get(STOP).when(() => {
-    c.i32(0).get(R0).byte(OP.i64Store).u32(3).u32(REGS);
+    c.i32(0).get(R0).mem(OP.i64Store, REGS);
     c.store(B_STOP, () => c.get(STOP));
     c.get(I).op(OP.return);
   });
@@ -218,8 +218,8 @@ function prologue(c: Code): void {
     [CTX_LENGTH, CTX_LEN], [COPY, B_COPY], [AREA, B_PKT], [WRITABLE, B_WRITABLE],
   ];
   for (const [local, at] of fields) c.load(at).set(local);
-  c.i32(0).byte(OP.i64Load).u32(3).u32(B_R1).set(R1);
-  c.i32(0).byte(OP.i64Load).u32(3).u32(B_R10).set(R10);
+  c.i32(0).mem(OP.i64Load, B_R1).set(R1);
+  c.i32(0).mem(OP.i64Load, B_R10).set(R10);
   c.store(CTX_FRAME, () => c.i32(-2));
   c.store(CTX_READY, () => c.i32(0));
   c.get(I).set(FIRST);
@@ -281,7 +281,7 @@ function frameToArea(c: Code): void {
   c.i32(0).set(H);
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   c.get(H).get(LEN).op(OP.i32GeU).op(OP.brIf).u32(1);
-  c.get(P).get(H).op(OP.i32Add).get(T).get(H).op(OP.i32Add).byte(OP.i32Load8U).u32(0).u32(0).byte(I32_STORE8).u32(0).u32(0);
+  c.get(P).get(H).op(OP.i32Add).get(T).get(H).op(OP.i32Add).mem(OP.i32Load8U, 0).mem(I32_STORE8, 0);
   c.get(H).i32(1).op(OP.i32Add).set(H);
   c.op(OP.br).u32(0);
   c.op(OP.end).op(OP.end);
@@ -346,7 +346,7 @@ function zeroStack(c: Code): void {
     c.get(P).get(H).op(OP.i32Sub).tee(V).i32(8 * ZERO_STORES).op(OP.i32GtU).get(V).i32(7).op(OP.i32And).op(OP.i32Or).op(OP.if).byte(VOID);
     c.get(H).i32(0).get(P).get(H).op(OP.i32Sub).bytes(MEMORY_FILL);
     c.op(OP.else).op(OP.loop).byte(VOID);
-    c.get(H).byte(OP.i64Const).s32(0).byte(OP.i64Store).u32(3).u32(0);
+    c.get(H).byte(OP.i64Const).s32(0).mem(OP.i64Store, 0);
     c.get(H).i32(8).op(OP.i32Add).tee(H).get(P).op(OP.i32LtU).op(OP.brIf).u32(0);
     c.op(OP.end).op(OP.end);
     c.get(STACK).get(STACK_SIZE).storeAt(E_LOW);

@@ -85,14 +85,11 @@ class Code extends CodeWriter {
   i64(v: number): this {
     return this.byte(OP.i64Const).s32(v);
   }
-  load(o: number, offset: number): this {
-    return this.byte(o).u32(2).u32(offset);
-  }
   /** A = r10 + (i64) low, its table entry's address into E (relative to TABLE), 1 when the entry is A's region's */
   entryOf(r10: number, low: number, a: number, h: number, e: number): this {
     this.get(r10).get(low).op(OP.i64ExtendI32S).op(OP.i64Add).tee(a);
     this.i64(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(h).i32(MASK).op(OP.i32And).i32(5).op(OP.i32Shl).tee(e);
-    return this.load(OP.i32Load, TABLE + E_ID).get(h).op(OP.i32Eq);
+    return this.mem(OP.i32Load, TABLE + E_ID).get(h).op(OP.i32Eq);
   }
 }
 
@@ -116,11 +113,11 @@ export function emitFrameCheck(c: CodeWriter, f: FrameAccesses, l: FrameCheckLoc
   c.i32(0).set(l.sb);
   c.get(l.r10).byte(OP.i64Const).s32(f.low).op(OP.i64Add).tee(l.a);
   c.byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h).i32(MASK).op(OP.i32And).i32(5).op(OP.i32Shl).tee(l.e);
-  c.byte(OP.i32Load).u32(2).u32(TABLE + E_ID).get(l.h).op(OP.i32Ne).op(OP.brIf).u32(0);
-  c.get(l.a).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(l.o).get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_START).op(OP.i32LtS).op(OP.brIf).u32(0);
-  c.get(l.o).get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_END).i32(f.high - f.low).op(OP.i32Sub).op(OP.i32GtS).op(OP.brIf).u32(0);
-  if (f.writes) c.get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_WRITABLE).op(OP.i32Eqz).op(OP.brIf).u32(0);
-  c.get(l.e).byte(OP.i32Load).u32(2).u32(TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.sb);
+  c.mem(OP.i32Load, TABLE + E_ID).get(l.h).op(OP.i32Ne).op(OP.brIf).u32(0);
+  c.get(l.a).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(l.o).get(l.e).mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS).op(OP.brIf).u32(0);
+  c.get(l.o).get(l.e).mem(OP.i32Load, TABLE + E_END).i32(f.high - f.low).op(OP.i32Sub).op(OP.i32GtS).op(OP.brIf).u32(0);
+  if (f.writes) c.get(l.e).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz).op(OP.brIf).u32(0);
+  c.get(l.e).mem(OP.i32Load, TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.sb);
   c.op(OP.end);
 }
 
@@ -133,8 +130,8 @@ export function flushLowBody(type: number): FunctionBody {
   const c = new Code();
   c.get(LOW).i32(NO_LOW).op(OP.i32Ne).op(OP.if).byte(VOID);
   c.entryOf(R10, LOW, A, H, E).op(OP.if).byte(VOID);
-  c.get(A).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O).get(E).load(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
-  c.op(OP.if).byte(VOID).get(E).get(O).load(OP.i32Store, TABLE + E_LOW).op(OP.end);
+  c.get(A).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(O).get(E).mem(OP.i32Load, TABLE + E_LOW).op(OP.i32LtS);
+  c.op(OP.if).byte(VOID).get(E).get(O).mem(OP.i32Store, TABLE + E_LOW).op(OP.end);
   c.op(OP.end).op(OP.end);
   c.i32(NO_LOW).op(OP.end);
   return { type, locals: [[1, I64], [3, I32]], code: c };

@@ -49,10 +49,6 @@ export function lookupIndex(u8: Uint8Array, at: number, size: number, h: number)
   return Math.imul(hash, GOLDEN) >>> LOOKUP_INDEX_SHIFT;
 }
 
-function load(c: CodeWriter, offset: number, op: number = OP.i32Load): CodeWriter {
-  return c.byte(op).u32(0).u32(offset);
-}
-
 /** local `r0` = the address of offset 0 of the region whose id is on the stack (an i32) */
 function regionAddress(c: CodeWriter, r0: number = x.r0): void {
   c.op(OP.i64ExtendI32U).byte(OP.i64Const).s32(32).op(OP.i64Shl);
@@ -83,7 +79,7 @@ export function emitMapLookup(c: CodeWriter, fn: number, scratch: number, call: 
     c.op(OP.block).byte(VOID);
     emitDescriptor(c, y.r1, y, () => void c.op(OP.brIf).u32(0));
     c.get(y.p);
-    load(c, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
+    c.mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
     c.op(OP.if).byte(VOID);
     array(c, y);
     c.op(OP.br).u32(2);
@@ -105,14 +101,14 @@ export function mapLookupBody(type: number): FunctionBody {
   // unrecorded calls, r1 the start of a region, a descriptor for it
   emitDescriptor(c, x.r1, x, () => slow(0));
   c.get(x.p);
-  load(c, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
+  c.mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_ARRAY).op(OP.i32Eq);
   c.op(OP.if).byte(VOID);
   array(c, x);
   c.get(x.r0).op(OP.return);
   c.op(OP.end);
   // D_KIND_HASH or D_KIND_LRU (a prog array's or a queue's descriptor has no remembered lookups)
   c.get(x.p);
-  load(c, MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32Sub).i32(D_KIND_LRU - D_KIND_HASH).op(OP.i32GtU);
+  c.mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32Sub).i32(D_KIND_LRU - D_KIND_HASH).op(OP.i32GtU);
   slow(0);
   remembered(c, x);
   c.get(x.r0).op(OP.return);
@@ -129,29 +125,29 @@ function keyAddress(c: CodeWriter, x: LookupLocals, depth: number, size: number 
 /** An array's lookup (inside the `if` of mapLookupBody: slow is 1 out). */
 function array(c: CodeWriter, x: LookupLocals): void {
   // the CPU's copy exists (a per-CPU map: the run's CPU below the map's CPUs)
-  load(c.i32(0), M_CPU).get(x.p);
-  load(c, MAPS + D_CPU_MASK).op(OP.i32And).get(x.p);
-  load(c, MAPS + D_STRIDE).op(OP.i32GeU);
+  c.i32(0).mem(OP.i32Load, M_CPU).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_CPU_MASK).op(OP.i32And).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_STRIDE).op(OP.i32GeU);
   c.op(OP.brIf).u32(1);
   keyAddress(c, x, 1, 4);
-  load(c.get(x.o), 0).tee(x.o).get(x.p);
-  load(c, MAPS + D_MAX).op(OP.i32GeU);
+  c.get(x.o).mem(OP.i32Load, 0).tee(x.o).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32GeU);
   c.op(OP.if).byte(VOID);
   c.byte(OP.i64Const).s32(0).set(x.r0);
   c.op(OP.else);
   // value region D_FIRST + index * D_STRIDE + cpu
   c.get(x.p);
-  load(c, MAPS + D_FIRST).get(x.o).get(x.p);
-  load(c, MAPS + D_STRIDE).op(OP.i32Mul).op(OP.i32Add);
-  load(c.i32(0), M_CPU).get(x.p);
-  load(c, MAPS + D_CPU_MASK).op(OP.i32And).op(OP.i32Add);
+  c.mem(OP.i32Load, MAPS + D_FIRST).get(x.o).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_STRIDE).op(OP.i32Mul).op(OP.i32Add);
+  c.i32(0).mem(OP.i32Load, M_CPU).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_CPU_MASK).op(OP.i32And).op(OP.i32Add);
   regionAddress(c, x.r0);
   c.op(OP.end);
 }
 
 /** A hash or LPM map's remembered answer (slow is 0 out). */
 function remembered(c: CodeWriter, x: LookupLocals): void {
-  load(c.get(x.p), MAPS + D_KEY).tee(x.k);
+  c.get(x.p).mem(OP.i32Load, MAPS + D_KEY).tee(x.k);
   c.i32(LOOKUP_KEY).op(OP.i32GtU);
   c.op(OP.brIf).u32(0);
   keyAddress(c, x, 0, undefined);
@@ -170,30 +166,30 @@ function remembered(c: CodeWriter, x: LookupLocals): void {
   c.i32(0).set(x.t);
   const mix = (op: number): void => {
     c.get(x.e).i32(5).op(OP.i32Rotl).get(x.o).get(x.t).op(OP.i32Add);
-    load(c, 0, op).op(OP.i32Xor).set(x.e);
+    c.mem(op, 0).op(OP.i32Xor).set(x.e);
   };
   loop(4, () => mix(OP.i32Load));
   loop(1, () => mix(I32_LOAD8_U));
   // the entry: the same map and epoch
   c.get(x.e).i32(GOLDEN).op(OP.i32Mul).i32(LOOKUP_INDEX_SHIFT).op(OP.i32ShrU).i32(LOOKUP_SHIFT).op(OP.i32Shl).tee(x.e);
-  load(c, LOOKUPS + L_MAP).get(x.h).op(OP.i32Ne);
+  c.mem(OP.i32Load, LOOKUPS + L_MAP).get(x.h).op(OP.i32Ne);
   c.op(OP.brIf).u32(0);
   c.get(x.e);
-  load(c, LOOKUPS + L_EPOCH).get(x.p);
-  load(c, MAPS + D_EPOCH).op(OP.i32Ne);
+  c.mem(OP.i32Load, LOOKUPS + L_EPOCH).get(x.p);
+  c.mem(OP.i32Load, MAPS + D_EPOCH).op(OP.i32Ne);
   c.op(OP.brIf).u32(0);
   // the same key, 8 bytes at a time, then 4, then single bytes (inside block + loop: slow is 2 out)
   c.i32(0).set(x.t);
   const differs = (op: number, ne: number): void => {
     c.get(x.o).get(x.t).op(OP.i32Add);
-    load(c, 0, op).get(x.e).get(x.t).op(OP.i32Add);
-    load(c, LOOKUPS + L_KEYS, op).op(ne).op(OP.brIf).u32(2);
+    c.mem(op, 0).get(x.e).get(x.t).op(OP.i32Add);
+    c.mem(op, LOOKUPS + L_KEYS).op(ne).op(OP.brIf).u32(2);
   };
   loop(8, () => differs(OP.i64Load, OP.i64Ne));
   loop(4, () => differs(OP.i32Load, OP.i32Ne));
   loop(1, () => differs(I32_LOAD8_U, OP.i32Ne));
   c.get(x.e);
-  load(c, LOOKUPS + L_VALUE).tee(x.t);
+  c.mem(OP.i32Load, LOOKUPS + L_VALUE).tee(x.t);
   c.op(OP.if).byte(VOID);
   c.get(x.t);
   regionAddress(c);

@@ -25,10 +25,6 @@ export interface UpdateLocals {
   readonly a: number;
 }
 
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
 /**
  * Emit a call of bpf_map_update_elem (r1 map, r2 key, r3 value, r4 flags): answered here when it can be, else
  * `call()`. `lookup` is mapLookup()'s function index (type (i64, i64) → i64).
@@ -39,13 +35,13 @@ export function emitMapUpdate(c: CodeWriter, lookup: number, l: UpdateLocals, ca
   const slow = (): void => void c.op(OP.brIf).u32(0);
   emitDescriptor(c, 1, l, slow);
   // a plain hash map's descriptor; flags 0 or 2 (BPF_ANY, BPF_EXIST)
-  load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32Ne);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_HASH).op(OP.i32Ne);
   slow();
-  load(c.get(l.p), MAPS + D_UPDATABLE).op(OP.i32Eqz);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_UPDATABLE).op(OP.i32Eqz);
   slow();
   c.get(4).byte(OP.i64Const).s32(2).op(OP.i64Or).byte(OP.i64Const).s32(2).op(OP.i64Ne);
   slow();
-  load(c.get(l.p), MAPS + D_VALUE_SIZE).set(l.n);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_VALUE_SIZE).set(l.n);
   // the key present: mapLookup() gives its value's address (0: absent, NO_VALUE: not remembered)
   c.get(1).get(2).op(OP.call).u32(lookup).tee(l.a).byte(OP.i64Const).s32(NO_VALUE).op(OP.i64LeU);
   slow();

@@ -51,10 +51,6 @@ export interface PacketLocals {
   readonly o: number;
 }
 
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
 function low(c: CodeWriter, r: number): CodeWriter {
   return c.get(r).op(OP.i32WrapI64);
 }
@@ -71,8 +67,8 @@ function highHalf(c: CodeWriter, r: number): CodeWriter {
 
 /** Pushes the linear address of packet byte r2 (the offset): the entry's base plus the window's start. */
 function packetAt(c: CodeWriter, l: PacketLocals): CodeWriter {
-  load(c.get(l.e), TABLE + E_BASE).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Add);
+  c.get(l.e).mem(OP.i32Load, TABLE + E_BASE).get(l.e);
+  c.mem(OP.i32Load, TABLE + E_START).op(OP.i32Add);
   return low(c, 2).op(OP.i32Add);
 }
 
@@ -82,10 +78,10 @@ function packetAt(c: CodeWriter, l: PacketLocals): CodeWriter {
  */
 function outsideRegion(c: CodeWriter, l: PacketLocals, slow: () => void): void {
   low(c, 3).i32(BASE).op(OP.i32Xor).tee(l.t).get(l.o);
-  load(c, TABLE + E_START).op(OP.i32LtS);
+  c.mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS);
   slow();
   c.get(l.t).get(l.o);
-  load(c, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
+  c.mem(OP.i32Load, TABLE + E_END).get(l.n).op(OP.i32Sub).op(OP.i32GtS);
   slow();
 }
 
@@ -100,7 +96,7 @@ function openPacketPath(c: CodeWriter, l: PacketLocals, writable: boolean): () =
   packetEntry(c, l);
   slow();
   if (writable) {
-    load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+    c.get(l.e).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz);
     slow();
   }
   return slow;
@@ -108,15 +104,15 @@ function openPacketPath(c: CodeWriter, l: PacketLocals, writable: boolean): () =
 
 /** Pushes whether the run has no skb packet in the table (SKB_PKT 0, or its entry holds another id); sets l.h, l.e. */
 function packetEntry(c: CodeWriter, l: PacketLocals): void {
-  entryOf(load(c.i32(0), SKB_PKT), l.h, l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
+  entryOf(c.i32(0).mem(OP.i32Load, SKB_PKT), l.h, l.e);
+  c.mem(OP.i32Load, TABLE + E_ID).get(l.h).op(OP.i32Ne).get(l.h).op(OP.i32Eqz).op(OP.i32Or);
 }
 
 /** Pushes whether r2 (the offset) + l.n bytes end past the packet's window (in i64: neither can wrap). */
 function pastWindow(c: CodeWriter, l: PacketLocals): void {
   low(c, 2).op(OP.i64ExtendI32U).get(l.n).op(OP.i64ExtendI32U).op(OP.i64Add);
-  load(c.get(l.e), TABLE + E_END).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  c.get(l.e).mem(OP.i32Load, TABLE + E_END).get(l.e);
+  c.mem(OP.i32Load, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
 }
 
 /** The fast path's end (memory.copy of the three operands pushed, r0 = 0, out of both blocks), then the slow path's `call()`. */
@@ -149,13 +145,13 @@ export function emitSkbLoadBytes(c: CodeWriter, l: PacketLocals, call: () => voi
   // the destination: another region of the table, writable, len bytes inside its window (len is small now)
   highHalf(c, 3);
   entryOf(c, l.t, l.o);
-  load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).get(l.h).op(OP.i32Eq).op(OP.i32Or);
+  c.mem(OP.i32Load, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).get(l.h).op(OP.i32Eq).op(OP.i32Or);
   slow();
-  load(c.get(l.o), TABLE + E_WRITABLE).op(OP.i32Eqz);
+  c.get(l.o).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz);
   slow();
   outsideRegion(c, l, slow);
   // copy len bytes from data + offset to `to` (another region: no overlap); r0 = 0
-  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add).set(l.o);
+  c.get(l.o).mem(OP.i32Load, TABLE + E_BASE).get(l.t).op(OP.i32Add).set(l.o);
   packetAt(c, l).set(l.e);
   emitCopy(c, l.o, l.e, l.n);
   endFastPath(c, call);
@@ -182,12 +178,12 @@ export function emitSkbStoreBytes(c: CodeWriter, l: PacketLocals, call: () => vo
   // the source: len bytes inside the window of a region of the table
   highHalf(c, 3);
   entryOf(c, l.t, l.o);
-  load(c, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).op(OP.i32Eqz).op(OP.i32Or);
+  c.mem(OP.i32Load, TABLE + E_ID).get(l.t).op(OP.i32Ne).get(l.t).op(OP.i32Eqz).op(OP.i32Or);
   slow();
   outsideRegion(c, l, slow);
   // memory.copy(data + offset, from, len); r0 = 0
   packetAt(c, l);
-  load(c.get(l.o), TABLE + E_BASE).get(l.t).op(OP.i32Add);
+  c.get(l.o).mem(OP.i32Load, TABLE + E_BASE).get(l.t).op(OP.i32Add);
   c.get(l.n);
   copyThenEnd(c, call);
 }
@@ -209,12 +205,12 @@ export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => vo
   low(c, 2).i32(1).op(OP.i32And);
   slow();
   low(c, 2).op(OP.i64ExtendI32U).byte(OP.i64Const).s32(2).op(OP.i64Add);
-  load(c.get(l.e), TABLE + E_END).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
+  c.get(l.e).mem(OP.i32Load, TABLE + E_END).get(l.e);
+  c.mem(OP.i32Load, TABLE + E_START).op(OP.i32Sub).op(OP.i64ExtendI32S).op(OP.i64GtS);
   slow();
   // the field's address in o; n = ~field, t = ~from (16 bits each)
   packetAt(c, l).tee(l.o);
-  c.byte(OP.i32Load16U).u32(0).u32(0).i32(0xffff).op(OP.i32Xor).set(l.n);
+  c.mem(OP.i32Load16U, 0).i32(0xffff).op(OP.i32Xor).set(l.n);
   low(c, 3).i32(0xffff).op(OP.i32And).i32(0xffff).op(OP.i32Xor).set(l.t);
   // csum16Add(n, t): r = (n + t) & 0xffff, plus 1 when it wrapped (r < t); then csum16Add(r, to & 0xffff)
   const add16 = (): void => {
@@ -224,6 +220,6 @@ export function emitL3CsumReplace(c: CodeWriter, l: PacketLocals, call: () => vo
   add16();
   low(c, 4).i32(0xffff).op(OP.i32And).set(l.t);
   add16();
-  c.get(l.o).get(l.n).i32(0xffff).op(OP.i32Xor).byte(I32_STORE16).u32(0).u32(0);
+  c.get(l.o).get(l.n).i32(0xffff).op(OP.i32Xor).mem(I32_STORE16, 0);
   endFastPath(c, call);
 }

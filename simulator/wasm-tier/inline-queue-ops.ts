@@ -24,14 +24,6 @@ export interface QueueLocals {
   readonly t: number;
 }
 
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
-function store(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Store).u32(2).u32(offset);
-}
-
 /** r0 (local 0) = `v`, then out of the two blocks (`depth` is the slow block's depth from here) */
 function answer(c: CodeWriter, v: number, depth: number): void {
   c.byte(OP.i64Const).s32(v).set(0).op(OP.br).u32(depth + 1);
@@ -50,15 +42,15 @@ export function emitQueueOp(c: CodeWriter, id: 87 | 88 | 89, l: QueueLocals, cal
   const slow = (): void => void c.op(OP.brIf).u32(0);
   // r1: a described queue or stack map (l.p its descriptor, less MAPS)
   emitDescriptor(c, 1, l, slow);
-  load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_QUEUE).op(OP.i32Sub).i32(1).op(OP.i32GtU);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_QUEUE).op(OP.i32Sub).i32(1).op(OP.i32GtU);
   slow();
   // r2: n = valueSize bytes inside a table region's window; l.o their linear address
-  load(c.get(l.p), MAPS + D_STRIDE).set(l.n);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_STRIDE).set(l.n);
   emitRegionBytes(c, 2, { local: l.n }, id !== 87, l, slow);
   // the ring (l.e): head at +0 (l.h), count at +4 (l.t)
-  load(c.get(l.p), MAPS + D_FIRST).tee(l.e);
-  load(c, 0).set(l.h);
-  load(c.get(l.e), 4).set(l.t);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_FIRST).tee(l.e);
+  c.mem(OP.i32Load, 0).set(l.h);
+  c.get(l.e).mem(OP.i32Load, 4).set(l.t);
   if (id === 87) push(c, l);
   else take(c, l, id === 88);
   c.op(OP.end);
@@ -73,9 +65,9 @@ export function emitQueueOp(c: CodeWriter, id: 87 | 88 | 89, l: QueueLocals, cal
 function slotAddress(c: CodeWriter, l: QueueLocals): void {
   c.tee(l.h);
   c.get(l.h).get(l.p);
-  load(c, MAPS + D_MAX).op(OP.i32Sub);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32Sub);
   c.get(l.h).get(l.p);
-  load(c, MAPS + D_MAX).op(OP.i32LtU).op(OP.select);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32LtU).op(OP.select);
   c.get(l.n).op(OP.i32Mul).get(l.e).op(OP.i32Add).i32(RING_HEADER).op(OP.i32Add);
 }
 
@@ -86,7 +78,7 @@ function push(c: CodeWriter, l: QueueLocals): void {
   answer(c, -EINVAL, 1);
   c.op(OP.end);
   c.get(l.t).get(l.p);
-  load(c, MAPS + D_MAX).op(OP.i32GeU);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32GeU);
   c.op(OP.if).byte(VOID);
   c.get(3).op(OP.i64Eqz);
   c.op(OP.if).byte(VOID);
@@ -94,15 +86,15 @@ function push(c: CodeWriter, l: QueueLocals): void {
   c.op(OP.end);
   // head + 1 (wrapping), count - 1
   c.get(l.h).i32(1).op(OP.i32Add).tee(l.h).get(l.p);
-  load(c, MAPS + D_MAX).op(OP.i32Eq);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32Eq);
   c.op(OP.if).byte(VOID).i32(0).set(l.h).op(OP.end);
   c.get(l.t).i32(1).op(OP.i32Sub).set(l.t);
   c.get(l.e).get(l.h);
-  store(c, 0);
+  c.mem(OP.i32Store, 0);
   c.op(OP.end);
   // the value into slot head + count, count + 1
   c.get(l.e).get(l.t).i32(1).op(OP.i32Add);
-  store(c, 4);
+  c.mem(OP.i32Store, 4);
   c.get(l.h).get(l.t).op(OP.i32Add);
   slotAddress(c, l);
   c.set(l.h);
@@ -120,20 +112,20 @@ function take(c: CodeWriter, l: QueueLocals, remove: boolean): void {
   if (remove) {
     // a queue's head moves on (wrapping); both lose one value (l.h and l.t keep the old head and count)
     c.get(l.p);
-    load(c, MAPS + D_KIND).i32(D_KIND_QUEUE).op(OP.i32Eq);
+    c.mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_QUEUE).op(OP.i32Eq);
     c.op(OP.if).byte(VOID);
     c.get(l.e);
     c.get(l.h).i32(1).op(OP.i32Add).i32(0).get(l.h).i32(1).op(OP.i32Add).get(l.p);
-    load(c, MAPS + D_MAX).op(OP.i32Ne).op(OP.select);
-    store(c, 0);
+    c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32Ne).op(OP.select);
+    c.mem(OP.i32Store, 0);
     c.op(OP.end);
     c.get(l.e).get(l.t).i32(1).op(OP.i32Sub);
-    store(c, 4);
+    c.mem(OP.i32Store, 4);
   }
   // the slot: the newest (head + count - 1) for a stack, the oldest (head) for a queue
   c.get(l.h).get(l.t).op(OP.i32Add).i32(1).op(OP.i32Sub).get(l.h);
   c.get(l.p);
-  load(c, MAPS + D_KIND).i32(D_KIND_STACK).op(OP.i32Eq).op(OP.select);
+  c.mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_STACK).op(OP.i32Eq).op(OP.select);
   slotAddress(c, l);
   c.set(l.h);
   emitCopy(c, l.o, l.h, l.n);

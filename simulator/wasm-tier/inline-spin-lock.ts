@@ -14,20 +14,11 @@ import { M_LEAN } from './layout.ts';
 import { emitRegionBytes } from './region-bytes.ts';
 import { CodeWriter, OP, VOID } from './wasm-module.ts';
 
-
 /** Three i32 scratch locals of the calling function, dead across the helper call. */
 export interface LockLocals {
   readonly h: number;
   readonly e: number;
   readonly o: number;
-}
-
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
-function store(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Store).u32(0).u32(offset);
 }
 
 /**
@@ -38,12 +29,12 @@ export function emitSpinLock(c: CodeWriter, lock: boolean, l: LockLocals, call: 
   c.op(OP.block).byte(VOID);
   c.op(OP.block).byte(VOID);
   const slow = (): void => void c.op(OP.brIf).u32(0);
-  load(c.i32(0), M_LEAN).op(OP.i32Eqz);
+  c.i32(0).mem(OP.i32Load, M_LEAN).op(OP.i32Eqz);
   slow();
   // r1's 4 bytes in a writable region of the table
   emitRegionBytes(c, 1, 4, true, l, slow);
   // the word's linear address in l.o; held (non-zero) must be !lock
-  load(c.get(l.o), 0);
+  c.get(l.o).mem(OP.i32Load, 0);
   if (lock) {
     slow();
     c.get(l.o).i32(1);
@@ -52,7 +43,7 @@ export function emitSpinLock(c: CodeWriter, lock: boolean, l: LockLocals, call: 
     slow();
     c.get(l.o).i32(0);
   }
-  store(c, 0);
+  c.mem(OP.i32Store, 0);
   c.byte(OP.i64Const).s32(0).set(0);
   c.op(OP.br).u32(1);
   c.op(OP.end);

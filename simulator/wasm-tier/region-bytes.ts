@@ -7,10 +7,6 @@ import { OP, type CodeWriter } from './wasm-module.ts';
 
 const ENTRY_SHIFT = Math.log2(ENTRY_SIZE);
 
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
 /** How many bytes: a constant, or the value of an i32 local. */
 export type ByteCount = number | { readonly local: number };
 
@@ -21,20 +17,20 @@ export type ByteCount = number | { readonly local: number };
 export function emitRegionBytes(c: CodeWriter, reg: number, size: ByteCount, write: boolean, l: { readonly h: number; readonly e: number; readonly o: number }, slow: () => void): void {
   c.get(reg).byte(OP.i64Const).s32(32).op(OP.i64ShrU).op(OP.i32WrapI64).tee(l.h);
   c.i32(TABLE_ENTRIES - 1).op(OP.i32And).i32(ENTRY_SHIFT).op(OP.i32Shl).tee(l.e);
-  load(c, TABLE + E_ID).get(l.h).op(OP.i32Ne);
+  c.mem(OP.i32Load, TABLE + E_ID).get(l.h).op(OP.i32Ne);
   slow();
   if (write) {
-    load(c.get(l.e), TABLE + E_WRITABLE).op(OP.i32Eqz);
+    c.get(l.e).mem(OP.i32Load, TABLE + E_WRITABLE).op(OP.i32Eqz);
     slow();
   }
   c.get(reg).op(OP.i32WrapI64).i32(0x8000_0000 | 0).op(OP.i32Xor).tee(l.o).get(l.e);
-  load(c, TABLE + E_START).op(OP.i32LtS);
+  c.mem(OP.i32Load, TABLE + E_START).op(OP.i32LtS);
   slow();
   c.get(l.o).get(l.e);
-  load(c, TABLE + E_END);
+  c.mem(OP.i32Load, TABLE + E_END);
   if (typeof size === 'number') c.i32(size);
   else c.get(size.local);
   c.op(OP.i32Sub).op(OP.i32GtS);
   slow();
-  load(c.get(l.e), TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.o);
+  c.get(l.e).mem(OP.i32Load, TABLE + E_BASE).get(l.o).op(OP.i32Add).set(l.o);
 }

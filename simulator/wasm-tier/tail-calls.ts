@@ -112,10 +112,6 @@ function describe(i32: Int32Array, map: ProgArrayHandle, h: number): void {
   i32[d + (D_ID >> 2)] = h;
 }
 
-function load(c: CodeWriter, offset: number): CodeWriter {
-  return c.byte(OP.i32Load).u32(2).u32(offset);
-}
-
 /**
  * Emit bpf_tail_call(r1, r2, r3): nothing (r0 and r1..r5 unchanged, as the interpreter falls through) when
  * the wasm code sees from the prog array's descriptor that the slot r3 names holds no program, else `call()`
@@ -128,18 +124,18 @@ export function emitTailCall(c: CodeWriter, l: { readonly h: number; readonly p:
   const slow = (): void => void c.op(OP.brIf).u32(0);
   // the descriptor: this map's, a prog array's, still true
   emitDescriptor(c, 2, l, slow);
-  load(c.get(l.p), MAPS + D_KIND).i32(D_KIND_PROG).op(OP.i32Ne);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_KIND).i32(D_KIND_PROG).op(OP.i32Ne);
   slow();
-  load(c.get(l.p), MAPS + D_EPOCH);
+  c.get(l.p).mem(OP.i32Load, MAPS + D_EPOCH);
   slow();
   // the index (u32): past max_entries it falls through; past the bits, the slow path; an empty slot falls through
   c.get(3).op(OP.i32WrapI64).tee(l.h).get(l.p);
-  load(c, MAPS + D_MAX).op(OP.i32GeU);
+  c.mem(OP.i32Load, MAPS + D_MAX).op(OP.i32GeU);
   c.op(OP.brIf).u32(1);
   c.get(l.h).i32(SLOT_BITS).op(OP.i32GeU);
   slow();
   c.get(l.p);
-  load(c, MAPS + D_FIRST).get(l.h).op(OP.i32ShrU).i32(1).op(OP.i32And);
+  c.mem(OP.i32Load, MAPS + D_FIRST).get(l.h).op(OP.i32ShrU).i32(1).op(OP.i32And);
   slow();
   c.op(OP.br).u32(1);
   c.op(OP.end);

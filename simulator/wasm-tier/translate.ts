@@ -142,9 +142,6 @@ class Code extends CodeWriter {
   i64(v: bigint | number): this {
     return typeof v === 'number' ? this.byte(OP.i64Const).s32(v) : this.byte(OP.i64Const).s64(v);
   }
-  mem(o: number, offset: number): this {
-    return this.byte(o).u32(0).u32(offset);
-  }
   call(f: number): this {
     return this.byte(OP.call).u32(f);
   }

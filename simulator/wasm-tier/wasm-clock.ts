@@ -84,19 +84,13 @@ export class WasmClock {
  * `call()` (the translator's helper call sequence). r1..r5 untouched, as the runtime's answer leaves them.
  */
 export function emitKtimeGetNs(c: CodeWriter, call: () => void): void {
-  const i64 = (op: number, at: number): CodeWriter => c.byte(op).u32(3).u32(at);
-  const i32 = (op: number, at: number): CodeWriter => c.byte(op).u32(2).u32(at);
-  c.i32(0);
-  i32(OP.i32Load, K_ON);
+  c.i32(0).mem(OP.i32Load, K_ON);
   c.op(OP.if).byte(VOID);
-  c.i32(0);
-  i64(OP.i64Load, K_NEXT).set(0);
-  c.i32(0).get(0).i32(0);
-  i64(OP.i64Load, K_STEP).op(OP.i64Add);
-  i64(OP.i64Store, K_NEXT);
-  c.i32(0).i32(0);
-  i32(OP.i32Load, K_READS).i32(1).op(OP.i32Add);
-  i32(OP.i32Store, K_READS);
+  c.i32(0).mem(OP.i64Load, K_NEXT).set(0);
+  c.i32(0).get(0).i32(0).mem(OP.i64Load, K_STEP).op(OP.i64Add);
+  c.mem(OP.i64Store, K_NEXT);
+  c.i32(0).i32(0).mem(OP.i32Load, K_READS).i32(1).op(OP.i32Add);
+  c.mem(OP.i32Store, K_READS);
   c.op(OP.else);
   call();
   c.op(OP.end);

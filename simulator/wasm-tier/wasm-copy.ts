@@ -20,7 +20,7 @@ function advance(c: CodeWriter, l: number, n: number): void {
 export function emitCopy(c: CodeWriter, dst: number, src: number, n: number): void {
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   c.get(n).i32(8).op(OP.i32LtU).op(OP.brIf).u32(1);
-  c.get(dst).get(src).byte(OP.i64Load).u32(0).u32(0).byte(OP.i64Store).u32(0).u32(0);
+  c.get(dst).get(src).mem(OP.i64Load, 0).mem(OP.i64Store, 0);
   advance(c, dst, 8);
   advance(c, src, 8);
   advance(c, n, -8);
@@ -28,7 +28,7 @@ export function emitCopy(c: CodeWriter, dst: number, src: number, n: number): vo
   c.op(OP.end).op(OP.end);
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   c.get(n).op(OP.i32Eqz).op(OP.brIf).u32(1);
-  c.get(dst).get(src).byte(I32_LOAD8_U).u32(0).u32(0).byte(I32_STORE8).u32(0).u32(0);
+  c.get(dst).get(src).mem(I32_LOAD8_U, 0).mem(I32_STORE8, 0);
   advance(c, dst, 1);
   advance(c, src, 1);
   advance(c, n, -1);
@@ -40,14 +40,14 @@ export function emitCopy(c: CodeWriter, dst: number, src: number, n: number): vo
 export function emitZero(c: CodeWriter, dst: number, n: number): void {
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   c.get(n).i32(8).op(OP.i32LtU).op(OP.brIf).u32(1);
-  c.get(dst).byte(OP.i64Const).s32(0).byte(OP.i64Store).u32(0).u32(0);
+  c.get(dst).byte(OP.i64Const).s32(0).mem(OP.i64Store, 0);
   advance(c, dst, 8);
   advance(c, n, -8);
   c.op(OP.br).u32(0);
   c.op(OP.end).op(OP.end);
   c.op(OP.block).byte(VOID).op(OP.loop).byte(VOID);
   c.get(n).op(OP.i32Eqz).op(OP.brIf).u32(1);
-  c.get(dst).i32(0).byte(I32_STORE8).u32(0).u32(0);
+  c.get(dst).i32(0).mem(I32_STORE8, 0);
   advance(c, dst, 1);
   advance(c, n, -1);
   c.op(OP.br).u32(0);

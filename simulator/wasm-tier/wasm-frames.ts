@@ -91,13 +91,13 @@ const MEMORY_FILL = [0xfc, 11, 0];
 
 class Code extends CodeWriter {
   load(address: number): this {
-    return this.i32(0).byte(OP.i32Load).u32(2).u32(address);
+    return this.i32(0).mem(OP.i32Load, address);
   }
   loadAt(offset: number): this {
-    return this.byte(OP.i32Load).u32(2).u32(offset);
+    return this.mem(OP.i32Load, offset);
   }
   storeAt(offset: number): this {
-    return this.byte(OP.i32Store).u32(2).u32(offset);
+    return this.mem(OP.i32Store, offset);
   }
 }
 

@@ -122,6 +122,13 @@ export class CodeWriter extends ByteWriter {
   i32(v: number): this {
     return this.byte(OP.i32Const).s32(v);
   }
+  /**
+   * A load or store `o` at the address on the stack plus `offset`. Its alignment immediate is 0, valid for
+   * every access size. Wasm treats the alignment as a hint, and V8's code does not depend on it.
+   */
+  mem(o: number, offset: number): this {
+    return this.byte(o).u32(0).u32(offset);
+  }
 }
 
 export interface FuncType {
