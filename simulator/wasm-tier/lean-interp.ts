@@ -42,7 +42,15 @@ export class LeanInterp {
     this.#spare = undefined;
     if (st !== undefined && st.memory === memory && isClean(st, this, entry)) resetClean(st, ctx, packet);
     else st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
-    // #run without its finally (a batch's run never traces), frame 0's stack zeroed only when it was used
+    return this.#run(st);
+  }
+
+  /**
+   * The run's r0 (low 32 bits; a fault's end as endOfThrow makes it); the RunState kept for the next run
+   * unless traced. No finally (it cost a short batch run a few per cent); frame 0's stack zeroed only when it
+   * was used.
+   */
+  #run(st: RunState): number {
     let r0: number;
     try {
       r0 = execute(st) === 'exit' ? st.lo[0]! : 0;
@@ -50,27 +58,15 @@ export class LeanInterp {
       try {
         r0 = Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
       } catch (notFault) {
-        st.releaseStacks(); // what #run's finally does for an error that is no fault
+        st.releaseStacks(); // an error that is no fault: the stacks are still zeroed, the state not kept
         throw notFault;
       }
     }
     if (st.depth === 0) {
       if (st.stacks[0]!.lowWater < st.stackSize) st.leaveStack(0);
     } else st.releaseStacks();
-    this.#spare = st;
+    if (!st.tracing) this.#spare = st;
     return r0;
-  }
-
-  /** The run's r0 (low 32 bits; a fault's end as endOfThrow makes it); the RunState kept for the next run unless traced. */
-  #run(st: RunState): number {
-    try {
-      return execute(st) === 'exit' ? st.lo[0]! : 0;
-    } catch (e) {
-      return Number(BigInt.asIntN(32, endOfThrow(st, e).r0));
-    } finally {
-      st.releaseStacks();
-      if (!st.tracing) this.#spare = st;
-    }
   }
 
   /** What Vm.run(entry, options) does, in every observable way. */
