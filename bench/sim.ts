@@ -12,9 +12,11 @@
 //
 // Each side is measured MEASUREMENTS times and the fastest kept (a tier: that many timed batches; the kernel:
 // that many passes over the 16 packets), the same for all three, in passes over all programs so that a
-// program's measurements lie far apart in time: on a shared machine one measurement moves by ±20-50% (a
-// slow phase lasts seconds, and a pass over all programs takes about 15), and the least disturbed one is
-// the program's own cost. Five passes: with three, a slow phase over two of them still moved the medians.
+// program's measurements lie far apart in time, and the least disturbed one is the program's own cost. On
+// this shared (virtual) machine the host's load comes in phases of a fraction of a second to several seconds
+// that slow the interpreter's code 2-2.5× (CPU time and wall time alike, no GC, no recompilation in them)
+// and the kernel's 1.3-1.5×, so a slow phase moves the interpreter's ratio most; nine passes (about 2.5
+// minutes) leave each program more chances of a quiet one than five did.
 //
 // SIM_BENCH_ONLY=substring limits the table to the programs whose label contains it (a quick before/after).
 //
@@ -28,7 +30,7 @@ import type { Benchmark } from './benchmark.ts';
 const RUNS = 100_000;
 const KERNEL_REPEAT = 100_000;
 /** timed measurements per side and program; the fastest is reported */
-const MEASUREMENTS = 5;
+const MEASUREMENTS = 9;
 /**
  * Warm-up per tier and program, in CPU time: V8 recompiles execute() (and the wasm tier's code) for a new
  * program's shape, and under load a fixed count of batches can end before that, measuring unoptimized code.

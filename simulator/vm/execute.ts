@@ -345,9 +345,10 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           lo[code[at + 5]! & 15] = code[at + 7]!;
           hi[code[at + 5]! & 15] = 0;
           break;
-        case 0x82: case 0x9a: {
-          // FUSED.byteJne, FUSED.byteByte (fuse.ts): rD = *(u8 *)(rS + off) as 0x71 does it, then
-          // if wX != imm goto T, or a second byte load on its fast path (else the next dispatch runs it)
+        case 0x82: case 0x9a: case 0xa2: {
+          // FUSED.byteJne, FUSED.byteByte, FUSED.halfBytes (fuse.ts): rD = *(u8 *)(rS + off) as 0x71 does it,
+          // then if wX != imm goto T, or a second byte load on its fast path (else the next dispatch runs it)
+          // and for halfBytes wX <<= 8; wX |= wD
           const ah = hi[s]!;
           let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
           let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
@@ -376,6 +377,12 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           lg.lowWater = p < lg.lowWater ? p : lg.lowWater;
           lo[x] = lg.bytes[p]!;
           hi[x] = 0;
+          if (h === 0xa2 && left >= 2) {
+            left -= 2;
+            slot = pc + 1;
+            pc += 2;
+            lo[x] = (lo[x]! << 8) | lo[d]!;
+          }
           break;
         }
         case 0x8a: {
@@ -415,8 +422,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           left--;
           slot = pc++;
           const id = code[at + 11]!;
-          const helpers = st.helpers;
-          if (helpers.fast !== undefined && helpers.fast(id, st)) break;
+          const fast = st.fastHelper;
+          if (fast !== undefined && fast(id, st)) break;
           st.pc = pc;
           st.left = left;
           st.callHelper(id, true);
@@ -451,8 +458,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           left--;
           slot = pc++;
           const id = code[at + 19]!;
-          const helpers = st.helpers;
-          if (helpers.fast !== undefined && helpers.fast(id, st)) break;
+          const fast = st.fastHelper;
+          if (fast !== undefined && fast(id, st)) break;
           st.pc = pc;
           st.left = left;
           st.callHelper(id, true);
@@ -517,8 +524,8 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
         case 0x85: {
           // a helper answered from the registers first (what callHelper tries first: it runs no callback, makes
           // no tail call and reads neither pc nor the budget), without syncing the hot state for the slow path
-          const helpers = st.helpers;
-          if (helpers.fast !== undefined && helpers.fast(code[at + 3]!, st)) break;
+          const fast = st.fastHelper;
+          if (fast !== undefined && fast(code[at + 3]!, st)) break;
           st.pc = pc;
           st.left = left;
           st.callHelper(code[at + 3]!, true);

@@ -24,6 +24,8 @@
 //   wordJne    wD = *(u32 *)(rS + off); if wX != imm goto T  (an address or a context field tested)
 //   andJne     wD &= imm; if wX != imm goto T          (a masked field tested)
 //   byteByte   two ldxb                                (a big-endian field read byte by byte)
+//   halfBytes  ldxb wA; ldxb wB; wB <<= 8; wB |= wA    (a 16-bit field read byte by byte: clang's unaligned load of
+//                                                       a packed header's field, the Ethernet type)
 // The memory pairs run their second access only on its fast path (else the next dispatch runs it alone).
 
 /** Handlers of the fused sequences: opcode bytes no instruction uses, beside HANDLER's (compiled-program.ts). */
@@ -44,6 +46,7 @@ export const FUSED = {
   wordJne: 0x8a,
   andJne: 0x92,
   byteByte: 0x9a,
+  halfBytes: 0xa2,
 } as const;
 
 /**
@@ -68,6 +71,11 @@ export function fuse(code: Int32Array): Int32Array {
   const dst = (i: number): number => code[i * 4 + 1]! & 15;
   const src = (i: number): number => (code[i * 4 + 1]! >> 4) & 15;
   const regsOf = (i: number): number => (code[i * 4 + 1]! & 0xff) << 8;
+  // after two ldxb at i: rB <<= 8; rB |= rA (32- or 64-bit alike: both bytes' high halves are 0), A != B
+  const halfBytes = (i: number): boolean => {
+    const [sh, or, a, b] = [h(i + 2), h(i + 3), dst(i), dst(i + 1)];
+    return (sh === 0x64 || sh === 0x67) && dst(i + 2) === b && code[(i + 2) * 4 + 3] === 8 && (or === 0x4c || or === 0x4f) && dst(i + 3) === b && src(i + 3) === a && a !== b;
+  };
   for (let i = 0; i + 1 < slots; i++) {
     const a = h(i);
     const b = h(i + 1);
@@ -87,7 +95,7 @@ export function fuse(code: Int32Array): Int32Array {
     } else if ((a === 0x71 || a === 0x61 || a === 0x54) && b === 0x56) {
       out[i * 4] = regsOf(i) | (a === 0x71 ? FUSED.byteJne : a === 0x61 ? FUSED.wordJne : FUSED.andJne);
     } else if (a === 0x71 && b === 0x71) {
-      out[i * 4] = regsOf(i) | FUSED.byteByte;
+      out[i * 4] = regsOf(i) | (halfBytes(i) ? FUSED.halfBytes : FUSED.byteByte);
     } else if (a === 0x18 && h(i + 2) === 0x85) {
       out[i * 4] = regsOf(i) | FUSED.lddwCall;
     }

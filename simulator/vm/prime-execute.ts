@@ -9,7 +9,7 @@
 import { CODE_TAG, CompiledProgram, HANDLER } from './compiled-program.ts';
 import { execute } from './execute.ts';
 import { helperTable, type HelperDispatch } from './helpers.ts';
-import { LENGTH_FIELD, Memory, POINTER_DATA, REGION_BASE, type Region } from './memory.ts';
+import { LENGTH_FIELD, Memory, POINTER_DATA, REGION_BASE, type LoadHook, type Region, type RegionOptions, type RegLoadHook } from './memory.ts';
 import { RunState } from './run-state.ts';
 
 const ALU = [
@@ -25,15 +25,19 @@ const LD_ABS = [0x20, 0x28, 0x30, 0x40, 0x48, 0x50];
 /** atomic imm: op (add, or, and, xor, xchg, cmpxchg) + fetch */
 const ATOMIC_OPS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13];
 
-/** (r4, r5) per pass: each conditional jump taken and not, shifts under and over 32, division by zero */
+/**
+ * (r4, r5) per pass: each conditional jump taken and not, shifts under and over 32, division by zero. The
+ * values that widen V8's feedback most (negative, above 2^30, 64-bit) come first: V8 starts compiling about
+ * ten runs in (three passes), and what it reads then should be what the rest of the passes give.
+ */
 const PASSES: readonly (readonly [number, number, number, number])[] = [
+  [-7, -1, 40, 0],
+  [3, 0, -1, -1],
+  [0, 0, 0, 1],
   [3, 0, 5, 0],
   [5, 0, 3, 0],
   [5, 0, 5, 0],
-  [3, 0, -1, -1],
   [2, 0, 1, 0],
-  [0, 0, 0, 1],
-  [-7, -1, 40, 0],
 ];
 
 let primed = false;
@@ -47,6 +51,9 @@ export function primeExecute(): void {
     code.push(h, dst | (src << 4), off, imm);
   };
   const next = (): number => code.length / 4 + 1;
+  // a jump to the next slot: no sequence starts or ends with it, so the instruction after it is dispatched (a
+  // fused pair just before would otherwise run that instruction as its own second part)
+  const gap = (): void => emit(0x05, 0, 0, next(), 0);
   for (const imm of [3, 40, -2]) {
     for (const h of ALU) {
       emit(h, 3, 4, 0, imm);
@@ -72,45 +79,78 @@ export function primeExecute(): void {
   emit(0x63, 1, 3, 0, 0);
   for (const off of [0, 8]) {
     for (const h of LOADS) {
+      gap();
       emit(h, 0, 1, off, 0); // the hooked region: the hook answers offset 0, not 8
+      gap();
       emit(h, 0, 2, off + 8, 0); // plain memory
     }
     for (const h of STORES) {
+      gap();
       emit(h, 1, 4, off, 7);
+      gap();
       emit(h, 2, 4, off + 16, 7);
     }
   }
-  // a context's pointer fields (Region.pointers), each load twice (resolve() allows it first), alone and paired
+  // a context's pointer fields (Region.pointers), each load twice (resolve() allows it first)
   for (const off of [16, 20, 16, 20]) emit(0x61, 0, 1, off, 0);
-  emit(0x61, 0, 1, 16, 0);
-  emit(0x63, 2, 0, 0, 0);
-  // the memory pairs, their second access on its fast path (plain memory, r2) and not (the hooked region, r1)
-  for (const second of [2, 1]) {
-    emit(0x61, 0, 2, 0, 0);
-    emit(0x63, second, 0, 4, 0);
-    emit(0x63, 2, 0, 8, 0);
-    emit(0x61, 0, second, 8, 0);
-    emit(0x63, 2, 0, 12, 0);
-    emit(0x63, second, 0, 12, 0);
+  // The memory pairs with each access in every place: plain memory (r2), a context field whose hook answers
+  // the load or takes the store (r1 + 0), one the hook leaves to memory (r1 + 8), and for a word load a packet
+  // pointer (r1 + 16). A handler's path that no pair here takes would have execute() thrown away when a
+  // program takes it (a context's field copied: loadStore's first load hooked).
+  const loadsAt = [[2, 0], [1, 0], [1, 8]] as const;
+  const wordLoadsAt = [...loadsAt, [1, 16]] as const;
+  const storesAt = [[2, 24], [1, 0], [1, 8]] as const;
+  for (const [a, ao] of wordLoadsAt) {
+    for (const [b, bo] of storesAt) {
+      gap();
+      emit(0x61, 0, a, ao, 0); // loadStore
+      emit(0x63, b, 0, bo, 0);
+    }
   }
-  // a store and a move (fused: storeMov, storeImm), the store plain (r2) and hooked (r1 + 0), and two moves
-  for (const base of [2, 1]) {
-    emit(0x63, base, 0, base === 2 ? 20 : 0, 0);
+  for (const [a, ao] of storesAt) {
+    for (const [b, bo] of wordLoadsAt) {
+      gap();
+      emit(0x63, a, 0, ao, 0); // storeLoad
+      emit(0x61, 0, b, bo, 0);
+    }
+    for (const [b, bo] of storesAt) {
+      gap();
+      emit(0x63, a, 0, ao, 0); // storeStore
+      emit(0x63, b, 0, bo, 0);
+    }
+    gap();
+    emit(0x63, a, 0, ao, 0); // storeMov
     emit(0xbf, 3, 5, 0, 0);
-    emit(0x63, base, 0, base === 2 ? 24 : 0, 0);
+    gap();
+    emit(0x63, a, 0, ao, 0); // storeImm
     emit(0xb4, 3, 0, 0, 9);
+    gap();
+    emit(0xb4, 3, 0, 0, 7); // immStore
+    emit(0x63, a, 3, ao, 0);
   }
   emit(0xb4, 3, 0, 0, 1);
   emit(0xb4, 7, 0, 0, 0);
-  // a load or an and, then a test (fused: byteJne, wordJne, andJne; plain, hooked and pointer loads, the jump
-  // taken in some passes), and byte pairs (byteByte: the second on its fast path and not)
-  for (const [h, base, off] of [[0x71, 2, 0], [0x71, 1, 0], [0x61, 2, 0], [0x61, 1, 0], [0x61, 1, 16], [0x54, 0, 0xf]] as const) {
-    emit(h, 6, base, h === 0x54 ? 0 : off, h === 0x54 ? off : 0);
-    emit(0x56, 4, 0, next(), 3);
+  // a load or an and, then a test (fused: byteJne, wordJne, andJne; in each place, the jump taken in some passes)
+  for (const [a, ao] of wordLoadsAt) {
+    for (const h of ao === 16 ? [0x61] : [0x71, 0x61]) {
+      emit(h, 6, a, ao, 0);
+      emit(0x56, 4, 0, next(), 3);
+    }
   }
-  for (const base of [2, 1]) {
-    emit(0x71, 6, 2, 0, 0);
-    emit(0x71, 3, base, 8, 0);
+  emit(0x54, 6, 0, 0, 0xf);
+  emit(0x56, 4, 0, next(), 3);
+  // byte pairs (byteByte) and 16-bit fields read byte by byte (halfBytes), each byte in each place
+  for (const [a, ao] of loadsAt) {
+    for (const [b, bo] of loadsAt) {
+      gap();
+      emit(0x71, 6, a, ao, 0);
+      emit(0x71, 3, b, bo, 0);
+      gap();
+      emit(0x71, 6, a, ao, 0);
+      emit(0x71, 3, b, bo, 0);
+      emit(0x64, 3, 0, 0, 8);
+      emit(0x4c, 3, 6, 0, 0);
+    }
   }
   // a map and a call, with a key pointer before them (r1 and r3 are not read as pointers past here)
   for (const id of [1, 2]) {
@@ -163,32 +203,51 @@ export function primeExecute(): void {
   const fields = new Uint8Array(64);
   fields[16] = POINTER_DATA;
   fields[20] = LENGTH_FIELD;
-  const hooked = memory.add({
-    name: 'ctx',
-    kind: 'ctx',
-    size: 64,
+  const load: LoadHook = (o) => (o === 0 ? 5n : o === 16 ? packet.address(0) : o === 20 ? 8n : undefined);
+  const loadReg: RegLoadHook = (o, _size, lo, hi, d) => {
+    if (o === 0 || o === 20) {
+      lo[d] = o === 0 ? 5 : 8;
+      hi[d] = 0;
+    } else if (o === 16) {
+      lo[d] = REGION_BASE | 0;
+      hi[d] = packet.id;
+    } else return false;
+    return true;
+  };
+  const context = (name: string, hooks: Pick<RegionOptions, 'access' | 'load' | 'loadReg' | 'store'>): Region =>
+    memory.add({
+      name,
+      kind: 'ctx',
+      size: 64,
+      pureAccess: true, // resolve() skips the rule once it allowed an access, as for contexts
+      pointers: { region: packet, window: Int32Array.of(0, 0, 8), fields },
+      ...hooks,
+    });
+  // Every call execute() makes to a function the program's environment supplies (a context's hooks, the
+  // helpers' register fast path) sees two functions here, two function literals: V8 then calls whatever comes
+  // without assuming a target, where one target would have it throw its optimized code away at the first
+  // program's own hook (and rebuild it on-stack, entered anew by every later run: a run then costs 1.5-2×)
+  const hooked = context('ctx', { access: () => undefined, load, loadReg, store: (o) => o === 0 });
+  const hooked2 = context('ctx2', {
     access: () => undefined,
-    pureAccess: true, // resolve() skips the rule once it allowed an access, as for contexts
-    pointers: { region: packet, window: Int32Array.of(0, 0, 8), fields },
-    load: (o) => (o === 0 ? 5n : o === 16 ? packet.address(0) : o === 20 ? 8n : undefined),
-    loadReg: (o, _size, lo, hi, d) => {
-      if (o === 0 || o === 20) {
-        lo[d] = o === 0 ? 5 : 8;
-        hi[d] = 0;
-      } else if (o === 16) {
-        lo[d] = REGION_BASE | 0;
-        hi[d] = packet.id;
-      } else return false;
-      return true;
-    },
+    load: (o, size) => load(o, size),
+    loadReg: (o, size, lo, hi, d) => loadReg(o, size, lo, hi, d),
     store: (o) => o === 0,
   });
   const withFast: HelperDispatch = { has: (id) => id === 1 || id === 2, fast: (id) => id === 1, call: () => 0 };
+  const withFast2: HelperDispatch = { has: (id) => id === 1 || id === 2, fast: (id) => id === 1, call: () => 0 };
   const plainTable = helperTable({ 1: () => 0, 2: () => 7n });
   const limits = { budget: 1_000_000, stackSize: 512, maxCallFrames: 8, maxTailCalls: 33 };
-  for (const [i, helpers] of [withFast, plainTable, withFast].entries()) {
-    for (const [a, b, c, d] of PASSES) {
-      const st = new RunState({ helpers, ...limits }, prog, { memory, r1: hooked, r2: plain, packet, ...(i === 2 ? { trace: true, traceLimit: 4 } : {}) });
+  // V8 starts compiling execute() about ten runs in, reading the feedback as it goes: each pass runs every
+  // kind of run (both hooks and fast paths, no fast path, traced) before the next pass
+  const kinds = [
+    { helpers: withFast, r1: hooked, trace: false },
+    { helpers: withFast2, r1: hooked2, trace: false },
+    { helpers: plainTable, r1: hooked, trace: true },
+  ];
+  for (const [a, b, c, d] of PASSES) {
+    for (const { helpers, r1, trace } of kinds) {
+      const st = new RunState({ helpers, ...limits }, prog, { memory, r1, r2: plain, packet, ...(trace ? { trace: true, traceLimit: 4 } : {}) });
       set(st, 4, a, b);
       set(st, 5, c, d);
       set(st, 7, 0, 0);
@@ -200,7 +259,7 @@ export function primeExecute(): void {
   }
   run(new RunState({ helpers: plainTable, ...limits }, outOfPacket, { memory, packet }));
   run(new RunState({ helpers: plainTable, ...limits }, plainExit, { memory, r1: plain }));
-  for (const r of [hooked, plain, packet] as Region[]) memory.remove(r);
+  for (const r of [hooked, hooked2, plain, packet] as Region[]) memory.remove(r);
 }
 
 function set(st: RunState, n: number, lo: number, hi: number): void {

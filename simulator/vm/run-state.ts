@@ -29,6 +29,11 @@ export class RunState {
   readonly hi = new Int32Array(this.#words.buffer, 48, 11);
   readonly memory: Memory;
   readonly helpers: HelperDispatch;
+  /**
+   * helpers.fast, read once per run: execute() reads it from here, where every RunState has the same shape
+   * (HelperDispatch objects come in several, and one execute() had not seen would have it recompiled)
+   */
+  readonly fastHelper: HelperDispatch['fast'];
   readonly packet: Region | undefined;
   readonly budget: number;
   readonly tracing: boolean;
@@ -69,6 +74,7 @@ export class RunState {
   constructor(vm: VmLimits, entry: CompiledProgram, options: RunOptions) {
     this.memory = options.memory ?? new Memory();
     this.helpers = options.helpers ?? vm.helpers;
+    this.fastHelper = this.helpers.fast;
     this.packet = options.packet;
     this.budget = options.budget ?? vm.budget;
     this.left = this.budget;
@@ -234,9 +240,9 @@ export class RunState {
 
   /** Call helper `id` for the instruction before pc; `fastTried`: its register fast path declined already. */
   callHelper(id: number, fastTried = false): void {
-    const { helpers } = this;
+    const { helpers, fastHelper } = this;
     this.slot = this.pc - 1;
-    if (!fastTried && helpers.fast !== undefined && helpers.fast(id, this)) return;
+    if (!fastTried && fastHelper !== undefined && fastHelper(id, this)) return;
     if (!helpers.has(id)) throw this.fault('helper', `unknown helper ${helperLabel(helpers, id)}`);
     let r0: bigint | number | undefined;
     try {

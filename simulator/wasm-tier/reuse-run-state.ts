@@ -25,6 +25,7 @@ export function reuseRunState(spare: RunState | undefined, vm: VmLimits, entry: 
   }
   const st = spare as Resettable;
   st.helpers = options.helpers ?? vm.helpers;
+  st.fastHelper = st.helpers.fast;
   st.packet = options.packet;
   st.budget = options.budget ?? vm.budget;
   st.left = st.budget;

@@ -27,6 +27,11 @@ const PROGRAM = `
     jne32 %r9, 0, s1
     add %r0, 2
   s1:
+    ldxb %r5, [%r1+12]
+    ldxb %r9, [%r1+13]
+    lsh32 %r9, 8
+    or32 %r9, %r5
+    add %r0, %r9
     ldxw %r9, [%r1+0]
     jne32 %r9, 5, s2
     add %r0, 3
