@@ -181,9 +181,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           hi[d] = (u + (imm >> 31) + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           break;
         }
-        case 0x0a: {
-          // FUSED.movAddJgt (fuse.ts; a literal, as V8 makes its jump table only of number literals)
-          // rD = rS; rD += imm; if rD > rX goto (unsigned): the packet bounds check
+        case 0x0a: case 0xaa: {
+          // FUSED.movAddJgt, FUSED.movAddJle (fuse.ts; literals, as V8 makes its jump table only of number
+          // literals): rD = rS; rD += imm; if rD > rX (or rD <= rX) goto (unsigned): the packet bounds check
           const l = lo[s]!;
           const u = hi[s]!;
           if (left < 2) {
@@ -201,7 +201,46 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
           const x = (code[at + 9]! >> 4) & 15;
           const ah = nh >>> 0;
           const bh = hi[x]! >>> 0;
-          pc = (ah !== bh ? ah > bh : nl >>> 0 > lo[x]! >>> 0) ? code[at + 10]! : pc + 2;
+          const above = ah !== bh ? ah > bh : nl >>> 0 > lo[x]! >>> 0;
+          pc = above === (h === 0x0a) ? code[at + 10]! : pc + 2;
+          break;
+        }
+        case 0xb2: {
+          // FUSED.counter (fuse.ts): rD = *(u64 *)(rS + off) as 0x79 does it; rD += imm or rD += rX (the next
+          // slot's handler says which); *(u64 *)(rS + off) = rD when the region takes plain stores (rS is not
+          // rD, so the address is the load's; else the next dispatch runs the store alone)
+          const ah = hi[s]!;
+          let rg = ah > 0 && ah < regions.length ? regions[ah] : undefined;
+          let o = (lo[s]! ^ REGION_BASE) + code[at + 2]!;
+          if (rg === undefined || o < rg.start || o + 8 > rg.end || !rg.plainLoad) {
+            rg = resolve(regions, lo[s]!, hi[s]!, code[at + 2]!, 8, false);
+            if (rg.load !== undefined && hookedLoad(rg, lo, hi, d, 8)) break;
+            o = resolvedOffset;
+          } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
+          const l = rg.view.getInt32(o, true);
+          lo[d] = l;
+          hi[d] = rg.view.getInt32(o + 4, true);
+          if (left === 0) break;
+          left--;
+          slot = pc++;
+          const add = code[at + 4]!;
+          let bl: number, bh: number;
+          if ((add & 0xff) === 0x07) {
+            bl = code[at + 7]!;
+            bh = bl >> 31;
+          } else {
+            bl = lo[(add >> 12) & 15]!;
+            bh = hi[(add >> 12) & 15]!;
+          }
+          const t = (l + bl) | 0;
+          const th = (hi[d]! + bh + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
+          lo[d] = t;
+          hi[d] = th;
+          if (left === 0 || !rg.plainStore) break;
+          left--;
+          slot = pc++;
+          rg.view.setInt32(o, t, true);
+          rg.view.setInt32(o + 4, th, true);
           break;
         }
         case 0x12:

@@ -10,6 +10,7 @@
 // small XDP programs):
 //   movAdd     rD = rS; rD += imm                      (a pointer and an offset: the packet bounds check's start)
 //   movAddJgt  rD = rS; rD += imm; if rD > rX goto T   (the whole bounds check)
+//   movAddJle  rD = rS; rD += imm; if rD <= rX goto T  (the whole bounds check, the other way round)
 //   retImm     w0 = imm; exit                          (a verdict)
 //   immStore   wD = imm; *(u32 *)(rX + off) = rD       (a stack slot zeroed or set)
 //   loadStore  ldxw; stxw                              (a field copied: a flow key, an event record)
@@ -23,6 +24,7 @@
 //   byteJne    rD = *(u8 *)(rS + off); if wX != imm goto T   (a header field tested: protocol, version)
 //   wordJne    wD = *(u32 *)(rS + off); if wX != imm goto T  (an address or a context field tested)
 //   andJne     wD &= imm; if wX != imm goto T          (a masked field tested)
+//   counter    rD = *(u64 *)(rS + off); rD += imm or rD += rX; *(u64 *)(rS + off) = rD   (a counter in a map value)
 //   byteByte   two ldxb                                (a big-endian field read byte by byte)
 //   halfBytes  ldxb wA; ldxb wB; wB <<= 8; wB |= wA    (a 16-bit field read byte by byte: clang's unaligned load of
 //                                                       a packed header's field, the Ethernet type)
@@ -47,6 +49,8 @@ export const FUSED = {
   andJne: 0x92,
   byteByte: 0x9a,
   halfBytes: 0xa2,
+  movAddJle: 0xaa,
+  counter: 0xb2,
 } as const;
 
 /**
@@ -81,7 +85,8 @@ export function fuse(code: Int32Array): Int32Array {
     const b = h(i + 1);
     if (a === 0xbf && b === 0x07 && dst(i + 1) === dst(i)) {
       const c = h(i + 2);
-      out[i * 4] = regsOf(i) | (c === 0x2d && dst(i + 2) === dst(i) ? FUSED.movAddJgt : c === 0x18 && h(i + 4) === 0x85 ? FUSED.keyCall : FUSED.movAdd);
+      const bounds = (c === 0x2d || c === 0xbd) && dst(i + 2) === dst(i);
+      out[i * 4] = regsOf(i) | (bounds ? (c === 0x2d ? FUSED.movAddJgt : FUSED.movAddJle) : c === 0x18 && h(i + 4) === 0x85 ? FUSED.keyCall : FUSED.movAdd);
     } else if (a === 0xb4 && b === 0x95 && dst(i) === 0) {
       out[i * 4] = regsOf(i) | FUSED.retImm;
     } else if (a === 0xb4 && b === 0x63 && src(i + 1) === dst(i)) {
@@ -96,6 +101,8 @@ export function fuse(code: Int32Array): Int32Array {
       out[i * 4] = regsOf(i) | (a === 0x71 ? FUSED.byteJne : a === 0x61 ? FUSED.wordJne : FUSED.andJne);
     } else if (a === 0x71 && b === 0x71) {
       out[i * 4] = regsOf(i) | (halfBytes(i) ? FUSED.halfBytes : FUSED.byteByte);
+    } else if (a === 0x79 && (b === 0x07 || b === 0x0f) && dst(i + 1) === dst(i) && h(i + 2) === 0x7b && dst(i + 2) === src(i) && src(i + 2) === dst(i) && code[(i + 2) * 4 + 2] === code[i * 4 + 2] && dst(i) !== src(i)) {
+      out[i * 4] = regsOf(i) | FUSED.counter;
     } else if (a === 0x18 && h(i + 2) === 0x85) {
       out[i * 4] = regsOf(i) | FUSED.lddwCall;
     }

@@ -69,9 +69,11 @@ export function primeExecute(): void {
   emit(0x05, 0, 0, next(), 0);
   // the fused sequences (fuse.ts): the bounds check taken and not, a verdict (below), stores plain and hooked
   for (const imm of [3, -1, 5]) {
-    emit(0xbf, 3, 5, 0, 0);
-    emit(0x07, 3, 0, 0, imm);
-    emit(0x2d, 3, 4, next(), 0);
+    for (const jump of [0x2d, 0xbd]) {
+      emit(0xbf, 3, 5, 0, 0);
+      emit(0x07, 3, 0, 0, imm);
+      emit(jump, 3, 4, next(), 0);
+    }
   }
   emit(0xb4, 3, 0, 0, 7);
   emit(0x63, 2, 3, 48, 0);
@@ -127,6 +129,15 @@ export function primeExecute(): void {
     gap();
     emit(0xb4, 3, 0, 0, 7); // immStore
     emit(0x63, a, 3, ao, 0);
+  }
+  // counters (ldxdw; add; stxdw) in each place, adding an immediate and a register
+  for (const [a, ao] of loadsAt) {
+    for (const add of [0x07, 0x0f]) {
+      gap();
+      emit(0x79, 6, a, ao, 0);
+      emit(add, 6, 5, 0, 3);
+      emit(0x7b, a, 6, ao, 0);
+    }
   }
   emit(0xb4, 3, 0, 0, 1);
   emit(0xb4, 7, 0, 0, 0);

@@ -21,6 +21,21 @@ const PROGRAM = `
     mov32 %r0, 9
     exit
   short:
+    mov %r4, %r1
+    add %r4, 50
+    jle %r4, %r2, wide
+    ja narrow
+  wide:
+    ldxdw %r9, [%r1+16]
+    add %r9, 7
+    stxdw [%r1+16], %r9
+    ldxdw %r9, [%r1+24]
+    add %r9, %r6
+    stxdw [%r1+24], %r9
+    ldxdw %r9, [%r1+16]
+    add %r9, %r9
+    stxdw [%r1+16], %r9
+  narrow:
     ldxb %r7, [%r1+0]
     ldxb %r9, [%r1+1]
     ldxb %r9, [%r1+2]
