@@ -5,7 +5,7 @@ import { DEFAULT_BUDGET, MAX_CALL_FRAMES, MAX_TAIL_CALLS, NO_HELPERS, STACK_SIZE
 import { execute } from '../vm/execute.ts';
 import { endOfThrow } from '../vm/end-of-run.ts';
 import type { RunState } from '../vm/run-state.ts';
-import { isClean, resetClean, reuseRunState } from './reuse-run-state.ts';
+import { resetClean, reuseRunState } from './reuse-run-state.ts';
 
 export class LeanInterp {
   readonly helpers: HelperDispatch;
@@ -14,6 +14,11 @@ export class LeanInterp {
   readonly maxCallFrames: number;
   readonly maxTailCalls: number;
   #spare: RunState | undefined;
+  /**
+   * The spare's last run ended clean (at depth 0, no tail call, no frame entered) with this VM's helpers and
+   * budget: frame() may reset it in place (resetClean)
+   */
+  #clean = false;
 
   constructor(options: VmOptions = {}) {
     this.helpers = options.helpers ?? NO_HELPERS;
@@ -30,27 +35,28 @@ export class LeanInterp {
   retval32(entry: CompiledProgram, options: RunOptions): number {
     const spare = this.#spare;
     this.#spare = undefined;
-    return this.#run(reuseRunState(spare, this, entry, options));
+    return this.#run(reuseRunState(spare, this, entry, options), options.helpers === undefined && options.budget === undefined);
   }
 
   /**
    * retval32(entry, { memory, r1: ctx, packet }): a batch's run. The last run's RunState is reset in place
-   * when it left nothing but registers, budget and pc to set back (resetClean), a batch's usual case.
+   * when that run ended clean (resetClean), a batch's usual case.
    */
   frame(entry: CompiledProgram, memory: Memory, ctx: Region, packet: Region | undefined): number {
     let st = this.#spare;
     this.#spare = undefined;
-    if (st !== undefined && st.memory === memory && isClean(st, this, entry)) resetClean(st, ctx, packet);
-    else st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
-    return this.#run(st);
+    if (st === undefined || !this.#clean || !resetClean(st, entry, memory, ctx, packet)) {
+      st = reuseRunState(st, this, entry, { memory, r1: ctx, ...(packet !== undefined ? { packet } : {}) });
+    }
+    return this.#run(st, true);
   }
 
   /**
    * The run's r0 (low 32 bits; a fault's end as endOfThrow makes it); the RunState kept for the next run
-   * unless traced. No finally (it cost a short batch run a few per cent); frame 0's stack zeroed only when it
-   * was used.
+   * unless traced, and whether it ended clean noted (`limits`: it ran with this VM's helpers and budget). No
+   * finally (it cost a short batch run a few per cent); frame 0's stack zeroed only when it was used.
    */
-  #run(st: RunState): number {
+  #run(st: RunState, limits: boolean): number {
     let r0: number;
     try {
       r0 = execute(st) === 'exit' ? st.lo[0]! : 0;
@@ -62,9 +68,12 @@ export class LeanInterp {
         throw notFault;
       }
     }
+    let clean = false;
     if (st.depth === 0) {
       if (st.stacks[0]!.lowWater < st.stackSize) st.leaveStack(0);
+      clean = limits && st.tailCalls === 0 && st.frameProg.length === 1;
     } else st.releaseStacks();
+    this.#clean = clean;
     if (!st.tracing) this.#spare = st;
     return r0;
   }
@@ -82,6 +91,7 @@ export class LeanInterp {
       return endOfThrow(st, e);
     } finally {
       st.releaseStacks();
+      this.#clean = false;
       if (!st.tracing) this.#spare = st;
     }
   }

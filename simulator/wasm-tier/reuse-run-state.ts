@@ -1,7 +1,7 @@
 // A finished run's RunState reset for the next run, as its constructor would set it up: the constructor's
 // closures and typed arrays cost more than a short program's run. Both tiers' lean runs use it (the fast
 // tier's runtime, and the interpreter's batch runner in lean-interp.ts).
-import { MAY_GOTO_BUDGET, REGION_BASE, type CompiledProgram, type Region, type RunOptions } from '../vm/index.ts';
+import { MAY_GOTO_BUDGET, REGION_BASE, type CompiledProgram, type Memory, type Region, type RunOptions } from '../vm/index.ts';
 import { RunState, type VmLimits } from '../vm/run-state.ts';
 
 /** RunState without the readonly markers. */
@@ -71,29 +71,17 @@ function arg(st: RunState, n: number, v: RunOptions['r1']): void {
 }
 
 /**
- * Whether `st`, after a run of `entry` whose stacks were released, still holds what reuseRunState would
- * set (helpers, budget, frames, trace, stack windows), so resetClean may start the next run of `entry`.
- * A run that made a tail call, entered a frame or traced does not qualify: the full reset handles those.
+ * reuseRunState(st, vm, entry, { memory, r1: ctx, packet }) for `st` after a run of `entry` that ended clean
+ * (at depth 0, no tail call, no frame entered: LeanInterp checks that as the run ends) with the VM's helpers
+ * and budget: only what a run changes is set back. Frame 0's stack window is already [0, size) with its
+ * low-water mark at the top (releaseStacks), so only r10 is set. False, and `st` untouched, when it ran
+ * another program, on another memory, or when another VM of another stack size on the memory replaced the
+ * stack (the full reset handles those).
  */
-export function isClean(st: RunState, vm: VmLimits, entry: CompiledProgram): boolean {
-  return (
-    st.prog === entry &&
-    st.frameProg.length === 1 &&
-    st.depth === 0 &&
-    st.tailCalls === 0 &&
-    !st.tracing &&
-    st.helpers === vm.helpers &&
-    st.budget === vm.budget &&
-    st.stacks[0]!.bytes.length === st.stackSize // (another VM of another stack size on the memory replaces it)
-  );
-}
-
-/**
- * reuseRunState(st, vm, entry, { memory: st.memory, r1: ctx, packet }) for a clean `st` (isClean): only what
- * a run changes is set back. Frame 0's stack window is already [0, size) with its low-water mark at the top
- * (releaseStacks), so only r10 is set.
- */
-export function resetClean(st: RunState, ctx: Region, packet: Region | undefined): void {
+export function resetClean(st: RunState, entry: CompiledProgram, memory: Memory, ctx: Region, packet: Region | undefined): boolean {
+  if (st.prog !== entry || st.memory !== memory) return false;
+  const stack = st.stacks[0]!;
+  if (stack.bytes.length !== st.stackSize) return false;
   const s = st as Resettable;
   s.packet = packet;
   s.left = s.budget;
@@ -107,5 +95,6 @@ export function resetClean(st: RunState, ctx: Region, packet: Region | undefined
   lo[1] = REGION_BASE | 0;
   hi[1] = ctx.id;
   lo[10] = ((REGION_BASE | 0) + s.stackSize) | 0;
-  hi[10] = s.stacks[0]!.id;
+  hi[10] = stack.id;
+  return true;
 }

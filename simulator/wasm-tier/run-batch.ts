@@ -243,12 +243,12 @@ function runLean(sim: Simulator, name: string, packets: Iterable<Uint8Array>, re
         env.packet = ctx.packet;
         if (calls.length !== 0) calls.length = 0;
         if (printk.length !== 0) printk.length = 0;
-        run.r1 = ctx.region;
-        run.packet = ctx.packet.region;
         try {
           let r0: number;
           if (interp !== undefined) r0 = interp.frame(program, memory, ctx.region, ctx.packet.region);
           else {
+            run.r1 = ctx.region;
+            run.packet = ctx.packet.region;
             const vm = fixed ?? vms.of(program, tier);
             r0 = vm instanceof LeanInterp ? vm.retval32(program, run) : Number(BigInt.asIntN(32, vm.run(program, run).r0));
           }
