@@ -2,12 +2,12 @@
 // has run more than AUTO_THRESHOLD times; a sim.runBatch of known size counts all its runs at once, so one
 // that takes the program past the threshold has it compiled first and runs inside wasm (run-batch.ts).
 // The trade (`npm run -s bench -- sim` prints it per program; figures from a quiet 2-core machine): compiling
-// (translation + V8) takes 2 to 18 ms (median 3.4 to 4.1 ms). Through Simulator.run, which 'auto' mostly serves,
+// (translation + V8) takes 2 to 25 ms (median 3.3 to 4.0 ms). Through Simulator.run, which 'auto' mostly serves,
 // a run costs 60 to 150 µs on either tier (a helper table and a context per run dominate) and the fast tier
 // saves 8 to 65 µs of it on most fixtures, so compiling pays after ~15 to 650 runs (median ~100-250). Inside a
-// batch the fast tier costs 8 to 1,760 ns per packet (median 2.6 times the kernel's BPF_PROG_TEST_RUN, against
-// 54 to 4,700 ns interpreted: median 10.7 times faster), so a batch pays for the compile after ~800 to 50,000
-// packets (median 9,000; two programs whose helpers still cross into JavaScript per packet never do). 256
+// batch the fast tier costs 7 to 1,550 ns per packet (median 2.6 times the kernel's BPF_PROG_TEST_RUN, against
+// 52 to 4,200 ns interpreted: median 10 times faster), so a batch pays for the compile after ~750 to 70,000
+// packets (median 10,600 to 11,700; two programs whose helpers still cross into JavaScript per packet never do). 256
 // follows Simulator.run's break-even and keeps a test's handful of runs interpreted; a batch of more runs
 // than that loses at most one compile when it is shorter than its break-even, and saves interpNs - wasmNs per
 // packet past it.
