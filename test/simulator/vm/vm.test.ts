@@ -217,6 +217,16 @@ describe('Vm', () => {
     expect(vm.run(prog, { memory }).r0).toBe(0n);
   });
 
+  it('the stack starts zeroed after a run that wrote down to any offset, aligned or not', () => {
+    const memory = new Memory();
+    const vm = new Vm();
+    const readAll = asm(['mov %r0, 0', ...Array.from({ length: 96 }, (_, j) => `ldxb %r1, [%r10-${j + 1}]\nor %r0, %r1`), 'exit'].join('\n'));
+    for (let low = 1; low <= 96; low++) {
+      vm.run(asm(`stb [%r10-${low}], 255\nstdw [%r10-8], -1\nstb [%r10-${Math.ceil(low / 2)}], 1\nmov %r0, 0\nexit`), { memory });
+      expect(vm.run(readAll, { memory }).r0, `after a write down to r10-${low}`).toBe(0n);
+    }
+  });
+
   it('may_goto falls through until its budget runs out', () => {
     const prog: Instruction[] = [
       { kind: 'alu', width: 64, op: 'mov', source: 'imm', dst: 0, src: 0, imm: 0 },
