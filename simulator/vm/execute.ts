@@ -218,8 +218,9 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             o = resolvedOffset;
           } else rg.lowWater = o < rg.lowWater ? o : rg.lowWater;
           const l = rg.view.getInt32(o, true);
+          const u = rg.view.getInt32(o + 4, true);
           lo[d] = l;
-          hi[d] = rg.view.getInt32(o + 4, true);
+          hi[d] = u;
           if (left === 0) break;
           left--;
           slot = pc++;
@@ -233,7 +234,7 @@ export function execute(st: RunState): 'exit' | 'ld_abs' {
             bh = hi[(add >> 12) & 15]!;
           }
           const t = (l + bl) | 0;
-          const th = (hi[d]! + bh + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
+          const th = (u + bh + ((t ^ SIGN) < (l ^ SIGN) ? 1 : 0)) | 0;
           lo[d] = t;
           hi[d] = th;
           if (left === 0 || !rg.plainStore) break;

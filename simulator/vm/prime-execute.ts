@@ -66,7 +66,7 @@ export function primeExecute(): void {
       emit((h & 0xf8) | 0x06, 5, 4, next(), imm); // the JMP32 form
     }
   }
-  emit(0x05, 0, 0, next(), 0);
+  gap();
   // the fused sequences (fuse.ts): the bounds check taken and not, a verdict (below), stores plain and hooked
   for (const imm of [3, -1, 5]) {
     for (const jump of [0x2d, 0xbd]) {
